@@ -1,0 +1,223 @@
+"""The one lint API the CLI, the pre-commit hook and the LSP server use.
+
+    report = lint_paths(["models/"], load_config())
+
+finds the models under the paths, reads each one, runs the enabled rules for every
+configured target and returns a :class:`Report`.  It never prints and never exits.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from . import checks, engine
+from .checks import Rule
+from .config import Config, ConfigError
+from .engine import ResolvedTarget
+from .findings import Finding, Severity
+from .model import Model
+from .readers import ModelError, load
+from .targets import Version, format_version, parse_version
+from .targets import load as load_target
+
+#: file name patterns a directory walk picks up
+MODEL_PATTERNS = ("*.tflite",)
+_SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        "node_modules",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".venv",
+        "venv",
+        ".eggs",
+        "site-packages",
+    }
+)
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    ok: bool
+    errors: int
+    warnings: int
+    infos: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"ok": self.ok, "errors": self.errors, "warnings": self.warnings, "infos": self.infos}
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    path: str
+    findings: tuple[Finding, ...]
+    targets: dict[str, TargetResult]
+    format: str | None = None  #: None when the model could not be read
+    op_count: int = 0
+    graph_count: int = 0
+    min_runtime_metadata: str | None = None  #: the converter's min_runtime_version metadata
+    min_runtime_required: str | None = None  #: computed from the op versions (runtime_version.cc)
+
+    @property
+    def readable(self) -> bool:
+        return self.format is not None
+
+
+@dataclass(frozen=True)
+class Report:
+    results: tuple[ModelReport, ...]
+    targets: tuple[str, ...]
+    rules: tuple[Rule, ...]  #: the enabled rules
+    failure_threshold: Severity = Severity.ERROR
+    notes: tuple[str, ...] = ()  #: warnings about the run itself (e.g. a path without models)
+
+    @property
+    def findings(self) -> Iterator[Finding]:
+        for result in self.results:
+            yield from result.findings
+
+    def failed(self) -> bool:
+        return any(f.severity >= self.failure_threshold for f in self.findings)
+
+    def fired_rules(self) -> list[Rule]:
+        codes = {f.code for f in self.findings}
+        return [r for r in checks.RULES if r.code in codes]
+
+
+@dataclass
+class _Run:
+    config: Config
+    targets: list[ResolvedTarget] = field(default_factory=list)
+    rules: tuple[Rule, ...] = ()
+
+
+def resolve_targets(config: Config) -> list[ResolvedTarget]:
+    resolved = []
+    seen = set()
+    for spec in config.targets:
+        if spec.label in seen:
+            continue
+        seen.add(spec.label)
+        target = load_target(spec.id)
+        runtime: Version | None = None
+        if target.op_versions:
+            text = spec.runtime or config.runtime
+            runtime = parse_version(text) if text else target.default_runtime
+        resolved.append(ResolvedTarget(spec.label, target, runtime))
+    return resolved
+
+
+def discover(paths: Sequence[str], config: Config) -> tuple[list[str], list[str]]:
+    """Model files under ``paths`` (explicit files always count), and notes about empty dirs."""
+    found: list[str] = []
+    notes: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            models = sorted(_walk(path, config))
+            if not models:
+                notes.append(f"no model files found under {path} (looked for {', '.join(MODEL_PATTERNS)})")
+            found.extend(models)
+        else:
+            found.append(path)
+    return found, notes
+
+
+def _excluded(path: str, config: Config) -> bool:
+    norm = path.replace(os.sep, "/")
+    return any(fnmatch.fnmatch(norm, pat) or fnmatch.fnmatch(os.path.basename(norm), pat) for pat in config.exclude)
+
+
+def _walk(root: str, config: Config) -> Iterator[str]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in _SKIP_DIRS
+            and not d.startswith(".")
+            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+        )
+        for name in files:
+            if any(fnmatch.fnmatch(name, pat) for pat in MODEL_PATTERNS):
+                path = os.path.join(folder, name)
+                if not _excluded(path, config):
+                    yield path
+
+
+def lint_paths(paths: Iterable[str], config: Config) -> Report:
+    """Lint every model under ``paths``; raises ConfigError for bad config or missing paths."""
+    paths = list(paths)
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise ConfigError("no such file or directory: " + ", ".join(missing))
+    run = prepare(config)
+    files, notes = discover(paths, config)
+    if not files and notes:
+        raise ConfigError(notes[0])
+    results = tuple(lint_file(path, run) for path in files)
+    return Report(results, tuple(t.label for t in run.targets), run.rules, config.failure_threshold, tuple(notes))
+
+
+def prepare(config: Config) -> _Run:
+    config.validate()
+    rules = tuple(r for r in checks.RULES if config.enabled(r.code))
+    return _Run(config, resolve_targets(config), rules)
+
+
+def lint_file(path: str, run: _Run) -> ModelReport:
+    try:
+        model = load(path, path)
+    except ModelError as exc:
+        finding = engine.unreadable(path, exc.code, exc.message)
+        findings = (finding,) if run.config.enabled(exc.code) else ()
+        return _report(path, findings, run, None)
+    return lint_model(model, run)
+
+
+def lint_model(model: Model, run: _Run) -> ModelReport:
+    findings = tuple(engine.run(model, run.targets, run.rules))
+    return _report(model.path, findings, run, model)
+
+
+def _report(path: str, findings: tuple[Finding, ...], run: _Run, model: Model | None) -> ModelReport:
+    targets: dict[str, TargetResult] = {}
+    for resolved in run.targets:
+        mine = [f for f in findings if f.target in (None, resolved.label)]
+        errors = sum(1 for f in mine if f.severity is Severity.ERROR)
+        warnings = sum(1 for f in mine if f.severity is Severity.WARNING)
+        infos = sum(1 for f in mine if f.severity is Severity.INFO)
+        targets[resolved.label] = TargetResult(errors == 0, errors, warnings, infos)
+    if model is None:
+        return ModelReport(path, findings, targets)
+    return ModelReport(
+        path=path,
+        findings=findings,
+        targets=targets,
+        format=model.format,
+        op_count=model.op_count,
+        graph_count=len(model.graphs),
+        min_runtime_metadata=model.min_runtime_version,
+        min_runtime_required=required_runtime(model),
+    )
+
+
+def required_runtime(model: Model) -> str | None:
+    """The oldest TFLite runtime whose kernels cover every (builtin, version) in the model."""
+    if model.format != "tflite":
+        return None
+    table = load_target("tflite")
+    needed: Version | None = None
+    for op in model.ops():
+        support = table.builtins.get(op.kind)
+        rel = support.runtime.get(op.version) if support is not None else None
+        if rel is not None and (needed is None or rel > needed):
+            needed = rel
+    return format_version(needed) if needed else None

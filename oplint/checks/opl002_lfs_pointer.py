@@ -1,0 +1,39 @@
+"""A Git LFS pointer was committed or checked out instead of the model.
+
+## What it does
+Recognises the small text file Git LFS leaves in place of a large file
+(`version https://git-lfs.github.com/spec/v1` ...), and reports it instead of a parse error.
+
+## Why is this bad?
+The build or app ships a 130-byte text file where the model should be.  The interpreter fails
+with an identifier or verification error that does not say why, typically in a CI job or a
+container that cloned the repository without `git lfs pull`.
+
+## Example
+```
+$ oplint check fixtures/tflite/lfs_pointer.tflite
+fixtures/tflite/lfs_pointer.tflite: OPL002 [-] this is a Git LFS pointer (oid sha256:..., 1234567 bytes), not the model
+```
+
+## How to fix
+Run `git lfs pull` (or `git lfs checkout`) in the checkout, or enable LFS in the CI checkout
+step (`actions/checkout` with `lfs: true`).
+
+## References
+- Git LFS pointer format: https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md
+"""
+
+from __future__ import annotations
+
+from ..findings import Severity
+from ._api import declare
+
+check = declare(
+    __name__,
+    "OPL002",
+    "lfs-pointer",
+    Severity.ERROR,
+    scope="model",  # reported by the engine when a reader fails
+    fires_on=(("tflite/lfs_pointer.tflite", "tflite"),),
+    silent_on=(("tflite/conv_float.tflite", "tflite"),),
+)

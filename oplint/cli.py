@@ -1,0 +1,195 @@
+"""Command line: ``oplint check``, ``oplint explain``, ``oplint targets``.
+
+Exit status (as ruff): 0 no finding at or above the failure threshold, 1 findings,
+2 usage, configuration or internal error.  Heavy modules are imported inside the commands,
+so start-up costs only what the command needs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from . import __version__
+
+FORMAT_CHOICES = ("full", "concise", "json")
+SEVERITY_CHOICES = ("error", "warning", "info")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"oplint: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="oplint")
+def cli() -> None:
+    """Will this TensorFlow model run on the device you ship to?
+
+    oplint reads .tflite models without TensorFlow and reports every op that will not run on
+    the chosen targets (TFLite builtins, TFLite + Select TF ops, TensorFlow Lite Micro), why,
+    where, and what to do about it.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "-t",
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="T",
+    help="Target to check (repeatable, or comma-separated); 'tflite@2.15' pins a runtime. "
+    "Default: tflite, tflite-flex, tflm.",
+)
+@click.option(
+    "--runtime",
+    metavar="V",
+    help="TFLite runtime release to check op versions against (e.g. 2.15). Default: the newest in the tables.",
+)
+@click.option("--select", multiple=True, metavar="CODE", help="Enable only these rules (code, prefix or name).")
+@click.option("--ignore", multiple=True, metavar="CODE", help="Disable these rules (code, prefix or name).")
+@click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default="full", show_default=True)
+@click.option(
+    "--failure-threshold",
+    type=click.Choice(SEVERITY_CHOICES),
+    default=None,
+    help="Lowest severity that makes the exit status 1 (default: error).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Read options from this file instead of the nearest pyproject.toml.",
+)
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def check(
+    paths: Sequence[str],
+    targets: Sequence[str],
+    runtime: str | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    output_format: str,
+    failure_threshold: str | None,
+    exit_zero: bool,
+    config_file: Path | None,
+    isolated: bool,
+) -> None:
+    """Check models (files or directories) against the targets."""
+    from .api import lint_paths
+    from .config import ConfigError, load_config, parse_targets
+    from .findings import Severity
+    from .output import render
+
+    try:
+        config = load_config(config_file, isolated)
+        config = config.with_options(
+            targets=parse_targets(targets) or None,
+            runtime=runtime,
+            select=tuple(select) or None,
+            ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
+            failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
+        )
+        report = lint_paths(paths, config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    for note in report.notes:
+        click.echo(f"oplint: warning: {note}", err=True)
+    click.echo(render(report, output_format), nl=False)
+    sys.exit(0 if exit_zero or not report.failed() else 1)
+
+
+@cli.command()
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule.")
+def explain(code: str | None, show_all: bool) -> None:
+    """Show a rule's documentation (by code, e.g. OPL101, or name)."""
+    from . import checks
+
+    if show_all or not code:
+        for r in checks.RULES:
+            click.echo(f"{r.code}  {r.name:<28} {r.severity.label:<8} {r.summary}")
+        return
+    found = checks.get(code)
+    if found is None:
+        _fail(f"unknown rule {code!r} (see `oplint explain --all`)")
+    click.echo(f"# {found.name} ({found.code})\n")
+    scope = "per target" if found.scope == "target" else "once per model"
+    click.echo(f"Default severity: {found.severity.label}; checked {scope}.\n")
+    click.echo(found.doc.split("\n", 1)[1].strip() if "\n" in found.doc else found.doc)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def targets(as_json: bool) -> None:
+    """List the targets with their description and sources."""
+    import json
+
+    from .targets import available, format_version, load
+
+    rows = [load(t) for t in available()]
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": t.id,
+                        "title": t.title,
+                        "description": t.description,
+                        "extends": t.extends,
+                        "builtins": len(t.builtins),
+                        "custom_ops": sorted(t.custom),
+                        "flex": t.flex,
+                        "default_runtime": format_version(t.default_runtime) if t.default_runtime else None,
+                        "provenance": [dict(p) for p in t.provenance],
+                    }
+                    for t in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    for t in rows:
+        extra = f", extends {t.extends}" if t.extends else ""
+        click.echo(f"{t.id}: {t.title} ({len(t.builtins)} builtins, {len(t.custom)} custom ops{extra})")
+        click.echo(f"    {t.description}")
+        if t.flex:
+            click.echo(f"    Select TF ops: {len(t.flex_allowlist)} allowlisted TF ops")
+        if t.default_runtime:
+            click.echo(
+                f"    runtimes: {format_version(t.runtimes[0])} .. {format_version(t.runtimes[-1])} "
+                f"(default {format_version(t.default_runtime)})"
+            )
+        paths = sorted({p.get("path", "") for p in t.provenance})
+        click.echo(f"    source: {t.source_summary()}: {', '.join(paths)}")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="oplint", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("oplint: aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # an internal error must not become a traceback on the user's screen
+        click.echo(
+            f"oplint: internal error: {type(exc).__name__}: {exc} (please report this with the model if you can)",
+            err=True,
+        )
+        sys.exit(2)
+    sys.exit(0)

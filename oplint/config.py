@@ -1,0 +1,211 @@
+"""``[tool.oplint]`` configuration: discovery, validation and rule selection.
+
+Config comes from the nearest ``pyproject.toml`` (walking up from the working directory) that
+has a ``[tool.oplint]`` table; command-line options override it.  Unknown keys, targets, rule
+codes and bad values raise :class:`ConfigError`, which the CLI turns into exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import checks
+from .findings import Severity
+from .targets import TargetError, load, parse_version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
+KNOWN_KEYS = frozenset({"targets", "runtime", "select", "ignore", "failure-threshold", "exclude"})
+
+
+class ConfigError(ValueError):
+    """Bad configuration or options (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target to check, optionally pinned to a runtime: ``tflite`` or ``tflite@2.15``."""
+
+    id: str
+    runtime: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.runtime}" if self.runtime else self.id
+
+    @classmethod
+    def parse(cls, text: str) -> TargetSpec:
+        tid, _, runtime = text.strip().partition("@")
+        return cls(tid, runtime or None)
+
+
+@dataclass(frozen=True)
+class Config:
+    targets: tuple[TargetSpec, ...] = tuple(TargetSpec(t) for t in DEFAULT_TARGETS)
+    runtime: str | None = None
+    select: tuple[str, ...] = ("OPL",)
+    ignore: tuple[str, ...] = ()
+    failure_threshold: Severity = Severity.ERROR
+    exclude: tuple[str, ...] = ()
+    source: Path | None = None  #: the pyproject.toml it came from
+    root: Path = field(default_factory=Path.cwd)  #: paths in output are relative to this
+
+    def with_options(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def validate(self) -> Config:
+        """Check targets, runtime and rule selectors; returns self or raises ConfigError."""
+        where = f" in {self.source}" if self.source else ""
+        for spec in self.targets:
+            try:
+                target = load(spec.id)
+            except TargetError as exc:
+                raise ConfigError(f"{exc}{where}") from None
+            runtime = spec.runtime or self.runtime
+            if runtime is not None:
+                try:
+                    parse_version(runtime)
+                except ValueError as exc:
+                    raise ConfigError(f"invalid runtime{where}: {exc}") from None
+                if spec.runtime and not target.op_versions:
+                    raise ConfigError(f"target {spec.id!r} has no runtime versions; drop '@{spec.runtime}'")
+        for key, selectors in (("select", self.select), ("ignore", self.ignore)):
+            for sel in selectors:
+                if resolve_selector(sel) is None:
+                    raise ConfigError(
+                        f"invalid {key}{where}: {sel!r} is not a rule code, code prefix or rule name "
+                        f"(see `oplint explain --all`)"
+                    )
+        return self
+
+    def enabled(self, code: str) -> bool:
+        """ruff/flake8 semantics: the longest matching selector decides; select wins ties."""
+        best_len, best = -1, False
+        for selectors, verdict in ((self.ignore, False), (self.select, True)):
+            for sel in selectors:
+                prefix = resolve_selector(sel)
+                if prefix is not None and code.startswith(prefix) and len(prefix) >= best_len:
+                    best_len, best = len(prefix), verdict
+        return best
+
+
+def resolve_selector(selector: str) -> str | None:
+    """A rule code, a code prefix (``OPL1``) or a rule name -> the code prefix it selects."""
+    sel = selector.strip()
+    rule = checks.BY_NAME.get(sel.lower())
+    if rule is not None:
+        return rule.code
+    upper = sel.upper()
+    if upper == "ALL":
+        return "OPL"
+    digits = upper[3:]
+    if upper.startswith("OPL") and len(upper) <= 6 and (digits == "" or digits.isdigit()):
+        # a prefix of the code space is valid even when no rule uses it yet (OPL5 for resources)
+        return upper
+    return None
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start`` with a ``[tool.oplint]`` table."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = _read_toml(candidate)
+            except ConfigError:
+                raise
+            if "oplint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _str_list(value: Any, key: str, where: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"invalid config in {where}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def from_table(table: Mapping[str, Any], path: Path) -> Config:
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"invalid config in {path}: unknown option {unknown[0]!r} in [tool.oplint] "
+            f"(known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
+    cfg = Config(source=path, root=path.parent)
+    changes: dict[str, Any] = {}
+    if "targets" in table:
+        targets = _str_list(table["targets"], "targets", path)
+        if not targets:
+            raise ConfigError(f"invalid config in {path}: 'targets' is empty")
+        changes["targets"] = tuple(TargetSpec.parse(t) for t in targets)
+    if "runtime" in table:
+        if not isinstance(table["runtime"], str):
+            raise ConfigError(f"invalid config in {path}: 'runtime' must be a string such as \"2.15\"")
+        changes["runtime"] = table["runtime"]
+    if "select" in table:
+        changes["select"] = _str_list(table["select"], "select", path)
+    if "ignore" in table:
+        changes["ignore"] = _str_list(table["ignore"], "ignore", path)
+    if "exclude" in table:
+        changes["exclude"] = _str_list(table["exclude"], "exclude", path)
+    if "failure-threshold" in table:
+        try:
+            changes["failure_threshold"] = Severity.parse(str(table["failure-threshold"]))
+        except ValueError as exc:
+            raise ConfigError(f"invalid config in {path}: failure-threshold: {exc}") from None
+    return replace(cfg, **changes)
+
+
+def load_config(config_file: Path | None = None, isolated: bool = False, cwd: Path | None = None) -> Config:
+    """The configuration for a run: an explicit file, the nearest pyproject.toml, or defaults."""
+    cwd = cwd or Path.cwd()
+    if isolated:
+        return Config(root=cwd)
+    path = config_file
+    if path is None:
+        path = find_pyproject(cwd)
+        if path is None:
+            return Config(root=cwd)
+    elif not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    data = _read_toml(path)
+    table = data.get("tool", {}).get("oplint")
+    if table is None:
+        if config_file is not None and path.name != "pyproject.toml":
+            table = data  # a standalone oplint.toml holds the keys at top level
+        else:
+            return Config(source=path, root=path.parent)
+    if not isinstance(table, dict):
+        raise ConfigError(f"invalid config in {path}: [tool.oplint] must be a table")
+    return from_table(table, path.resolve())
+
+
+def parse_targets(values: Iterable[str]) -> tuple[TargetSpec, ...]:
+    specs = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip():
+                specs.append(TargetSpec.parse(part))
+    return tuple(specs)

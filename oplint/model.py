@@ -1,0 +1,205 @@
+"""The typed model every reader produces and every rule reads.
+
+One vocabulary-neutral shape for .tflite flatbuffers, SavedModels and GraphDefs:
+a :class:`Model` holds :class:`Graph` s (TFLite subgraphs, or TF functions), each with its
+:class:`Op` s in execution order and its :class:`Tensor` s.  Everything is immutable.  The
+networkx view (:attr:`Model.nx`) is built on first use only, so rules that just iterate ops
+never import networkx.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx
+
+_SLOTS: dict[str, bool] = {"slots": True} if sys.version_info >= (3, 10) else {}
+
+FLEX_PREFIX = "Flex"  # LiteRT tflite/util.h kFlexCustomCodePrefix
+
+#: dtypes that hold integer-quantized values when they carry quantization parameters
+INTEGER_TYPES = frozenset(
+    {"int2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32", "int64", "uint32", "uint64"}
+)
+FLOAT_TYPES = frozenset({"float16", "bfloat16", "float32", "float64"})
+
+
+@dataclass(frozen=True, **_SLOTS)
+class Quantization:
+    """Quantization parameters of one tensor (values, never weights)."""
+
+    scales: tuple[float, ...] = ()
+    zero_points: tuple[int, ...] = ()
+    quantized_dimension: int = 0
+    scale_count: int = 0  #: full length, even when ``scales`` was capped
+    zero_point_count: int = 0
+    details: str | None = None  #: "blockwise", "multiaxis" or "custom" (QuantizationDetails union)
+
+    @property
+    def per_channel(self) -> bool:
+        return self.scale_count > 1
+
+    @property
+    def is_set(self) -> bool:
+        """Whether the tensor really is quantized (has at least one scale or special details)."""
+        return self.scale_count > 0 or self.details is not None
+
+    def bad_scales(self) -> list[float]:
+        return [s for s in self.scales if not (s > 0.0 and math.isfinite(s))]
+
+
+@dataclass(frozen=True, **_SLOTS)
+class Tensor:
+    index: int
+    name: str
+    dtype: str  #: lower case: "float32", "int8", "int16", "uint8", "bool", "string", "resource", ...
+    shape: tuple[int, ...] | None  #: None = rank unknown
+    shape_signature: tuple[int, ...] | None = None  #: -1 = dynamic dimension (tflite shape_signature)
+    is_const: bool = False  #: has constant data (a buffer with bytes, or a TF Const)
+    is_variable: bool = False
+    quant: Quantization | None = None
+    sparse: bool = False
+    buffer: int = 0
+
+    @property
+    def quantized(self) -> bool:
+        return self.quant is not None and self.quant.is_set
+
+    @property
+    def dynamic(self) -> bool:
+        sig = self.shape_signature if self.shape_signature is not None else self.shape
+        return sig is None or any(d < 0 for d in sig)
+
+    @property
+    def rank(self) -> int | None:
+        return None if self.shape is None else len(self.shape)
+
+    def describe(self) -> str:
+        shape = (
+            "?" if self.shape is None else "x".join(str(d) for d in (self.shape_signature or self.shape)) or "scalar"
+        )
+        return f"{self.name or '#' + str(self.index)} ({self.dtype}[{shape}])"
+
+
+@dataclass(frozen=True, **_SLOTS)
+class Op:
+    graph: int
+    index: int  #: execution order within its graph
+    kind: str  #: builtin name ("CONV_2D"), "CUSTOM", or a TF op type ("Conv2D")
+    version: int = 1
+    custom_code: str | None = None
+    inputs: tuple[int, ...] = ()  #: tensor indices; -1 = optional input left out
+    outputs: tuple[int, ...] = ()
+    intermediates: tuple[int, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    name: str = ""  #: TF node name, or the first output tensor's name
+    builtin_code: int = -1  #: raw opcode number (tflite); -1 elsewhere
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.graph, self.index)
+
+    @property
+    def is_custom(self) -> bool:
+        return self.kind == "CUSTOM"
+
+    @property
+    def is_flex(self) -> bool:
+        return self.custom_code is not None and self.custom_code.startswith(FLEX_PREFIX)
+
+    @property
+    def flex_op(self) -> str | None:
+        """The TF op a Select TF (Flex) custom op runs, e.g. ``Erf`` for ``FlexErf``."""
+        return self.custom_code[len(FLEX_PREFIX) :] if self.is_flex and self.custom_code else None
+
+    @property
+    def display(self) -> str:
+        """The op as users know it: ``CONV_2D``, ``FlexErf``, ``TFLite_Detection_PostProcess``."""
+        if self.custom_code is not None and self.kind == "CUSTOM":
+            return self.custom_code
+        return self.kind
+
+
+@dataclass(frozen=True, **_SLOTS)
+class Graph:
+    index: int
+    name: str
+    ops: tuple[Op, ...]
+    tensors: tuple[Tensor, ...]
+    inputs: tuple[int, ...] = ()
+    outputs: tuple[int, ...] = ()
+
+    def tensor(self, index: int) -> Tensor | None:
+        if 0 <= index < len(self.tensors):
+            return self.tensors[index]
+        return None
+
+    def op_inputs(self, op: Op) -> list[Tensor | None]:
+        return [self.tensor(i) if i >= 0 else None for i in op.inputs]
+
+    def op_outputs(self, op: Op) -> list[Tensor | None]:
+        return [self.tensor(i) for i in op.outputs]
+
+
+@dataclass(frozen=True, **_SLOTS)
+class Signature:
+    key: str
+    graph: int
+    inputs: Mapping[str, int]
+    outputs: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Model:
+    path: str
+    format: str  #: "tflite" | "savedmodel" | "graphdef"
+    graphs: tuple[Graph, ...]
+    schema_version: int = 3
+    description: str = ""
+    signatures: tuple[Signature, ...] = ()
+    metadata: Mapping[str, int] = field(default_factory=dict)  #: metadata name -> payload size
+    min_runtime_version: str | None = None  #: the converter's "min_runtime_version" metadata
+    size: int = 0  #: file size in bytes
+    problems: tuple[str, ...] = ()  #: structural defects the reader found (reported as OPL003)
+
+    @property
+    def vocabulary(self) -> str:
+        """Namespace of :attr:`Op.kind`: "tflite" builtins or "tf" ops."""
+        return "tflite" if self.format == "tflite" else "tf"
+
+    def ops(self) -> Iterator[Op]:
+        for graph in self.graphs:
+            yield from graph.ops
+
+    @property
+    def op_count(self) -> int:
+        return sum(len(g.ops) for g in self.graphs)
+
+    def graph(self, index: int) -> Graph:
+        return self.graphs[index]
+
+    @cached_property
+    def nx(self) -> networkx.MultiDiGraph:
+        """Nodes are ``Op.key`` (attr ``op``); an edge runs from the op producing a tensor to
+        each op consuming it (attr ``tensor`` = tensor index).  Built on first use."""
+        import networkx as nx
+
+        g: networkx.MultiDiGraph = nx.MultiDiGraph()
+        for graph in self.graphs:
+            producer: dict[int, tuple[int, int]] = {}
+            for op in graph.ops:
+                g.add_node(op.key, op=op)
+                for t in op.outputs:
+                    producer[t] = op.key
+            for op in graph.ops:
+                for t in op.inputs:
+                    src = producer.get(t)
+                    if src is not None:
+                        g.add_edge(src, op.key, tensor=t)
+        return g

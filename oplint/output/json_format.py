@@ -1,0 +1,42 @@
+"""The versioned JSON document (the stable contract for other tools; see README "JSON output").
+
+Version 1 keeps these fields; later versions only add fields:
+``{"version": 1, "results": [{"path", "targets": {id: {"ok", "errors", "warnings"}},
+"findings": [{"code", "name", "severity", "target", "message", "hint",
+"location": {"path", "graph", "op_index", "op", "node"}}]}]}``.
+A finding whose ``target`` is null (e.g. an unreadable model) applies to every target.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..api import ModelReport, Report
+
+SCHEMA_VERSION = 1
+
+
+def result_json(result: ModelReport) -> dict[str, Any]:
+    return {
+        "path": result.path,
+        "format": result.format,
+        "readable": result.readable,
+        "ops": result.op_count,
+        "graphs": result.graph_count,
+        "min_runtime": {"required": result.min_runtime_required, "metadata": result.min_runtime_metadata},
+        "targets": {label: r.to_json() for label, r in result.targets.items()},
+        "findings": [f.to_json() for f in result.findings],
+    }
+
+
+def render(report: Report) -> str:
+    doc = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "oplint", "version": __version__},
+        "targets": list(report.targets),
+        "failure_threshold": report.failure_threshold.label,
+        "results": [result_json(r) for r in report.results],
+    }
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"

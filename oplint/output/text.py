@@ -1,0 +1,83 @@
+"""Human-readable output: one line per finding (``concise``), plus hints and a summary (``full``).
+
+Both end with the ladder: for every model, which targets it passes and which it fails.
+"""
+
+from __future__ import annotations
+
+from ..api import ModelReport, Report
+from ..findings import Finding, Severity
+
+
+def finding_line(f: Finding) -> str:
+    target = f"[{f.target}] " if f.target else ""
+    return f"{f.location}: {f.code} {target}{f.message}"
+
+
+def ladder(result: ModelReport) -> str:
+    if not result.readable and any(f.code in ("OPL001", "OPL002") for f in result.findings):
+        code = next(f.code for f in result.findings if f.code in ("OPL001", "OPL002"))
+        return f"{result.path}: unreadable ({code}); fails every target"
+    passes = [label for label, r in result.targets.items() if r.ok]
+    fails = [f"{label} ({r.errors})" for label, r in result.targets.items() if not r.ok]
+    parts = []
+    if passes:
+        parts.append("passes " + ", ".join(passes))
+    if fails:
+        parts.append("fails " + ", ".join(fails))
+    return f"{result.path}: " + "; ".join(parts) if parts else f"{result.path}: no targets checked"
+
+
+def model_summary(result: ModelReport) -> str | None:
+    if not result.readable:
+        return None
+    graphs = f"{result.graph_count} subgraph{'s' if result.graph_count != 1 else ''}"
+    text = f"{result.path}: {result.op_count:,} ops in {graphs}"
+    required, metadata = result.min_runtime_required, result.min_runtime_metadata
+    if required or metadata:
+        if required and metadata and required != metadata:
+            text += f"; needs TFLite runtime >= {required} (the model's metadata says {metadata})"
+        else:
+            text += f"; needs TFLite runtime >= {required or metadata}"
+    return text
+
+
+def _totals(report: Report) -> str:
+    counts = {s: 0 for s in Severity}
+    for f in report.findings:
+        counts[f.severity] += 1
+    n_models = len(report.results)
+    total = sum(counts.values())
+    models = f"{n_models} model{'s' if n_models != 1 else ''}"
+    if not total:
+        return f"All checks passed: {models}, targets {', '.join(report.targets)}."
+    parts = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}" for s in reversed(Severity) if counts[s]]
+    return f"Found {total} finding{'s' if total != 1 else ''} in {models} ({', '.join(parts)})."
+
+
+def render_concise(report: Report) -> str:
+    lines = [finding_line(f) for result in report.results for f in result.findings]
+    lines.extend(ladder(r) for r in report.results)
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render_full(report: Report) -> str:
+    lines: list[str] = []
+    for result in report.results:
+        for f in result.findings:
+            lines.append(finding_line(f))
+            if f.hint:
+                lines.append(f"  help: {f.hint}")
+        if result.findings:
+            lines.append("")
+    for result in report.results:
+        summary = model_summary(result)
+        if summary:
+            lines.append(summary)
+        lines.append(ladder(result))
+    lines.append("")
+    lines.append(_totals(report))
+    fired = report.fired_rules()
+    if fired:
+        lines.append("Rule documentation: " + ", ".join(f"oplint explain {r.code}" for r in fired))
+    return "\n".join(lines) + "\n"

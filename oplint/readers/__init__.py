@@ -1,0 +1,64 @@
+"""Model readers: sniff a path and read it into a :class:`~oplint.model.Model`.
+
+Every failure is a :class:`ModelError` carrying the OPL0xx code that reports it; nothing a
+model contains is ever executed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+
+from ..model import Model
+from .errors import ModelError
+
+LFS_MAGIC = b"version https://git-lfs.github.com/spec/"
+TFLITE_IDENTIFIER = b"TFL3"
+_SNIFF = 512
+
+
+def load(path: str, display: str | None = None) -> Model:
+    """Read a model file (or model directory); raises :class:`ModelError`."""
+    display = display or path
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ModelError("OPL001", "no such file or directory") from None
+    except OSError as exc:
+        raise ModelError("OPL001", f"cannot open: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ModelError("OPL001", "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)")
+    if not stat.S_ISREG(st.st_mode):
+        raise ModelError("OPL001", "not a regular file")  # FIFOs and devices would block or never end
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_SNIFF)
+    except OSError as exc:
+        raise ModelError("OPL001", f"cannot read: {exc.strerror or exc}") from None
+    if head.startswith(LFS_MAGIC):
+        raise ModelError("OPL002", _lfs_message(head))
+    from . import tflite
+
+    try:
+        return tflite.read(path, display)
+    except OSError as exc:
+        raise ModelError("OPL001", f"cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # mmap of a file that shrank to nothing while we looked at it
+        raise ModelError("OPL001", f"cannot map the file: {exc}") from None
+
+
+def _lfs_message(head: bytes) -> str:
+    text = head.decode("ascii", "replace")
+    oid = re.search(r"^oid (\S+)", text, re.M)
+    size = re.search(r"^size (\d+)", text, re.M)
+    details = []
+    if oid:
+        details.append(oid.group(1)[:20] + ("..." if len(oid.group(1)) > 20 else ""))
+    if size:
+        details.append(f"{int(size.group(1)):,} bytes")
+    suffix = f" ({', '.join(details)})" if details else ""
+    return f"this is a Git LFS pointer{suffix}, not the model; run `git lfs pull`"
+
+
+__all__ = ["ModelError", "load"]

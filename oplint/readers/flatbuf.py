@@ -1,0 +1,200 @@
+"""A small, bounds-checked flatbuffer reader.
+
+Generated flatbuffer code trusts its input: a hostile offset or vector length makes it read
+outside the buffer, raise an arbitrary exception, or allocate without limit.  This reader
+checks every offset, vtable and vector length against the buffer before use and raises
+:class:`FlatbufferError` instead.  Because flatbuffer object offsets (``uoffset_t``) are
+unsigned and always point forward, following them can never loop; vector lengths are
+bounded by the bytes that remain after them.
+
+It reads from anything that supports the buffer protocol and slicing (``bytes``, ``mmap``),
+so a memory-mapped model is read in place and weight buffers are never touched: a vector's
+length is read without reading its elements.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, Callable, Union
+
+Buffer = Union[bytes, bytearray, memoryview, Any]  # Any: mmap.mmap
+
+_U8 = struct.Struct("<B").unpack_from
+_U16 = struct.Struct("<H").unpack_from
+_I32 = struct.Struct("<i").unpack_from
+_U32 = struct.Struct("<I").unpack_from
+_U64 = struct.Struct("<Q").unpack_from
+
+# element size and struct format of scalar types as named in tflite_schema.TABLES
+SCALAR_FORMATS: dict[str, str] = {
+    "bool": "?",
+    "int8": "b",
+    "uint8": "B",
+    "int16": "h",
+    "uint16": "H",
+    "int32": "i",
+    "uint32": "I",
+    "int64": "q",
+    "uint64": "Q",
+    "float32": "f",
+    "float64": "d",
+}
+_SCALAR_READERS: dict[str, tuple[int, Callable[[Buffer, int], tuple[Any, ...]]]] = {
+    name: (struct.calcsize("<" + fmt), struct.Struct("<" + fmt).unpack_from) for name, fmt in SCALAR_FORMATS.items()
+}
+
+
+class FlatbufferError(ValueError):
+    """The bytes are not a well-formed flatbuffer (out-of-bounds offset, bad vtable, ...)."""
+
+
+class Reader:
+    """Bounds-checked access to one flatbuffer."""
+
+    __slots__ = ("buf", "size")
+
+    def __init__(self, buf: Buffer) -> None:
+        self.buf = buf
+        self.size = len(buf)
+
+    # -- raw reads -----------------------------------------------------------------
+    def _need(self, pos: int, n: int, what: str) -> None:
+        if pos < 0 or pos + n > self.size:
+            raise FlatbufferError(f"{what} at byte {pos} runs past the end of the file ({self.size} bytes)")
+
+    def u32(self, pos: int) -> int:
+        self._need(pos, 4, "offset")
+        return int(_U32(self.buf, pos)[0])
+
+    def uoffset(self, pos: int) -> int:
+        """Follow the unsigned offset stored at ``pos``; returns the absolute target."""
+        self._need(pos, 4, "offset")
+        target = pos + int(_U32(self.buf, pos)[0])
+        if target >= self.size:
+            raise FlatbufferError(f"offset at byte {pos} points past the end of the file")
+        return target
+
+    def root(self) -> Table:
+        return self.table(self.uoffset(0))
+
+    def table(self, pos: int) -> Table:
+        self._need(pos, 4, "table")
+        vt = pos - int(_I32(self.buf, pos)[0])
+        if vt < 0 or vt + 4 > self.size:
+            raise FlatbufferError(f"table at byte {pos} has a vtable outside the file")
+        vt_len = int(_U16(self.buf, vt)[0])
+        obj_len = int(_U16(self.buf, vt + 2)[0])
+        if vt_len < 4 or vt_len & 1 or vt + vt_len > self.size:
+            raise FlatbufferError(f"table at byte {pos} has a malformed vtable")
+        if obj_len < 4 or pos + obj_len > self.size:
+            raise FlatbufferError(f"table at byte {pos} runs past the end of the file")
+        return Table(self, pos, vt, vt_len, obj_len)
+
+
+class Table:
+    """One flatbuffer table; fields are addressed by vtable slot (see tflite_schema.TABLES)."""
+
+    __slots__ = ("obj_len", "pos", "r", "vt", "vt_len")
+
+    def __init__(self, r: Reader, pos: int, vt: int, vt_len: int, obj_len: int) -> None:
+        self.r = r
+        self.pos = pos
+        self.vt = vt
+        self.vt_len = vt_len
+        self.obj_len = obj_len
+
+    def _field(self, slot: int, width: int) -> int:
+        """Absolute position of a present field, or 0 when it is absent (default)."""
+        voff = 4 + 2 * slot
+        if voff >= self.vt_len:
+            return 0
+        off = int(_U16(self.r.buf, self.vt + voff)[0])
+        if off == 0:
+            return 0
+        if off + width > self.obj_len:
+            raise FlatbufferError(f"field {slot} of the table at byte {self.pos} lies outside the table")
+        return self.pos + off
+
+    def has(self, slot: int) -> bool:
+        return self._field(slot, 1) != 0
+
+    def scalar(self, slot: int, kind: str, default: Any = 0) -> Any:
+        size, unpack = _SCALAR_READERS[kind]
+        at = self._field(slot, size)
+        if not at:
+            return default
+        return unpack(self.r.buf, at)[0]
+
+    def u32(self, slot: int, default: int = 0) -> int:
+        at = self._field(slot, 4)
+        return int(_U32(self.r.buf, at)[0]) if at else default
+
+    def i32(self, slot: int, default: int = 0) -> int:
+        at = self._field(slot, 4)
+        return int(_I32(self.r.buf, at)[0]) if at else default
+
+    def u8(self, slot: int, default: int = 0) -> int:
+        at = self._field(slot, 1)
+        return int(_U8(self.r.buf, at)[0]) if at else default
+
+    def u64(self, slot: int, default: int = 0) -> int:
+        at = self._field(slot, 8)
+        return int(_U64(self.r.buf, at)[0]) if at else default
+
+    def table(self, slot: int) -> Table | None:
+        at = self._field(slot, 4)
+        if not at:
+            return None
+        return self.r.table(self.r.uoffset(at))
+
+    def vector(self, slot: int, elem_size: int) -> tuple[int, int] | None:
+        """(start of the first element, element count) of a vector field, bounds-checked."""
+        at = self._field(slot, 4)
+        if not at:
+            return None
+        vpos = self.r.uoffset(at)
+        n = self.r.u32(vpos)
+        start = vpos + 4
+        if n * elem_size > self.r.size - start:
+            raise FlatbufferError(f"vector at byte {vpos} claims {n} elements, more than the file holds")
+        return start, n
+
+    def vector_len(self, slot: int, elem_size: int = 1) -> int:
+        vec = self.vector(slot, elem_size)
+        return vec[1] if vec else 0
+
+    def scalars(self, slot: int, kind: str, limit: int | None = None) -> tuple[Any, ...] | None:
+        """A vector of scalars; ``None`` when absent.  ``limit`` caps how many are decoded."""
+        size, _ = _SCALAR_READERS[kind]
+        vec = self.vector(slot, size)
+        if vec is None:
+            return None
+        start, n = vec
+        if limit is not None and n > limit:
+            n = limit
+        if n == 0:
+            return ()
+        return struct.unpack_from(f"<{n}{SCALAR_FORMATS[kind]}", self.r.buf, start)
+
+    def tables(self, slot: int) -> list[Table]:
+        vec = self.vector(slot, 4)
+        if vec is None:
+            return []
+        start, n = vec
+        r = self.r
+        return [r.table(r.uoffset(start + 4 * i)) for i in range(n)]
+
+    def string(self, slot: int) -> str | None:
+        vec = self.vector(slot, 1)
+        if vec is None:
+            return None
+        start, n = vec
+        return bytes(self.r.buf[start : start + n]).decode("utf-8", "replace")
+
+    def raw_bytes(self, slot: int, limit: int) -> bytes | None:
+        """The first ``limit`` bytes of a ``[ubyte]`` vector (for small metadata payloads)."""
+        vec = self.vector(slot, 1)
+        if vec is None:
+            return None
+        start, n = vec
+        return bytes(self.r.buf[start : start + min(n, limit)])

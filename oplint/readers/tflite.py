@@ -1,0 +1,332 @@
+"""Read a .tflite flatbuffer into a :class:`~oplint.model.Model`.
+
+The file is memory-mapped and walked with the bounds-checked :mod:`.flatbuf` reader using
+the slot layout generated from ``schema.fbs`` (:mod:`.tflite_schema`).  Weight buffers are
+never read: whether a tensor is constant is known from its buffer's *length*.  The map is
+closed before :func:`read` returns, so a model file rewritten later cannot fault a long-lived
+process (the LSP server) that still holds the result.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from typing import Any
+
+from ..model import Graph, Model, Op, Quantization, Signature, Tensor
+from . import tflite_schema as S
+from .errors import ModelError
+from .flatbuf import FlatbufferError, Reader, Table
+
+#: cap on decoded quantization values per tensor (counts are always exact)
+MAX_QUANT_VALUES = 1 << 16
+#: cap on ops + tensors in one model; a hostile file could otherwise describe millions of
+#: tiny tables sharing one vtable and make the reader allocate without limit
+MAX_OBJECTS = 4_000_000
+#: bytes of a metadata payload that are decoded (min_runtime_version is 16 bytes)
+METADATA_PEEK = 64
+
+BUILTIN_NAMES: dict[int, str] = S.ENUMS["BuiltinOperator"][1]
+TENSOR_TYPES: dict[int, str] = {k: v.lower() for k, v in S.ENUMS["TensorType"][1].items()}
+BUILTIN_CODES: dict[str, int] = {v: k for k, v in BUILTIN_NAMES.items()}
+CUSTOM = BUILTIN_CODES["CUSTOM"]
+
+
+def _slots(table: str) -> dict[str, int]:
+    return {name: i for i, (name, _t, _d) in enumerate(S.TABLES[table])}
+
+
+M = _slots("Model")
+SG = _slots("SubGraph")
+T = _slots("Tensor")
+OP = _slots("Operator")
+OC = _slots("OperatorCode")
+Q = _slots("QuantizationParameters")
+B = _slots("Buffer")
+MD = _slots("Metadata")
+SD = _slots("SignatureDef")
+TM = _slots("TensorMap")
+_DETAILS = S.UNIONS["QuantizationDetails"]
+_OPTIONS = S.UNIONS["BuiltinOptions"]
+_OPTIONS_2 = S.UNIONS["BuiltinOptions2"]
+_ENUM_LABELS = {name: labels for name, (_base, labels) in S.ENUMS.items()}
+
+builtin_name = BUILTIN_NAMES.get
+
+
+def dtype_name(code: int) -> str:
+    return TENSOR_TYPES.get(code, f"type{code}")
+
+
+def read(path: str, display_path: str | None = None) -> Model:
+    """Read ``path``; raises :class:`ModelError` when it cannot be read as a TFLite model."""
+    display = display_path or path
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            raise ModelError("OPL001", "the file is empty")
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            return parse(buf, display, size)
+
+
+def parse(buf: Any, display: str, size: int | None = None) -> Model:
+    size = len(buf) if size is None else size
+    if size < 8:
+        raise ModelError("OPL001", f"the file is only {size} bytes, too short for a TFLite flatbuffer")
+    ident = bytes(buf[4:8])
+    if ident != S.FILE_IDENTIFIER:
+        raise ModelError(
+            "OPL001",
+            f"not a TFLite flatbuffer: file identifier is {ident!r}, expected {S.FILE_IDENTIFIER!r}",
+        )
+    try:
+        return _Parser(Reader(buf), display, size).model()
+    except FlatbufferError as exc:
+        raise ModelError("OPL001", f"corrupt or truncated TFLite flatbuffer: {exc}") from None
+    except (RecursionError, MemoryError, OverflowError) as exc:  # pragma: no cover - defensive
+        raise ModelError("OPL001", f"corrupt TFLite flatbuffer: {type(exc).__name__}") from None
+
+
+class _Parser:
+    def __init__(self, reader: Reader, display: str, size: int) -> None:
+        self.r = reader
+        self.display = display
+        self.size = size
+        self.objects = 0
+        self.problems: list[str] = []
+
+    def _count(self, n: int) -> None:
+        self.objects += n
+        if self.objects > MAX_OBJECTS:
+            raise ModelError(
+                "OPL001",
+                f"the model describes more than {MAX_OBJECTS:,} ops and tensors; refusing to read it",
+            )
+
+    def model(self) -> Model:
+        root = self.r.root()
+        version = root.u32(M["version"])
+        buffers = root.tables(M["buffers"])
+        buffer_has_data = [self._buffer_has_data(b) for b in buffers]
+        opcodes = [self._opcode(t) for t in root.tables(M["operator_codes"])]
+        graphs = tuple(self._graph(i, sg, opcodes, buffer_has_data) for i, sg in enumerate(root.tables(M["subgraphs"])))
+        metadata, min_runtime = self._metadata(root, buffers)
+        signatures = tuple(self._signature(s) for s in root.tables(M["signature_defs"]))
+        if not graphs:
+            self.problems.append("the model has no subgraphs")
+        return Model(
+            path=self.display,
+            format="tflite",
+            graphs=graphs,
+            schema_version=version,
+            description=root.string(M["description"]) or "",
+            signatures=signatures,
+            metadata=metadata,
+            min_runtime_version=min_runtime,
+            size=self.size,
+            problems=tuple(self.problems),
+        )
+
+    # -- pieces ----------------------------------------------------------------------
+    @staticmethod
+    def _buffer_has_data(buf: Table) -> bool:
+        if buf.vector_len(B["data"]) > 0:
+            return True
+        return buf.u64(B["size"]) > 0  # buffers stored outside the flatbuffer (models > 2 GB)
+
+    @staticmethod
+    def _opcode(t: Table) -> tuple[int, str, int, str | None]:
+        deprecated = t.scalar(OC["deprecated_builtin_code"], "int8", 0)
+        code = max(int(deprecated), t.i32(OC["builtin_code"]))
+        name = BUILTIN_NAMES.get(code, f"UNKNOWN_BUILTIN_{code}")
+        version = t.i32(OC["version"], 1)
+        custom = t.string(OC["custom_code"]) if code == CUSTOM else None
+        return code, name, version, custom
+
+    def _graph(
+        self,
+        gi: int,
+        sg: Table,
+        opcodes: list[tuple[int, str, int, str | None]],
+        buffer_has_data: list[bool],
+    ) -> Graph:
+        tensor_tables = sg.tables(SG["tensors"])
+        self._count(len(tensor_tables))
+        tensors = tuple(self._tensor(i, t, buffer_has_data) for i, t in enumerate(tensor_tables))
+        op_tables = sg.tables(SG["operators"])
+        self._count(len(op_tables))
+        ops = []
+        n_tensors = len(tensors)
+        for oi, ot in enumerate(op_tables):
+            opcode_index = ot.u32(OP["opcode_index"])
+            if opcode_index < len(opcodes):
+                code, kind, version, custom = opcodes[opcode_index]
+            else:
+                self.problems.append(
+                    f"subgraph {gi} op {oi} uses opcode index {opcode_index}, "
+                    f"but the model has {len(opcodes)} operator codes"
+                )
+                code, kind, version, custom = -1, "INVALID_OPCODE", 1, None
+            inputs = ot.scalars(OP["inputs"], "int32") or ()
+            outputs = ot.scalars(OP["outputs"], "int32") or ()
+            for t_index in inputs + outputs:
+                if t_index >= n_tensors or t_index < -1:
+                    self.problems.append(
+                        f"subgraph {gi} op {oi} ({kind}) refers to tensor {t_index}, "
+                        f"but the subgraph has {n_tensors} tensors"
+                    )
+                    break
+            name = ""
+            if outputs and 0 <= outputs[0] < n_tensors:
+                name = tensors[outputs[0]].name
+            ops.append(
+                Op(
+                    graph=gi,
+                    index=oi,
+                    kind=kind,
+                    version=version,
+                    custom_code=custom,
+                    inputs=tuple(inputs),
+                    outputs=tuple(outputs),
+                    intermediates=tuple(ot.scalars(OP["intermediates"], "int32") or ()),
+                    options=self._options(ot),
+                    name=name,
+                    builtin_code=code,
+                )
+            )
+        return Graph(
+            index=gi,
+            name=sg.string(SG["name"]) or ("main" if gi == 0 else f"subgraph{gi}"),
+            ops=tuple(ops),
+            tensors=tensors,
+            inputs=tuple(sg.scalars(SG["inputs"], "int32") or ()),
+            outputs=tuple(sg.scalars(SG["outputs"], "int32") or ()),
+        )
+
+    def _tensor(self, index: int, t: Table, buffer_has_data: list[bool]) -> Tensor:
+        buffer = t.u32(T["buffer"])
+        shape = t.scalars(T["shape"], "int32")
+        signature = t.scalars(T["shape_signature"], "int32")
+        has_rank = bool(t.scalar(T["has_rank"], "bool", False))
+        if shape is None:
+            shape = ()
+        if not shape and not has_rank and signature is None:
+            # TFLite cannot tell a scalar from an unknown rank without has_rank; the
+            # runtime treats an absent shape as a scalar, and so do we.
+            pass
+        const = (0 < buffer < len(buffer_has_data) and buffer_has_data[buffer]) or t.u32(T["external_buffer"]) != 0
+        if buffer >= len(buffer_has_data) and buffer != 0:
+            self.problems.append(
+                f"tensor {index} refers to buffer {buffer}, but the model has {len(buffer_has_data)} buffers"
+            )
+        q = t.table(T["quantization"])
+        return Tensor(
+            index=index,
+            name=t.string(T["name"]) or "",
+            dtype=dtype_name(t.scalar(T["type"], "int8", 0)),
+            shape=tuple(shape),
+            shape_signature=tuple(signature) if signature is not None else None,
+            is_const=const,
+            is_variable=bool(t.scalar(T["is_variable"], "bool", False)),
+            quant=self._quant(q) if q is not None else None,
+            sparse=t.has(T["sparsity"]),
+            buffer=buffer,
+        )
+
+    @staticmethod
+    def _quant(q: Table) -> Quantization | None:
+        scale_count = q.vector_len(Q["scale"], 4)
+        zp_count = q.vector_len(Q["zero_point"], 8)
+        details_type = q.u8(Q["details_type"])
+        if scale_count == 0 and zp_count == 0 and details_type == 0:
+            return None  # only min/max (a float tensor that remembers its range)
+        details = None
+        if details_type:
+            member = _DETAILS[details_type] if details_type < len(_DETAILS) else None
+            details = {
+                "CustomQuantization": "custom",
+                "BlockwiseQuantization": "blockwise",
+                "MultiAxisQuantization": "multiaxis",
+            }.get(member or "", f"details{details_type}")
+        return Quantization(
+            scales=q.scalars(Q["scale"], "float32", MAX_QUANT_VALUES) or (),
+            zero_points=q.scalars(Q["zero_point"], "int64", MAX_QUANT_VALUES) or (),
+            quantized_dimension=q.i32(Q["quantized_dimension"]),
+            scale_count=scale_count,
+            zero_point_count=zp_count,
+            details=details,
+        )
+
+    def _options(self, ot: Table) -> dict[str, Any]:
+        opts: dict[str, Any] = {}
+        for type_slot, value_slot, union in (
+            (OP["builtin_options_type"], OP["builtin_options"], _OPTIONS),
+            (OP["builtin_options_2_type"], OP["builtin_options_2"], _OPTIONS_2),
+        ):
+            kind = ot.u8(type_slot)
+            if not kind:
+                continue
+            table_name = union[kind] if kind < len(union) else None
+            table = ot.table(value_slot)
+            if table_name is None or table is None or table_name not in S.TABLES:
+                continue
+            opts.update(decode_scalars(table, table_name))
+        if ot.has(OP["custom_options"]):
+            opts["custom_options_size"] = ot.vector_len(OP["custom_options"])
+        return opts
+
+    def _metadata(self, root: Table, buffers: list[Table]) -> tuple[dict[str, int], str | None]:
+        metadata: dict[str, int] = {}
+        min_runtime = None
+        for md in root.tables(M["metadata"]):
+            name = md.string(MD["name"]) or ""
+            bi = md.u32(MD["buffer"])
+            if bi >= len(buffers):
+                self.problems.append(
+                    f"metadata {name!r} refers to buffer {bi}, but the model has {len(buffers)} buffers"
+                )
+                continue
+            metadata[name] = buffers[bi].vector_len(B["data"])
+            if name == "min_runtime_version":
+                raw = buffers[bi].raw_bytes(B["data"], METADATA_PEEK) or b""
+                text = raw.split(b"\0", 1)[0].decode("ascii", "replace").strip()
+                min_runtime = text or None
+        return metadata, min_runtime
+
+    @staticmethod
+    def _signature(sd: Table) -> Signature:
+        def tensor_map(slot: int) -> dict[str, int]:
+            return {tm.string(TM["name"]) or "": tm.u32(TM["tensor_index"]) for tm in sd.tables(slot)}
+
+        return Signature(
+            key=sd.string(SD["signature_key"]) or "",
+            graph=sd.u32(SD["subgraph_index"]),
+            inputs=tensor_map(SD["inputs"]),
+            outputs=tensor_map(SD["outputs"]),
+        )
+
+
+_SMALL_VECTOR = 64
+
+
+def decode_scalars(table: Table, table_name: str) -> dict[str, Any]:
+    """Scalars, enum labels and short scalar vectors of an options table."""
+    out: dict[str, Any] = {}
+    for slot, (name, ftype, default) in enumerate(S.TABLES[table_name]):
+        if ftype.startswith("enum:"):
+            enum = ftype[5:]
+            base = S.ENUMS[enum][0]
+            value = table.scalar(slot, base, default)
+            out[name] = _ENUM_LABELS[enum].get(value, value)
+        elif ftype.startswith("[") and ftype[1:-1] in _VECTOR_KINDS:
+            values = table.scalars(slot, ftype[1:-1], _SMALL_VECTOR)
+            if values is not None:
+                out[name] = values
+        elif ftype in _VECTOR_KINDS:
+            out[name] = table.scalar(slot, ftype, default)
+    return out
+
+
+_VECTOR_KINDS = frozenset(
+    {"bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64"}
+)

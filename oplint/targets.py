@@ -1,0 +1,174 @@
+"""Targets: what a runtime (or delegate, or board) can run, loaded from ``rules/targets/*.toml``.
+
+A target file is generated from upstream sources and records its provenance.  ``extends``
+names the parent in the progressive chain (``tflm`` < ``tflite`` < ``tflite-flex``: a child
+runs a subset of what its parent runs; tests enforce it).  ``inherit`` names a target whose
+keys are copied when the file does not define them (``tflite-flex`` is ``tflite`` plus the
+Select TF allowlist).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from .knowledge import targets_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+Version = tuple[int, int, int]
+
+
+class TargetError(ValueError):
+    """An unknown or malformed target (a usage/config error: exit 2)."""
+
+
+def parse_version(text: str) -> Version:
+    """``"2.14"`` -> ``(2, 14, 0)``; raises ValueError for anything that is not 1-3 numbers."""
+    parts = str(text).strip().lstrip("v").split(".")
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"not a version number: {text!r} (expected e.g. 2.14 or 2.14.1)")
+    nums = [int(p) for p in parts] + [0] * (3 - len(parts))
+    return (nums[0], nums[1], nums[2])
+
+
+def format_version(v: Version) -> str:
+    return ".".join(str(p) for p in v)
+
+
+@dataclass(frozen=True)
+class OpSupport:
+    """What a target knows about one builtin op."""
+
+    kernel_versions: tuple[int, int] | None = None
+    runtime: Mapping[int, Version] = field(default_factory=dict)  #: op version -> first runtime with it
+    types: tuple[Mapping[str, frozenset[str]], ...] | None = None  #: accepted dtype signatures
+    max_rank: int | None = None
+    source: str | None = None
+    note: str | None = None
+
+    def first_runtime(self) -> Version | None:
+        return min(self.runtime.values()) if self.runtime else None
+
+
+@dataclass(frozen=True)
+class CustomOpSupport:
+    source: str | None = None
+    reference_build: bool = True  #: False: only registered by special builds (e.g. Ethos-U)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    title: str
+    description: str
+    extends: str | None
+    flex: bool
+    op_versions: bool
+    builtins: Mapping[str, OpSupport]
+    custom: Mapping[str, CustomOpSupport]
+    flex_allowlist: frozenset[str] = frozenset()
+    flex_conditional: Mapping[str, str] = field(default_factory=dict)  #: op -> library it needs
+    schema_version: int | None = None  #: the only Model.version the runtime loads (None: not checked)
+    runtimes: tuple[Version, ...] = ()
+    default_runtime: Version | None = None
+    provenance: tuple[Mapping[str, str], ...] = ()
+    path: str = ""
+
+    def source_summary(self) -> str:
+        seen = []
+        for p in self.provenance:
+            key = f"{p.get('repo', '?')}@{str(p.get('commit', p.get('version', '?')))[:10]}"
+            if key not in seen:
+                seen.append(key)
+        return ", ".join(seen)
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in targets_dir().glob("*.toml"))
+
+
+@cache
+def _raw(target_id: str) -> dict[str, Any]:
+    path = targets_dir() / f"{target_id}.toml"
+    if not path.is_file():
+        raise TargetError(f"unknown target {target_id!r} (known: {', '.join(available())})")
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    data["_path"] = str(path)
+    return data
+
+
+def _resolved(target_id: str, chain: tuple[str, ...] = ()) -> dict[str, Any]:
+    if target_id in chain:
+        raise TargetError(f"target {target_id!r} inherits from itself ({' -> '.join((*chain, target_id))})")
+    raw = dict(_raw(target_id))
+    parent_id = raw.get("inherit")
+    if parent_id:
+        parent = _resolved(parent_id, (*chain, target_id))
+        for key, value in parent.items():
+            if key not in raw and key not in ("id", "title", "description", "extends", "provenance"):
+                raw[key] = value
+        raw["provenance"] = list(raw.get("provenance", [])) + [
+            p for p in parent.get("provenance", []) if p not in raw.get("provenance", [])
+        ]
+    return raw
+
+
+def _types(items: Any) -> tuple[Mapping[str, frozenset[str]], ...] | None:
+    if items is None:
+        return None
+    return tuple({pos: frozenset([v] if isinstance(v, str) else v) for pos, v in item.items()} for item in items)
+
+
+@cache
+def load(target_id: str) -> Target:
+    raw = _resolved(target_id)
+    builtins = {
+        name: OpSupport(
+            kernel_versions=tuple(spec["kernel-versions"]) if "kernel-versions" in spec else None,  # type: ignore[arg-type]
+            runtime={int(v): parse_version(rel) for v, rel in spec.get("runtime", {}).items()},
+            types=_types(spec.get("types")),
+            max_rank=spec.get("max-rank"),
+            source=spec.get("source"),
+            note=spec.get("note"),
+        )
+        for name, spec in raw.get("builtins", {}).items()
+    }
+    custom = {
+        name: CustomOpSupport(
+            source=spec.get("source"),
+            reference_build=bool(spec.get("reference-build", True)),
+            note=spec.get("note"),
+        )
+        for name, spec in raw.get("custom", {}).items()
+    }
+    allow = raw.get("flex-allowlist", {})
+    conditional = {op: "TF Text" for op in allow.get("tftext", [])}
+    conditional.update({op: "SentencePiece" for op in allow.get("sentencepiece", [])})
+    runtimes = tuple(sorted(parse_version(v) for v in raw.get("runtimes", [])))
+    default_runtime = raw.get("default-runtime")
+    return Target(
+        id=raw.get("id", target_id),
+        title=raw.get("title", target_id),
+        description=raw.get("description", ""),
+        extends=raw.get("extends"),
+        flex=bool(raw.get("flex", False)),
+        op_versions=bool(raw.get("op-versions", False)),
+        builtins=builtins,
+        custom=custom,
+        flex_allowlist=frozenset(allow.get("core", [])),
+        flex_conditional=conditional,
+        schema_version=raw.get("schema-version"),
+        runtimes=runtimes,
+        default_runtime=parse_version(default_runtime) if default_runtime else None,
+        provenance=tuple(raw.get("provenance", [])),
+        path=raw["_path"],
+    )

@@ -1,0 +1,43 @@
+"""Shared test helpers: fixture paths and a one-call lint (import as tests.helpers)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from oplint.api import lint_file, prepare  # noqa: E402
+from oplint.config import Config, TargetSpec  # noqa: E402
+from oplint.findings import Finding  # noqa: E402
+
+
+def fixture(name: str) -> str:
+    path = FIXTURES / name
+    assert path.exists(), f"missing fixture {name}; run python fixtures/build.py"
+    return str(path)
+
+
+def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
+    """Findings for one fixture (``name`` relative to fixtures/) on one target spec."""
+    cfg = Config(targets=(TargetSpec.parse(target),), **config)  # type: ignore[arg-type]
+    return list(lint_file(fixture(name), prepare(cfg)).findings)
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+def where(findings: list[Finding], code: str) -> list[tuple[int | None, int | None]]:
+    return [(f.location.graph, f.location.op_index) for f in findings if f.code == code]
+
+
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "oracle" / "truth.json").is_file(), reason="../shared (oracle and corpus) is not present"
+)

@@ -1,0 +1,81 @@
+"""[tool.oplint] in pyproject.toml: discovery, validation, selection semantics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from oplint.cli import cli
+from oplint.config import Config, ConfigError, load_config
+from tests.helpers import fixture
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n\n" + body)
+    return tmp_path
+
+
+def test_nearest_pyproject_with_a_tool_oplint_table(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        '[tool.oplint]\ntargets = ["tflm"]\nruntime = "2.15"\nignore = ["OPL103"]\nfailure-threshold = "warning"\n',
+    )
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    cfg = load_config(cwd=sub)
+    assert [t.id for t in cfg.targets] == ["tflm"] and cfg.runtime == "2.15"
+    assert cfg.ignore == ("OPL103",) and cfg.failure_threshold.label == "warning"
+    assert cfg.source == tmp_path / "pyproject.toml"
+
+
+def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path, '[tool.oplint]\ntargets = ["tflm"]\n')
+    inner = tmp_path / "pkg"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text("[project]\nname='inner'\n")
+    assert [t.id for t in load_config(cwd=inner).targets] == ["tflm"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[tool.oplint]\ntargetz = ["tflm"]\n', "unknown option 'targetz'"),
+        ('[tool.oplint]\ntargets = "tflm"\nfoo = 1\n', "unknown option 'foo'"),
+        ("[tool.oplint]\ntargets = [1]\n", "'targets' must be a list of strings"),
+        ('[tool.oplint]\nfailure-threshold = "fatal"\n', "unknown severity 'fatal'"),
+        ("[tool.oplint\n", "invalid TOML"),
+    ],
+)
+def test_bad_config_is_a_usage_error(tmp_path: Path, body: str, message: str) -> None:
+    write(tmp_path, body)
+    with pytest.raises(ConfigError, match=message):
+        load_config(cwd=tmp_path)
+
+
+def test_unknown_target_in_config_exits_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, '[tool.oplint]\ntargets = ["tflm", "edge-tpu-v9"]\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", fixture("tflite/conv_float.tflite")])
+    assert result.exit_code == 2
+    assert "unknown target 'edge-tpu-v9'" in result.stderr and "pyproject.toml" in result.stderr
+
+
+def test_config_drives_the_check_and_cli_overrides_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, '[tool.oplint]\ntargets = ["tflite"]\nruntime = "2.15"\n')
+    monkeypatch.chdir(tmp_path)
+    path = fixture("tflite/fc_v12.tflite")
+    result = CliRunner().invoke(cli, ["check", path, "--output-format", "concise"])
+    assert result.exit_code == 1 and "OPL401 [tflite]" in result.stdout
+    assert CliRunner().invoke(cli, ["check", path, "--runtime", "2.17"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["check", path, "--isolated", "-t", "tflite"]).exit_code == 0
+
+
+def test_selection_longest_prefix_wins() -> None:
+    cfg = Config(select=("OPL",), ignore=("OPL1",))
+    assert not cfg.enabled("OPL101") and cfg.enabled("OPL201")
+    cfg = Config(select=("OPL",), ignore=("OPL1",)).with_options(select=("OPL", "OPL102"))
+    assert cfg.enabled("OPL102") and not cfg.enabled("OPL101")
+    cfg = Config(select=("flex-op",))
+    assert cfg.enabled("OPL102") and not cfg.enabled("OPL101")

@@ -1,0 +1,53 @@
+"""Every rule: unique code and name, documented, registered, and its documented examples hold."""
+
+from __future__ import annotations
+
+import pkgutil
+
+import pytest
+
+import oplint.checks as checks_pkg
+from oplint import checks
+from oplint.checks._api import DOC_HEADINGS
+from oplint.cli import cli
+from tests.helpers import lint
+
+
+def test_codes_and_names_are_unique() -> None:
+    assert len({r.code for r in checks.RULES}) == len(checks.RULES)
+    assert len({r.name for r in checks.RULES}) == len(checks.RULES)
+
+
+def test_every_rule_module_is_registered() -> None:
+    modules = {m.name for m in pkgutil.iter_modules(checks_pkg.__path__) if m.name.startswith("opl")}
+    registered = {r.check.__module__.rsplit(".", 1)[1] if r.check else "" for r in checks.RULES}
+    declared = {f"opl{r.code[3:]}_{r.name.replace('-', '_')}" for r in checks.RULES}
+    assert modules == declared, modules ^ declared
+    assert registered - {""} <= modules
+
+
+@pytest.mark.parametrize("rule", checks.RULES, ids=lambda r: r.code)
+def test_rule_is_documented(rule: checks.Rule) -> None:
+    for heading in DOC_HEADINGS:
+        assert heading in rule.doc, f"{rule.code} docstring lacks '{heading}'"
+    assert rule.summary and not rule.summary.endswith(".")
+    assert rule.fires_on and rule.silent_on, f"{rule.code} names no examples"
+
+
+@pytest.mark.parametrize("rule", checks.RULES, ids=lambda r: r.code)
+def test_documented_examples_hold(rule: checks.Rule) -> None:
+    for name, target in rule.fires_on:
+        assert rule.code in [f.code for f in lint(name, target)], f"{rule.code} should fire on {name} [{target}]"
+    for name, target in rule.silent_on:
+        assert rule.code not in [f.code for f in lint(name, target)], f"{rule.code} must not fire on {name} [{target}]"
+
+
+@pytest.mark.parametrize("rule", checks.RULES, ids=lambda r: r.code)
+def test_explain_prints_the_documentation(rule: checks.Rule) -> None:
+    from click.testing import CliRunner
+
+    for key in (rule.code, rule.code.lower(), rule.name):
+        result = CliRunner().invoke(cli, ["explain", key])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(f"# {rule.name} ({rule.code})")
+        assert "## How to fix" in result.output
