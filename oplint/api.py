@@ -8,10 +8,9 @@ configured target and returns a :class:`Report`.  It never prints and never exit
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import checks, engine
 from .checks import Rule
@@ -23,8 +22,8 @@ from .readers import ModelError, load
 from .targets import Version, format_version, parse_version
 from .targets import load as load_target
 
-#: file name patterns a directory walk picks up
-MODEL_PATTERNS = ("*.tflite",)
+#: file name suffixes a directory walk picks up
+MODEL_SUFFIXES = (".tflite",)
 _SKIP_DIRS = frozenset(
     {
         ".git",
@@ -45,8 +44,7 @@ _SKIP_DIRS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class TargetResult:
+class TargetResult(NamedTuple):
     ok: bool
     errors: int
     warnings: int
@@ -56,8 +54,7 @@ class TargetResult:
         return {"ok": self.ok, "errors": self.errors, "warnings": self.warnings, "infos": self.infos}
 
 
-@dataclass(frozen=True)
-class ModelReport:
+class ModelReport(NamedTuple):
     path: str
     findings: tuple[Finding, ...]
     targets: dict[str, TargetResult]
@@ -72,8 +69,7 @@ class ModelReport:
         return self.format is not None
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     results: tuple[ModelReport, ...]
     targets: tuple[str, ...]
     rules: tuple[Rule, ...]  #: the enabled rules
@@ -93,11 +89,12 @@ class Report:
         return [r for r in checks.RULES if r.code in codes]
 
 
-@dataclass
-class _Run:
+class Run(NamedTuple):
+    """A prepared run: validated config, resolved targets, enabled rules (reusable across models)."""
+
     config: Config
-    targets: list[ResolvedTarget] = field(default_factory=list)
-    rules: tuple[Rule, ...] = ()
+    targets: tuple[ResolvedTarget, ...]
+    rules: tuple[Rule, ...]
 
 
 def resolve_targets(config: Config) -> list[ResolvedTarget]:
@@ -124,7 +121,8 @@ def discover(paths: Sequence[str], config: Config) -> tuple[list[str], list[str]
         if os.path.isdir(path):
             models = sorted(_walk(path, config))
             if not models:
-                notes.append(f"no model files found under {path} (looked for {', '.join(MODEL_PATTERNS)})")
+                looked = ", ".join("*" + s for s in MODEL_SUFFIXES)
+                notes.append(f"no model files found under {path} (looked for {looked})")
             found.extend(models)
         else:
             found.append(path)
@@ -132,6 +130,10 @@ def discover(paths: Sequence[str], config: Config) -> tuple[list[str], list[str]
 
 
 def _excluded(path: str, config: Config) -> bool:
+    if not config.exclude:
+        return False
+    import fnmatch
+
     norm = path.replace(os.sep, "/")
     return any(fnmatch.fnmatch(norm, pat) or fnmatch.fnmatch(os.path.basename(norm), pat) for pat in config.exclude)
 
@@ -146,7 +148,7 @@ def _walk(root: str, config: Config) -> Iterator[str]:
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
         )
         for name in files:
-            if any(fnmatch.fnmatch(name, pat) for pat in MODEL_PATTERNS):
+            if name.endswith(MODEL_SUFFIXES):
                 path = os.path.join(folder, name)
                 if not _excluded(path, config):
                     yield path
@@ -166,13 +168,13 @@ def lint_paths(paths: Iterable[str], config: Config) -> Report:
     return Report(results, tuple(t.label for t in run.targets), run.rules, config.failure_threshold, tuple(notes))
 
 
-def prepare(config: Config) -> _Run:
+def prepare(config: Config) -> Run:
     config.validate()
     rules = tuple(r for r in checks.RULES if config.enabled(r.code))
-    return _Run(config, resolve_targets(config), rules)
+    return Run(config, tuple(resolve_targets(config)), rules)
 
 
-def lint_file(path: str, run: _Run) -> ModelReport:
+def lint_file(path: str, run: Run) -> ModelReport:
     try:
         model = load(path, path)
     except ModelError as exc:
@@ -182,12 +184,12 @@ def lint_file(path: str, run: _Run) -> ModelReport:
     return lint_model(model, run)
 
 
-def lint_model(model: Model, run: _Run) -> ModelReport:
+def lint_model(model: Model, run: Run) -> ModelReport:
     findings = tuple(engine.run(model, run.targets, run.rules))
     return _report(model.path, findings, run, model)
 
 
-def _report(path: str, findings: tuple[Finding, ...], run: _Run, model: Model | None) -> ModelReport:
+def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | None) -> ModelReport:
     targets: dict[str, TargetResult] = {}
     for resolved in run.targets:
         mine = [f for f in findings if f.target in (None, resolved.label)]

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import checks
 from .findings import Severity
 from .targets import TargetError, load, parse_version
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
 KNOWN_KEYS = frozenset({"targets", "runtime", "select", "ignore", "failure-threshold", "exclude"})
@@ -30,8 +24,7 @@ class ConfigError(ValueError):
     """Bad configuration or options (exit status 2)."""
 
 
-@dataclass(frozen=True)
-class TargetSpec:
+class TargetSpec(NamedTuple):
     """A target to check, optionally pinned to a runtime: ``tflite`` or ``tflite@2.15``."""
 
     id: str
@@ -47,8 +40,7 @@ class TargetSpec:
         return cls(tid, runtime or None)
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     targets: tuple[TargetSpec, ...] = tuple(TargetSpec(t) for t in DEFAULT_TARGETS)
     runtime: str | None = None
     select: tuple[str, ...] = ("OPL",)
@@ -56,10 +48,10 @@ class Config:
     failure_threshold: Severity = Severity.ERROR
     exclude: tuple[str, ...] = ()
     source: Path | None = None  #: the pyproject.toml it came from
-    root: Path = field(default_factory=Path.cwd)  #: paths in output are relative to this
+    root: Path | None = None  #: the project root (the config file's folder); None: the working directory
 
     def with_options(self, **changes: Any) -> Config:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        return self._replace(**{k: v for k, v in changes.items() if v is not None})
 
     def validate(self) -> Config:
         """Check targets, runtime and rule selectors; returns self or raises ConfigError."""
@@ -120,15 +112,21 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = _read_toml(candidate)
-            except ConfigError:
-                raise
-            if "oplint" in data.get("tool", {}):
+                text = candidate.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise ConfigError(f"{candidate}: cannot read: {exc.strerror}") from None
+            if "oplint" not in text:  # cheap pre-check: most pyproject files never mention us
+                continue
+            if "oplint" in _read_toml(candidate).get("tool", {}):
                 return candidate
     return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -175,7 +173,7 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
             changes["failure_threshold"] = Severity.parse(str(table["failure-threshold"]))
         except ValueError as exc:
             raise ConfigError(f"invalid config in {path}: failure-threshold: {exc}") from None
-    return replace(cfg, **changes)
+    return cfg._replace(**changes)
 
 
 def load_config(config_file: Path | None = None, isolated: bool = False, cwd: Path | None = None) -> Config:

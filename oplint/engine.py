@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import checks
 from .checks import Context, Rule
@@ -12,8 +12,7 @@ from .model import Model
 from .targets import Target, Version
 
 
-@dataclass(frozen=True)
-class ResolvedTarget:
+class ResolvedTarget(NamedTuple):
     label: str  #: "tflite" or "tflite@2.15"
     target: Target
     runtime: Version | None

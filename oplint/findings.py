@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import enum
-import hashlib
-import sys
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .model import Op
-
-_SLOTS: dict[str, bool] = {"slots": True} if sys.version_info >= (3, 10) else {}
 
 
 class Severity(enum.IntEnum):
@@ -32,8 +27,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
 
 
-@dataclass(frozen=True, **_SLOTS)
-class Source:
+class Source(NamedTuple):
     """A Python source line that created the op (SavedModel debug info)."""
 
     file: str
@@ -42,8 +36,7 @@ class Source:
     function: str = ""
 
 
-@dataclass(frozen=True, **_SLOTS)
-class Location:
+class Location(NamedTuple):
     path: str
     graph: int | None = None
     op_index: int | None = None
@@ -78,8 +71,7 @@ class Location:
         return out
 
 
-@dataclass(frozen=True, **_SLOTS)
-class Finding:
+class Finding(NamedTuple):
     location: Location
     code: str
     name: str
@@ -91,6 +83,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable identity: independent of op order when the op has a name, free of line numbers."""
+        import hashlib
+
         loc = self.location
         anchor = loc.node if loc.node else f"{loc.op}#{loc.op_index}"
         key = "\0".join(str(x) for x in (self.code, self.target or "", loc.path, loc.graph, anchor))

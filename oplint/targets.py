@@ -9,18 +9,12 @@ Select TF allowlist).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from .knowledge import targets_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from .knowledge import load_toml, targets_dir
+from .model import EMPTY
 
 Version = tuple[int, int, int]
 
@@ -42,12 +36,11 @@ def format_version(v: Version) -> str:
     return ".".join(str(p) for p in v)
 
 
-@dataclass(frozen=True)
-class OpSupport:
+class OpSupport(NamedTuple):
     """What a target knows about one builtin op."""
 
     kernel_versions: tuple[int, int] | None = None
-    runtime: Mapping[int, Version] = field(default_factory=dict)  #: op version -> first runtime with it
+    runtime: Mapping[int, Version] = EMPTY  #: op version -> first runtime with it
     types: tuple[Mapping[str, frozenset[str]], ...] | None = None  #: accepted dtype signatures
     max_rank: int | None = None
     source: str | None = None
@@ -57,15 +50,13 @@ class OpSupport:
         return min(self.runtime.values()) if self.runtime else None
 
 
-@dataclass(frozen=True)
-class CustomOpSupport:
+class CustomOpSupport(NamedTuple):
     source: str | None = None
     reference_build: bool = True  #: False: only registered by special builds (e.g. Ethos-U)
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     id: str
     title: str
     description: str
@@ -75,7 +66,7 @@ class Target:
     builtins: Mapping[str, OpSupport]
     custom: Mapping[str, CustomOpSupport]
     flex_allowlist: frozenset[str] = frozenset()
-    flex_conditional: Mapping[str, str] = field(default_factory=dict)  #: op -> library it needs
+    flex_conditional: Mapping[str, str] = EMPTY  #: op -> library it needs
     schema_version: int | None = None  #: the only Model.version the runtime loads (None: not checked)
     runtimes: tuple[Version, ...] = ()
     default_runtime: Version | None = None
@@ -100,8 +91,7 @@ def _raw(target_id: str) -> dict[str, Any]:
     path = targets_dir() / f"{target_id}.toml"
     if not path.is_file():
         raise TargetError(f"unknown target {target_id!r} (known: {', '.join(available())})")
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+    data = load_toml(path)
     data["_path"] = str(path)
     return data
 

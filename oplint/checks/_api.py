@@ -6,8 +6,7 @@ import inspect
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from ..findings import Hit, Severity
 from ..model import Model
@@ -18,8 +17,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix", "## References")
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What a check sees: the model, and for target-scoped rules the target and runtime."""
 
     model: Model
@@ -30,8 +28,7 @@ class Context:
 CheckFn = Callable[[Context], Iterable[Hit]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: Severity

@@ -51,11 +51,14 @@ class FlatbufferError(ValueError):
 class Reader:
     """Bounds-checked access to one flatbuffer."""
 
-    __slots__ = ("buf", "size")
+    __slots__ = ("_vtables", "buf", "size")
 
     def __init__(self, buf: Buffer) -> None:
         self.buf = buf
         self.size = len(buf)
+        # vtable position -> (field offsets, object length); tables of one type share vtables,
+        # so a model with 20,000 tensors has a handful of distinct ones
+        self._vtables: dict[int, tuple[tuple[int, ...], int]] = {}
 
     # -- raw reads -----------------------------------------------------------------
     def _need(self, pos: int, n: int, what: str) -> None:
@@ -78,37 +81,42 @@ class Reader:
         return self.table(self.uoffset(0))
 
     def table(self, pos: int) -> Table:
-        self._need(pos, 4, "table")
+        if pos < 0 or pos + 4 > self.size:
+            raise FlatbufferError(f"table at byte {pos} runs past the end of the file ({self.size} bytes)")
         vt = pos - int(_I32(self.buf, pos)[0])
-        if vt < 0 or vt + 4 > self.size:
-            raise FlatbufferError(f"table at byte {pos} has a vtable outside the file")
-        vt_len = int(_U16(self.buf, vt)[0])
-        obj_len = int(_U16(self.buf, vt + 2)[0])
-        if vt_len < 4 or vt_len & 1 or vt + vt_len > self.size:
-            raise FlatbufferError(f"table at byte {pos} has a malformed vtable")
+        cached = self._vtables.get(vt)
+        if cached is None:
+            if vt < 0 or vt + 4 > self.size:
+                raise FlatbufferError(f"table at byte {pos} has a vtable outside the file")
+            vt_len = int(_U16(self.buf, vt)[0])
+            obj_len = int(_U16(self.buf, vt + 2)[0])
+            if vt_len < 4 or vt_len & 1 or vt + vt_len > self.size:
+                raise FlatbufferError(f"table at byte {pos} has a malformed vtable")
+            offsets = struct.unpack_from(f"<{(vt_len - 4) // 2}H", self.buf, vt + 4)
+            cached = self._vtables[vt] = (offsets, obj_len)
+        offsets, obj_len = cached
         if obj_len < 4 or pos + obj_len > self.size:
             raise FlatbufferError(f"table at byte {pos} runs past the end of the file")
-        return Table(self, pos, vt, vt_len, obj_len)
+        return Table(self, pos, offsets, obj_len)
 
 
 class Table:
     """One flatbuffer table; fields are addressed by vtable slot (see tflite_schema.TABLES)."""
 
-    __slots__ = ("obj_len", "pos", "r", "vt", "vt_len")
+    __slots__ = ("obj_len", "offsets", "pos", "r")
 
-    def __init__(self, r: Reader, pos: int, vt: int, vt_len: int, obj_len: int) -> None:
+    def __init__(self, r: Reader, pos: int, offsets: tuple[int, ...], obj_len: int) -> None:
         self.r = r
         self.pos = pos
-        self.vt = vt
-        self.vt_len = vt_len
+        self.offsets = offsets  #: the vtable's field offsets, by slot
         self.obj_len = obj_len
 
     def _field(self, slot: int, width: int) -> int:
         """Absolute position of a present field, or 0 when it is absent (default)."""
-        voff = 4 + 2 * slot
-        if voff >= self.vt_len:
+        offsets = self.offsets
+        if slot >= len(offsets):
             return 0
-        off = int(_U16(self.r.buf, self.vt + voff)[0])
+        off = offsets[slot]
         if off == 0:
             return 0
         if off + width > self.obj_len:
@@ -149,13 +157,21 @@ class Table:
 
     def vector(self, slot: int, elem_size: int) -> tuple[int, int] | None:
         """(start of the first element, element count) of a vector field, bounds-checked."""
-        at = self._field(slot, 4)
-        if not at:
+        # hot path: written out rather than composed from _field/uoffset/u32
+        offsets = self.offsets
+        if slot >= len(offsets) or offsets[slot] == 0:
             return None
-        vpos = self.r.uoffset(at)
-        n = self.r.u32(vpos)
+        off = offsets[slot]
+        if off + 4 > self.obj_len:
+            raise FlatbufferError(f"field {slot} of the table at byte {self.pos} lies outside the table")
+        at = self.pos + off
+        r = self.r
+        vpos = at + int(_U32(r.buf, at)[0])
         start = vpos + 4
-        if n * elem_size > self.r.size - start:
+        if start > r.size:
+            raise FlatbufferError(f"vector at byte {at} points past the end of the file")
+        n = int(_U32(r.buf, vpos)[0])
+        if n * elem_size > r.size - start:
             raise FlatbufferError(f"vector at byte {vpos} claims {n} elements, more than the file holds")
         return start, n
 
@@ -178,11 +194,12 @@ class Table:
 
     def tables(self, slot: int) -> list[Table]:
         vec = self.vector(slot, 4)
-        if vec is None:
+        if vec is None or vec[1] == 0:
             return []
         start, n = vec
         r = self.r
-        return [r.table(r.uoffset(start + 4 * i)) for i in range(n)]
+        rel = struct.unpack_from(f"<{n}I", r.buf, start)
+        return [r.table(start + 4 * i + off) for i, off in enumerate(rel)]
 
     def string(self, slot: int) -> str | None:
         vec = self.vector(slot, 1)
