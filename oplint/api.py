@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from . import checks, engine
 from .checks import Rule
-from .config import Config, ConfigError
+from .config import Config, ConfigError, parse_size
 from .engine import ResolvedTarget
 from .findings import Finding, Severity
 from .model import Model
@@ -109,7 +109,8 @@ def resolve_targets(config: Config) -> list[ResolvedTarget]:
         if target.op_versions:
             text = spec.runtime or config.runtime
             runtime = parse_version(text) if text else target.default_runtime
-        resolved.append(ResolvedTarget(spec.label, target, runtime))
+        arena = parse_size(config.arena_size) if config.arena_size and target.static_arena else None
+        resolved.append(ResolvedTarget(spec.label, target, runtime, arena))
     return resolved
 
 

@@ -52,6 +52,11 @@ def cli() -> None:
     metavar="V",
     help="TFLite runtime release to check op versions against (e.g. 2.15). Default: the newest in the tables.",
 )
+@click.option(
+    "--arena-size",
+    metavar="SIZE",
+    help="TFLite Micro tensor arena budget (e.g. 256K, 2MiB); models whose planned arena exceeds it fail.",
+)
 @click.option("--select", multiple=True, metavar="CODE", help="Enable only these rules (code, prefix or name).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Disable these rules (code, prefix or name).")
 @click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default="full", show_default=True)
@@ -74,6 +79,7 @@ def check(
     paths: Sequence[str],
     targets: Sequence[str],
     runtime: str | None,
+    arena_size: str | None,
     select: Sequence[str],
     ignore: Sequence[str],
     output_format: str,
@@ -93,6 +99,7 @@ def check(
         config = config.with_options(
             targets=parse_targets(targets) or None,
             runtime=runtime,
+            arena_size=arena_size,
             select=tuple(select) or None,
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
             failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,

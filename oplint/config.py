@@ -17,7 +17,20 @@ from .findings import Severity
 from .targets import TargetError, load, parse_version
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
-KNOWN_KEYS = frozenset({"targets", "runtime", "select", "ignore", "failure-threshold", "exclude"})
+KNOWN_KEYS = frozenset({"targets", "runtime", "select", "ignore", "failure-threshold", "exclude", "arena-size"})
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kb": 1024,
+    "kib": 1024,
+    "m": 1 << 20,
+    "mb": 1 << 20,
+    "mib": 1 << 20,
+    "g": 1 << 30,
+    "gb": 1 << 30,
+    "gib": 1 << 30,
+}
 
 
 class ConfigError(ValueError):
@@ -46,6 +59,7 @@ class Config(NamedTuple):
     select: tuple[str, ...] = ("OPL",)
     ignore: tuple[str, ...] = ()
     failure_threshold: Severity = Severity.ERROR
+    arena_size: str | None = None  #: TFLM tensor arena budget, e.g. "256K" (None: not checked)
     exclude: tuple[str, ...] = ()
     source: Path | None = None  #: the pyproject.toml it came from
     root: Path | None = None  #: the project root (the config file's folder); None: the working directory
@@ -69,6 +83,11 @@ class Config(NamedTuple):
                     raise ConfigError(f"invalid runtime{where}: {exc}") from None
                 if spec.runtime and not target.op_versions:
                     raise ConfigError(f"target {spec.id!r} has no runtime versions; drop '@{spec.runtime}'")
+        if self.arena_size is not None:
+            try:
+                parse_size(self.arena_size)
+            except ValueError as exc:
+                raise ConfigError(f"invalid arena-size{where}: {exc}") from None
         for key, selectors in (("select", self.select), ("ignore", self.ignore)):
             for sel in selectors:
                 if resolve_selector(sel) is None:
@@ -87,6 +106,20 @@ class Config(NamedTuple):
                 if prefix is not None and code.startswith(prefix) and len(prefix) >= best_len:
                     best_len, best = len(prefix), verdict
         return best
+
+
+def parse_size(text: str) -> int:
+    """``"256K"``, ``"1.5MiB"``, ``"16777216"`` -> bytes (K = 1024)."""
+    raw = str(text).strip().lower().replace(" ", "")
+    number = raw.rstrip("abgikm")
+    unit = raw[len(number) :]
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1.0
+    if unit not in _SIZE_UNITS or value <= 0:
+        raise ValueError(f"not a size: {text!r} (expected e.g. 256K, 1.5MiB or 65536)")
+    return int(value * _SIZE_UNITS[unit])
 
 
 def resolve_selector(selector: str) -> str | None:
@@ -166,6 +199,8 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         changes["select"] = _str_list(table["select"], "select", path)
     if "ignore" in table:
         changes["ignore"] = _str_list(table["ignore"], "ignore", path)
+    if "arena-size" in table:
+        changes["arena_size"] = str(table["arena-size"])
     if "exclude" in table:
         changes["exclude"] = _str_list(table["exclude"], "exclude", path)
     if "failure-threshold" in table:

@@ -16,6 +16,7 @@ class ResolvedTarget(NamedTuple):
     label: str  #: "tflite" or "tflite@2.15"
     target: Target
     runtime: Version | None
+    arena_size: int | None = None  #: TFLM tensor-arena budget in bytes, when one was given
 
 
 def locate(model: Model, hit: Hit) -> Location:
@@ -53,12 +54,12 @@ def run(model: Model, targets: Sequence[ResolvedTarget], rules: Iterable[Rule] |
     target_rules = [r for r in rules if r.check is not None and r.scope == "target"]
     if targets:
         first = targets[0]
-        ctx = Context(model, first.target, first.runtime)
+        ctx = Context(model, first.target, first.runtime, first.arena_size)
         for rule in model_rules:
             assert rule.check is not None
             findings.extend(stamp(rule, hit, model, None) for hit in rule.check(ctx))
     for resolved in targets:
-        ctx = Context(model, resolved.target, resolved.runtime)
+        ctx = Context(model, resolved.target, resolved.runtime, resolved.arena_size)
         for rule in target_rules:
             assert rule.check is not None
             findings.extend(stamp(rule, hit, model, resolved.label) for hit in rule.check(ctx))

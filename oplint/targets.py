@@ -23,6 +23,7 @@ class TargetError(ValueError):
     """An unknown or malformed target (a usage/config error: exit 2)."""
 
 
+@cache
 def parse_version(text: str) -> Version:
     """``"2.14"`` -> ``(2, 14, 0)``; raises ValueError for anything that is not 1-3 numbers."""
     parts = str(text).strip().lstrip("v").split(".")
@@ -37,12 +38,20 @@ def format_version(v: Version) -> str:
 
 
 class OpSupport(NamedTuple):
-    """What a target knows about one builtin op."""
+    """What a target knows about one builtin or custom op.
+
+    Tensor positions are named ``in0, in1, ..., out0, ...`` (the op's input and output order).
+    """
 
     kernel_versions: tuple[int, int] | None = None
     runtime: Mapping[int, Version] = EMPTY  #: op version -> first runtime with it
     types: tuple[Mapping[str, frozenset[str]], ...] | None = None  #: accepted dtype signatures
-    max_rank: int | None = None
+    uniform_inputs: bool = False  #: every input (variadic ones too) has the dtype a signature gives in0
+    max_rank: int | None = None  #: bound on the rank of the main input
+    rank_limits: Mapping[str, tuple[int, int]] = EMPTY  #: position -> (min rank, max rank)
+    constant_inputs: frozenset[str] = frozenset()  #: positions that must hold constant data
+    absent_inputs: frozenset[str] = frozenset()  #: optional inputs the kernel requires left out
+    reference_build: bool = True  #: False: only registered by special builds (e.g. TFLM's Ethos-U kernel)
     source: str | None = None
     note: str | None = None
 
@@ -50,10 +59,13 @@ class OpSupport(NamedTuple):
         return min(self.runtime.values()) if self.runtime else None
 
 
-class CustomOpSupport(NamedTuple):
-    source: str | None = None
-    reference_build: bool = True  #: False: only registered by special builds (e.g. Ethos-U)
-    note: str | None = None
+class Limits(NamedTuple):
+    """Model-wide limits of a runtime (``[limits]`` in the target file)."""
+
+    tensor_dtypes: frozenset[str] | None = None  #: dtypes any tensor may have (None: no limit)
+    dynamic_tensors: bool = True  #: False: every op output needs a static shape with all dims > 0
+    nonempty_intermediates: bool = True  #: False: op intermediates must hold zero elements
+    sources: Mapping[str, str] = EMPTY  #: limit -> source line it comes from
 
 
 class Target(NamedTuple):
@@ -64,14 +76,23 @@ class Target(NamedTuple):
     flex: bool
     op_versions: bool
     builtins: Mapping[str, OpSupport]
-    custom: Mapping[str, CustomOpSupport]
+    custom: Mapping[str, OpSupport]
     flex_allowlist: frozenset[str] = frozenset()
     flex_conditional: Mapping[str, str] = EMPTY  #: op -> library it needs
     schema_version: int | None = None  #: the only Model.version the runtime loads (None: not checked)
+    static_arena: bool = False  #: tensors live in one statically planned arena (TFLM)
+    kernels: str = ""  #: kernel family ("litert", "tflm") for checks tied to one implementation
+    limits: Limits = Limits()
     runtimes: tuple[Version, ...] = ()
     default_runtime: Version | None = None
     provenance: tuple[Mapping[str, str], ...] = ()
     path: str = ""
+
+    def support(self, kind: str, custom_code: str | None) -> OpSupport | None:
+        """The target's entry for an op (builtin name, or the custom code of a CUSTOM op)."""
+        if kind == "CUSTOM":
+            return self.custom.get(custom_code or "")
+        return self.builtins.get(kind)
 
     def source_summary(self) -> str:
         seen = []
@@ -118,28 +139,40 @@ def _types(items: Any) -> tuple[Mapping[str, frozenset[str]], ...] | None:
     return tuple({pos: frozenset([v] if isinstance(v, str) else v) for pos, v in item.items()} for item in items)
 
 
+def _op_support(spec: Mapping[str, Any]) -> OpSupport:
+    kernel_versions = spec.get("kernel-versions")
+    return OpSupport(
+        kernel_versions=(int(kernel_versions[0]), int(kernel_versions[1])) if kernel_versions else None,
+        runtime={int(v): parse_version(rel) for v, rel in spec.get("runtime", {}).items()},
+        types=_types(spec.get("types")),
+        uniform_inputs=bool(spec.get("uniform-inputs", False)),
+        max_rank=spec.get("max-rank"),
+        rank_limits={pos: (int(lo), int(hi)) for pos, (lo, hi) in spec.get("rank-limits", {}).items()},
+        constant_inputs=frozenset(spec.get("constant-inputs", ())),
+        absent_inputs=frozenset(spec.get("absent-inputs", ())),
+        reference_build=bool(spec.get("reference-build", True)),
+        source=spec.get("source"),
+        note=spec.get("note"),
+    )
+
+
 @cache
 def load(target_id: str) -> Target:
     raw = _resolved(target_id)
-    builtins = {
-        name: OpSupport(
-            kernel_versions=tuple(spec["kernel-versions"]) if "kernel-versions" in spec else None,  # type: ignore[arg-type]
-            runtime={int(v): parse_version(rel) for v, rel in spec.get("runtime", {}).items()},
-            types=_types(spec.get("types")),
-            max_rank=spec.get("max-rank"),
-            source=spec.get("source"),
-            note=spec.get("note"),
-        )
-        for name, spec in raw.get("builtins", {}).items()
-    }
-    custom = {
-        name: CustomOpSupport(
-            source=spec.get("source"),
-            reference_build=bool(spec.get("reference-build", True)),
-            note=spec.get("note"),
-        )
-        for name, spec in raw.get("custom", {}).items()
-    }
+    own = _raw(target_id)
+    parent = raw.get("inherit")
+    # an inheriting target that defines no builtins/custom ops shares its parent's (loaded once)
+    builtins = (
+        load(parent).builtins
+        if parent and "builtins" not in own
+        else {name: _op_support(spec) for name, spec in raw.get("builtins", {}).items()}
+    )
+    custom = (
+        load(parent).custom
+        if parent and "custom" not in own
+        else {name: _op_support(spec) for name, spec in raw.get("custom", {}).items()}
+    )
+    limits = raw.get("limits", {})
     allow = raw.get("flex-allowlist", {})
     conditional = {op: "TF Text" for op in allow.get("tftext", [])}
     conditional.update({op: "SentencePiece" for op in allow.get("sentencepiece", [])})
@@ -157,6 +190,14 @@ def load(target_id: str) -> Target:
         flex_allowlist=frozenset(allow.get("core", [])),
         flex_conditional=conditional,
         schema_version=raw.get("schema-version"),
+        static_arena=bool(raw.get("static-arena", False)),
+        kernels=str(raw.get("kernels", "")),
+        limits=Limits(
+            tensor_dtypes=frozenset(limits["tensor-dtypes"]) if "tensor-dtypes" in limits else None,
+            dynamic_tensors=bool(limits.get("dynamic-tensors", True)),
+            nonempty_intermediates=bool(limits.get("nonempty-intermediates", True)),
+            sources={k[: -len("-source")]: str(v) for k, v in limits.items() if k.endswith("-source")},
+        ),
         runtimes=runtimes,
         default_runtime=parse_version(default_runtime) if default_runtime else None,
         provenance=tuple(raw.get("provenance", [])),

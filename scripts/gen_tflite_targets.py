@@ -113,6 +113,7 @@ def render_tflite(
         '(BuiltinOpResolver); no Select TF ops."'
     )
     out.append("flex = false")
+    out.append('kernels = "litert"  # kernel-specific checks in oplint/checks apply to the LiteRT kernels')
     out.append("op-versions = true")
     out.append(f"# InterpreterBuilder refuses other schema versions ({INTERPRETER_BUILDER_CC}, {VERSION_H})")
     out.append(f"schema-version = {schema_version}")

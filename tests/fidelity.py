@@ -38,8 +38,13 @@ def records(kind: str = "tflite") -> Iterator[Record]:
                 yield Record(path, rec["path"], rec.get("verdict") or {})
 
 
-def run_for(target: str) -> Run:
-    return prepare(Config(targets=(TargetSpec.parse(target),)))
+def run_for(target: str, arena_size: int | None = None) -> Run:
+    return prepare(Config(targets=(TargetSpec.parse(target),), arena_size=str(arena_size) if arena_size else None))
+
+
+def oracle_arena(path: Path) -> int:
+    """The tensor arena truth.py gave the TFLM interpreter: max(16 MiB, 10 x the model size)."""
+    return max(16 * 1024 * 1024, 10 * path.stat().st_size)
 
 
 def errors(path: Path, run: Run) -> list[str]:
@@ -54,13 +59,12 @@ class Comparison(NamedTuple):
 
 
 def compare_tflm() -> Comparison:
-    run = run_for("tflm")
     agree, false_clean, false_alarm = [], [], []
     for rec in records():
         real = rec.verdict.get("tflm_runs")
         if real is None:
             continue
-        found = errors(rec.path, run)
+        found = errors(rec.path, run_for("tflm", oracle_arena(rec.path)))
         if bool(real) == (not found):
             agree.append(rec.name)
         elif real is False:

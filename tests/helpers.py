@@ -25,7 +25,12 @@ def fixture(name: str) -> str:
 
 
 def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
-    """Findings for one fixture (``name`` relative to fixtures/) on one target spec."""
+    """Findings for one fixture (``name`` relative to fixtures/) on one target spec.
+
+    ``target`` may carry an arena budget as ``tflm+arena=1K`` (what ``--arena-size`` sets)."""
+    target, _, arena = target.partition("+arena=")
+    if arena:
+        config["arena_size"] = arena
     cfg = Config(targets=(TargetSpec.parse(target),), **config)  # type: ignore[arg-type]
     return list(lint_file(fixture(name), prepare(cfg)).findings)
 

@@ -91,7 +91,8 @@ def test_directory_walk_and_unreadable_files_do_not_stop_the_run(run) -> None:  
     assert code == 1
     assert "truncated.tflite: unreadable (OPL001)" in out
     assert "conv_float.tflite: passes tflite" in out
-    assert out.count(": passes") + out.count(": fails") + out.count(": unreadable") == 22
+    n_models = len(list(Path(folder).glob("*.tflite")))
+    assert out.count(": passes") + out.count(": fails") + out.count(": unreadable") == n_models
 
 
 def test_select_ignore_and_threshold(run) -> None:  # type: ignore[no-untyped-def]

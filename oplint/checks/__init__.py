@@ -7,13 +7,21 @@ from . import (
     opl002_lfs_pointer,
     opl003_invalid_model,
     opl004_unsupported_schema_version,
+    opl005_inconsistent_shapes,
     opl101_unsupported_builtin_op,
     opl102_flex_op,
     opl103_flex_op_not_allowlisted,
     opl104_unregistered_custom_op,
+    opl105_unsupported_op_configuration,
+    opl106_dynamic_tensor,
     opl201_unsupported_tensor_types,
+    opl202_unsupported_runtime_dtype,
+    opl203_invalid_quantization_scale,
+    opl204_missing_quantization_params,
+    opl205_unsupported_quantization_params,
     opl401_op_version_too_new,
     opl402_op_unknown_to_runtime,
+    opl501_arena_exceeds_budget,
 )
 from ._api import Context, Rule, rule
 
@@ -22,13 +30,21 @@ RULES: tuple[Rule, ...] = (
     opl002_lfs_pointer.check,
     opl003_invalid_model.check,
     opl004_unsupported_schema_version.check,
+    opl005_inconsistent_shapes.check,
     opl101_unsupported_builtin_op.check,
     opl102_flex_op.check,
     opl103_flex_op_not_allowlisted.check,
     opl104_unregistered_custom_op.check,
+    opl105_unsupported_op_configuration.check,
+    opl106_dynamic_tensor.check,
     opl201_unsupported_tensor_types.check,
+    opl202_unsupported_runtime_dtype.check,
+    opl203_invalid_quantization_scale.check,
+    opl204_missing_quantization_params.check,
+    opl205_unsupported_quantization_params.check,
     opl401_op_version_too_new.check,
     opl402_op_unknown_to_runtime.check,
+    opl501_arena_exceeds_budget.check,
 )
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

@@ -23,6 +23,7 @@ class Context(NamedTuple):
     model: Model
     target: Target
     runtime: Optional[Version] = None  #: chosen runtime release (targets with op versions)
+    arena_size: Optional[int] = None  #: tensor-arena budget in bytes (targets with a static arena)
 
 
 CheckFn = Callable[[Context], Iterable[Hit]]

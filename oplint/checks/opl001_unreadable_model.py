@@ -14,7 +14,7 @@ release is usually an interrupted copy or upload, or the wrong file under the ri
 ## Example
 ```
 $ oplint check fixtures/tflite/truncated.tflite
-fixtures/tflite/truncated.tflite: OPL001 corrupt or truncated TFLite flatbuffer: ...
+fixtures/tflite/truncated.tflite: OPL001 corrupt or truncated TFLite flatbuffer: table at byte 684 runs past the end of the file (656 bytes)
 ```
 
 ## How to fix

@@ -12,7 +12,7 @@ container that cloned the repository without `git lfs pull`.
 ## Example
 ```
 $ oplint check fixtures/tflite/lfs_pointer.tflite
-fixtures/tflite/lfs_pointer.tflite: OPL002 [-] this is a Git LFS pointer (oid sha256:..., 1234567 bytes), not the model
+fixtures/tflite/lfs_pointer.tflite: OPL002 this is a Git LFS pointer (sha256:4d7a214614ab2..., 1,234,567 bytes), not the model; run `git lfs pull`
 ```
 
 ## How to fix

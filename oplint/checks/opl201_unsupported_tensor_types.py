@@ -19,6 +19,9 @@ $ oplint check fixtures/tflite/exp_int8.tflite --target tflm
 fixtures/tflite/exp_int8.tflite:sg0:op0: OPL201 [tflm] EXP 'exp' has no TensorFlow Lite Micro kernel for (int8 -> int8); its kernel takes (float32 -> float32)
 ```
 
+Custom ops with typed kernels (TFLM's `TFLite_Detection_PostProcess`, the signal ops) are
+checked the same way.  A `-` in a signature means that optional input must be left out, `*` any type.
+
 ## How to fix
 Keep the op in the types the kernel supports: quantize fully to int8 (`representative_dataset`
 plus `target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]`) instead of
@@ -50,14 +53,14 @@ def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
     for graph in ctx.model.graphs:
         for op in graph.ops:
-            support = target.builtins.get(op.kind)
+            support = target.support(op.kind, op.custom_code)
             if support is None or support.types is None:
                 continue
             dtypes = _positions(graph, op)
-            if any(_matches(sig, dtypes) for sig in support.types):
+            if any(_matches(sig, dtypes, support.uniform_inputs) for sig in support.types):
                 continue
             shown = _signature(op, dtypes)
-            accepted = " or ".join(_describe(sig, op) for sig in support.types)
+            accepted = _accepted(support.types, op)
             where = f"{op.kind} '{op.name}'" if op.name else op.kind
             yield Hit(
                 op,
@@ -77,11 +80,18 @@ def _positions(graph: Graph, op: Op) -> dict[str, str | None]:
     return out
 
 
-def _matches(sig: Mapping[str, frozenset[str]], dtypes: Mapping[str, str | None]) -> bool:
+def _matches(sig: Mapping[str, frozenset[str]], dtypes: Mapping[str, str | None], uniform: bool = False) -> bool:
+    """Every position the signature names holds an allowed dtype (an empty set: must be absent);
+    with ``uniform``, every input also has one of the dtypes allowed for in0."""
     for pos, allowed in sig.items():
         dtype = dtypes.get(pos)
         if dtype is not None and dtype not in allowed:
             return False
+    if uniform and "in0" in sig:
+        first = dtypes.get("in0")
+        for pos, dtype in dtypes.items():
+            if pos.startswith("in") and dtype is not None and dtype != first:
+                return False
     return True
 
 
@@ -91,10 +101,22 @@ def _signature(op: Op, dtypes: Mapping[str, str | None]) -> str:
     return f"({', '.join(ins)} -> {', '.join(outs)})"
 
 
+def _accepted(sigs: Sequence[Mapping[str, frozenset[str]]], op: Op) -> str:
+    """The accepted signatures, compacted when they only say "one type in, the same type out"."""
+    uniform = [next(iter(s.values())) for s in sigs if s and len({frozenset(v) for v in s.values()}) == 1]
+    if len(sigs) > 3 and len(uniform) == len(sigs) and all(len(t) == 1 for t in uniform):
+        names = sorted(next(iter(t)) for t in uniform)
+        positions = " and ".join(sorted(sigs[0], key=lambda p: (p.startswith("out"), int(p.lstrip("inout")))))
+        return f"one type for {positions}: {', '.join(names)}"
+    return " or ".join(_describe(sig, op) for sig in sigs)
+
+
 def _describe(sig: Mapping[str, frozenset[str]], op: Op) -> str:
     def slot(pos: str) -> str:
         allowed = sig.get(pos)
-        return "|".join(sorted(allowed)) if allowed else "*"
+        if allowed is None:
+            return "*"
+        return "|".join(sorted(allowed)) if allowed else "-"
 
     n_in = max([len(op.inputs)] + [int(p[2:]) + 1 for p in sig if p.startswith("in")])
     n_out = max([len(op.outputs)] + [int(p[3:]) + 1 for p in sig if p.startswith("out")])

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""oplint benchmarks (not tests): whole-process time and peak RSS, measured in one run.
+
+    python bench/bench.py                      # everything available
+    python bench/bench.py cold corpus weights  # pick sections
+    python bench/bench.py --peer-venv /tmp/peers   # also time edge-compat's edge-lint from that venv
+
+Sections
+  cold     median wall time of a cold `oplint check` on a small model (N runs, new process each)
+  corpus   one process linting every .tflite/.bin under ../shared/corpus/models: ms per model
+  big      the 18,200-op model from ../shared/oracle/big: time and peak RSS
+  weights  peak RSS of `oplint check` on generated models with 1 MB, 64 MB and 512 MB of weights:
+           the reader maps the file and never reads weights, so RSS must not grow with them
+  peer     the same cold check with edge-compat's `edge-lint` (pip install edge-compat), if found
+
+Run it from an installed oplint (``pip install .``): an editable install in an environment with
+PYTHONDONTWRITEBYTECODE set recompiles every module on each start and is not what users run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SMALL = ROOT / "examples" / "micro_speech_quantized.tflite"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' installs have compiled bytecode
+    return env
+
+
+def _oplint(python: str) -> list[str]:
+    exe = Path(python).parent / "oplint"
+    return [str(exe)] if exe.exists() else [python, "-m", "oplint"]
+
+
+def timed(cmd: list[str], runs: int) -> dict[str, float]:
+    """Median / min wall time of ``cmd`` over ``runs`` fresh processes, plus peak RSS."""
+    times, rss = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, env=_env())
+        times.append(time.perf_counter() - start)
+        with contextlib.suppress(ValueError, IndexError):
+            rss.append(int(proc.stderr.strip().splitlines()[-1]))
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "runs": runs,
+        "peak_rss_mb": (max(rss) / 1024) if rss else float("nan"),
+        "exit": proc.returncode,
+    }
+
+
+def cold(python: str, runs: int) -> dict[str, object]:
+    cmd = [*_oplint(python), "check", str(SMALL), "--output-format", "concise"]
+    subprocess.run(cmd, capture_output=True, env=_env())  # warm the target cache and the page cache
+    return {"model": SMALL.name, **timed(cmd, runs)}
+
+
+def corpus(python: str) -> dict[str, object] | None:
+    models = sorted(p for p in (SHARED / "corpus" / "models").rglob("*") if p.suffix in (".tflite", ".bin"))
+    if not models:
+        return None
+    cmd = [*_oplint(python), "check", *map(str, models), "--output-format", "json"]
+    result = timed(cmd, 3)
+    return {"models": len(models), "ms_per_model": 1000 * float(result["median_s"]) / len(models), **result}
+
+
+def big(python: str) -> dict[str, object] | None:
+    model = SHARED / "oracle" / "big" / "big_graph" / "big_graph.float32.tflite"
+    if not model.is_file():
+        return None
+    return {"model": model.name, **timed([*_oplint(python), "check", str(model), "--output-format", "json"], 3)}
+
+
+def weights(python: str) -> dict[str, object]:
+    sys.path.insert(0, str(ROOT))
+    from fixtures.tflite_builder import Graph, Op, T, build
+
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mb in (1, 64, 512):
+            rows = mb * (1 << 20) // (4 * 256)
+            graph = Graph(
+                [T("x", "float32", (1, 256)), T("w", "float32", (rows, 256), const=True), T("y", "float32", (1, rows))],
+                [Op("FULLY_CONNECTED", [0, 1, -1], [2])],
+                [0],
+                [2],
+            )
+            path = Path(tmp) / f"weights_{mb}mb.tflite"
+            path.write_bytes(build([graph]))
+            out[f"{mb}MB"] = {
+                "file_mb": path.stat().st_size / 2**20,
+                **timed([*_oplint(python), "check", str(path), "--output-format", "concise"], 3),
+            }
+            path.unlink()
+    return out
+
+
+def peer(venv: str | None, runs: int) -> dict[str, object] | None:
+    exe = shutil.which("edge-lint", path=str(Path(venv) / "bin")) if venv else shutil.which("edge-lint")
+    if not exe:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        # edge-lint needs a matrix snapshot; the wheel ships none, so give it an empty, schema-valid one
+        matrix = Path(tmp) / "matrix.json"
+        matrix.write_text(
+            json.dumps(
+                {
+                    "schema_version": "1.0",
+                    "litert_version": "2.3.0",
+                    "backend": "cpu_xnnpack",
+                    "generated_at": "2026-11-23",
+                    "entries": [],
+                }
+            )
+        )
+        cmd = [exe, str(SMALL), "--matrix", str(matrix)]
+        subprocess.run(cmd, capture_output=True, env=_env())
+        return {"tool": "edge-lint (edge-compat 0.1.0)", **timed(cmd, runs)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sections", nargs="*", default=["cold", "corpus", "big", "weights", "peer"])
+    ap.add_argument("--python", default=sys.executable, help="interpreter with oplint installed")
+    ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--peer-venv", help="venv with edge-compat installed")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args()
+    results: dict[str, object] = {"python": args.python}
+    for section in args.sections:
+        if section == "cold":
+            results["cold"] = cold(args.python, args.runs)
+        elif section == "corpus":
+            results["corpus"] = corpus(args.python)
+        elif section == "big":
+            results["big"] = big(args.python)
+        elif section == "weights":
+            results["weights"] = weights(args.python)
+        elif section == "peer":
+            results["peer"] = peer(args.peer_venv, args.runs)
+        print(section, json.dumps(results.get(section), indent=1), flush=True)
+    cold_s, peer_s = results.get("cold"), results.get("peer")
+    if isinstance(cold_s, dict) and isinstance(peer_s, dict):
+        print(
+            f"cold check: oplint {cold_s['median_s'] * 1000:.0f} ms, edge-lint {peer_s['median_s'] * 1000:.0f} ms "
+            f"-> {peer_s['median_s'] / cold_s['median_s']:.1f}x faster"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
