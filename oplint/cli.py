@@ -122,7 +122,7 @@ def explain(code: str | None, show_all: bool) -> None:
 
     if show_all or not code:
         for r in checks.RULES:
-            click.echo(f"{r.code}  {r.name:<28} {r.severity.label:<8} {r.summary}")
+            click.echo(f"{r.code}  {r.name:<32} {r.severity.label:<8} {r.summary}")
         return
     found = checks.get(code)
     if found is None:

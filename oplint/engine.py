@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from . import checks
 from .checks import Context, Rule
-from .findings import Finding, Hit, Location
+from .findings import Finding, Hit, Location, Source
 from .model import Model
 from .targets import Target, Version
 
@@ -24,13 +24,17 @@ def locate(model: Model, hit: Hit) -> Location:
     if op is None:
         return Location(model.path)
     graph = model.graphs[op.graph] if 0 <= op.graph < len(model.graphs) else None
+    origin = op.origin
+    source = Source(origin.file, origin.line) if origin is not None and origin.file and origin.line else None
     return Location(
         path=model.path,
         graph=op.graph,
         op_index=op.index,
         op=op.display,
-        node=op.name or None,
+        node=op.name or (origin.node if origin else None),
         graph_name=graph.name if graph is not None else None,
+        layer=origin.layer if origin is not None else None,
+        source=source,
     )
 
 
@@ -48,7 +52,7 @@ def stamp(rule: Rule, hit: Hit, model: Model, target: str | None) -> Finding:
 
 def run(model: Model, targets: Sequence[ResolvedTarget], rules: Iterable[Rule] | None = None) -> list[Finding]:
     """Every finding of the enabled rules on ``model`` for each target, sorted."""
-    rules = tuple(checks.RULES if rules is None else rules)
+    rules = tuple(r for r in (checks.RULES if rules is None else rules) if r.vocabulary == model.vocabulary)
     findings: list[Finding] = []
     model_rules = [r for r in rules if r.check is not None and r.scope == "model"]
     target_rules = [r for r in rules if r.check is not None and r.scope == "target"]

@@ -88,6 +88,19 @@ class Tensor(NamedTuple):
         return f"{self.name or '#' + str(self.index)} ({self.dtype}[{shape}])"
 
 
+class Origin(NamedTuple):
+    """Where an op came from in the model the user wrote: the TF node, its Keras layer, the
+    Python line that created it (SavedModel debug info).  Set on ops read from a SavedModel or
+    GraphDef, and on the TFLite ops predicted from them."""
+
+    node: str  #: TF node name
+    op_type: str  #: TF op type ("Conv2D")
+    function: str = ""  #: the TF function the node lives in ("" = the top-level graph)
+    layer: str | None = None  #: Keras layer, from the name scope
+    file: str | None = None  #: Python source file (debug info)
+    line: int | None = None
+
+
 class Op(NamedTuple):
     graph: int
     index: int  #: execution order within its graph
@@ -100,6 +113,7 @@ class Op(NamedTuple):
     options: Mapping[str, Any] = EMPTY
     name: str = ""  #: TF node name, or the first output tensor's name
     builtin_code: int = -1  #: raw opcode number (tflite); -1 elsewhere
+    origin: Origin | None = None  #: the source-model node this op comes from, when known
 
     @property
     def key(self) -> tuple[int, int]:

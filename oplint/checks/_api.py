@@ -37,6 +37,7 @@ class Rule(NamedTuple):
     doc: str  #: the whole docstring (What it does / Why is this bad? / Example / How to fix / References)
     check: Optional[CheckFn]  #: None for rules the engine reports itself (reading failures)
     scope: str = "target"  #: "target": once per target; "model": once per model
+    vocabulary: str = "tflite"  #: the op names it reads: "tflite" builtins, or "tf" ops (SavedModel, GraphDef)
     fires_on: tuple[tuple[str, str], ...] = ()  #: (fixture, target) pairs the rule must flag
     silent_on: tuple[tuple[str, str], ...] = ()  #: (fixture, target) pairs it must not flag
 
@@ -47,6 +48,7 @@ def rule(
     severity: Severity,
     *,
     scope: str = "target",
+    vocabulary: str = "tflite",
     fires_on: tuple[tuple[str, str], ...] = (),
     silent_on: tuple[tuple[str, str], ...] = (),
 ) -> Callable[[CheckFn], Rule]:
@@ -68,6 +70,7 @@ def declare(
     *,
     check: Optional[CheckFn] = None,
     scope: str = "target",
+    vocabulary: str = "tflite",
     fires_on: tuple[tuple[str, str], ...] = (),
     silent_on: tuple[tuple[str, str], ...] = (),
 ) -> Rule:
@@ -78,6 +81,8 @@ def declare(
         raise ValueError(f"rule name must be kebab-case: {name!r}")
     if scope not in ("target", "model"):
         raise ValueError(f"bad rule scope {scope!r}")
+    if vocabulary not in ("tflite", "tf"):
+        raise ValueError(f"bad rule vocabulary {vocabulary!r}")
     doc = inspect.cleandoc(sys.modules[module_name].__doc__ or "")
     return Rule(
         code=code,
@@ -87,6 +92,7 @@ def declare(
         doc=doc,
         check=check,
         scope=scope,
+        vocabulary=vocabulary,
         fires_on=fires_on,
         silent_on=silent_on,
     )

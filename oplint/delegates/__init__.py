@@ -1,0 +1,41 @@
+"""Delegates: which ops an accelerator takes, and why it leaves the others on the CPU.
+
+A delegate target (``rules/targets/gpu.toml``, ``ethos-u55.toml``, ...) names a *checker*: a
+function that decides, op by op, whether the delegate takes it.  Checkers live in this package,
+one module per delegate family, and are found through the target's ``checker`` key
+(``"oplint.delegates.xnnpack:verdicts"``), so rules and partition analysis never need to know
+which delegate they are looking at.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import Model
+    from ..targets import Target
+
+
+class OpVerdict(NamedTuple):
+    """Whether the delegate takes one op."""
+
+    supported: bool
+    reasons: tuple[str, ...] = ()  #: why not, in the delegate's own words where it has them
+    source: str | None = None  #: "file:line" (or tool and version) the decision comes from
+
+
+#: (graph index, op index) -> verdict, for every op of every graph the delegate sees
+Verdicts = Mapping[tuple[int, int], OpVerdict]
+Checker = Callable[["Model", "Target"], Verdicts]
+
+
+def checker(spec: str) -> Checker:
+    """Resolve a ``"module:function"`` checker reference from a target file."""
+    module_name, _, func = spec.partition(":")
+    if not module_name.startswith("oplint.delegates.") or not func:
+        raise ValueError(f"bad delegate checker reference {spec!r}")
+    module = importlib.import_module(module_name)
+    fn: Checker = getattr(module, func)
+    return fn
