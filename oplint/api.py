@@ -18,6 +18,7 @@ from .config import Config, ConfigError, parse_size
 from .engine import ResolvedTarget
 from .findings import Finding, Severity
 from .model import Model
+from .quantization import Summary, summarize
 from .readers import ModelError, load
 from .targets import Version, format_version, parse_version
 from .targets import load as load_target
@@ -63,6 +64,7 @@ class ModelReport(NamedTuple):
     graph_count: int = 0
     min_runtime_metadata: str | None = None  #: the converter's min_runtime_version metadata
     min_runtime_required: str | None = None  #: computed from the op versions (runtime_version.cc)
+    quantization: Summary | None = None  #: the model's quantization scheme (tflite models)
 
     @property
     def readable(self) -> bool:
@@ -209,6 +211,7 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
         graph_count=len(model.graphs),
         min_runtime_metadata=model.min_runtime_version,
         min_runtime_required=required_runtime(model),
+        quantization=summarize(model) if model.format == "tflite" else None,
     )
 
 

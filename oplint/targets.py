@@ -82,6 +82,7 @@ class Target(NamedTuple):
     schema_version: int | None = None  #: the only Model.version the runtime loads (None: not checked)
     static_arena: bool = False  #: tensors live in one statically planned arena (TFLM)
     kernels: str = ""  #: kernel family ("litert", "tflm") for checks tied to one implementation
+    integer_io: bool = False  #: integer models are deployed with integer inputs/outputs here
     limits: Limits = Limits()
     runtimes: tuple[Version, ...] = ()
     default_runtime: Version | None = None
@@ -192,6 +193,7 @@ def load(target_id: str) -> Target:
         schema_version=raw.get("schema-version"),
         static_arena=bool(raw.get("static-arena", False)),
         kernels=str(raw.get("kernels", "")),
+        integer_io=bool(raw.get("integer-io", False)),
         limits=Limits(
             tensor_dtypes=frozenset(limits["tensor-dtypes"]) if "tensor-dtypes" in limits else None,
             dynamic_tensors=bool(limits.get("dynamic-tensors", True)),

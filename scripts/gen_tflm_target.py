@@ -2046,6 +2046,13 @@ def render(
     out.append("# every non-constant tensor lives in one arena planned by the GreedyMemoryPlanner (the default")
     out.append(f"# MemoryPlannerType::kGreedy, {MICRO_ALLOCATOR_CC}:{planner_line}); see oplint/memory.py")
     out.append("static-arena = true")
+    ptq = "tensorflow/lite/micro/examples/hello_world/quantization/ptq.py"
+    ptq_line = src.line_of(ptq, r"inference_input_type = tf\.int8")
+    if not ptq_line:
+        raise SystemExit(f"{ptq}: the int8 input conversion this table cites is gone")
+    out.append("# int8 models are deployed with int8 inputs/outputs: TFLM's own examples convert with")
+    out.append(f"# inference_input_type = tf.int8 ({ptq}:{ptq_line}); float I/O adds float QUANTIZE/DEQUANTIZE")
+    out.append("integer-io = true")
     out.append('kernels = "tflm"      # kernel-specific checks in oplint/checks apply to the TFLM reference kernels')
     out.append("")
     for path in (

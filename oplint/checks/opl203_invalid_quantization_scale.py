@@ -8,7 +8,12 @@ Checks the scales of quantized tensors:
 - an output with a fused `RELU6` or `RELU_N1_TO_1` activation must have a scale large enough
   that the activation bounds quantize into int32: the kernels of LiteRT and TensorFlow Lite
   Micro (the same `kernel_util.cc`) compute `round(6.0 / scale)` and refuse the op when it
-  overflows (`no_integer_overflow_from_quantization`).
+  overflows (`no_integer_overflow_from_quantization`);
+- per-channel weights of `CONV_2D`, `DEPTHWISE_CONV_2D`, `TRANSPOSE_CONV` and
+  `FULLY_CONNECTED` need one scale per output channel, counted along the quantized dimension
+  (`PopulateConvolutionQuantizationParams`, shared by both runtimes);
+- legacy uint8 convolutions need a bias scale within 2% (of the output scale) of input scale x
+  weight scale, which the uint8 kernels check.
 
 Limits that only one runtime's kernels have are OPL205.
 
@@ -41,6 +46,7 @@ from ..findings import Hit, Severity
 from ..model import Graph, Op, Tensor
 from ._api import Context, rule
 
+QUANTIZED = frozenset({"int8", "uint8", "int16", "int4", "int32", "int64"})  #: types whose scales kernels read
 INT32_MAX_AS_FLOAT = 2147483648.0  # float(std::numeric_limits<int32_t>::max()), as the C++ compares
 ACTIVATION_BOUNDS = {"RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
 
@@ -56,7 +62,7 @@ ACTIVATION_BOUNDS = {"RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
 def check(ctx: Context) -> Iterator[Hit]:
     for graph in ctx.model.graphs:
         for tensor in graph.tensors:
-            if tensor.quant is not None and tensor.quant.bad_scales():
+            if tensor.dtype in QUANTIZED and tensor.quant is not None and tensor.quant.bad_scales():
                 bad = tensor.quant.bad_scales()[0]
                 yield Hit(
                     _user(graph, tensor),
@@ -65,6 +71,8 @@ def check(ctx: Context) -> Iterator[Hit]:
                 )
         for op in graph.ops:
             yield from _activation_overflow(graph, op)
+            yield from _per_channel(graph, op)
+            yield from _uint8_bias(graph, op)
 
 
 def _user(graph: Graph, tensor: Tensor) -> Op | None:
@@ -101,3 +109,51 @@ def _activation_overflow(graph: Graph, op: Op) -> Iterator[Hit]:
                 "calibrate with representative data so this layer's output range is not degenerate",
             )
             return
+
+
+#: where each convolution keeps its output channels in the filter (conv.cc kConvQuantizedDimension, ...)
+CHANNEL_AXIS = {"CONV_2D": 0, "DEPTHWISE_CONV_2D": 3, "TRANSPOSE_CONV": 0, "FULLY_CONNECTED": 0}
+
+
+def _per_channel(graph: Graph, op: Op) -> Iterator[Hit]:
+    axis = CHANNEL_AXIS.get(op.kind)
+    filt = graph.tensor(op.inputs[1]) if axis is not None and len(op.inputs) > 1 and op.inputs[1] >= 0 else None
+    if filt is None or filt.quant is None or not filt.quant.per_channel or not filt.shape or axis is None:
+        return
+    q = filt.quant
+    if axis >= len(filt.shape) or not 0 <= q.quantized_dimension < len(filt.shape):
+        yield Hit(
+            op,
+            f"{op.display} '{op.name}' weights {filt.describe()} are quantized along dim "
+            f"{q.quantized_dimension}, which they do not have",
+            "re-run quantization",
+        )
+        return
+    channels = filt.shape[axis]
+    if q.scale_count != channels or filt.shape[q.quantized_dimension] != channels:
+        yield Hit(
+            op,
+            f"{op.display} '{op.name}' weights {filt.describe()} have {q.scale_count} per-channel scales "
+            f"along dim {q.quantized_dimension}; the kernel needs one per output channel ({channels}, dim "
+            f"{axis})",
+            "re-run quantization; per-channel scales must follow the output channels",
+        )
+
+
+def _uint8_bias(graph: Graph, op: Op) -> Iterator[Hit]:
+    if op.kind not in CHANNEL_AXIS or len(op.inputs) < 3 or op.inputs[2] < 0 or not op.outputs:
+        return
+    x, w, b, out = (graph.tensor(i) for i in (op.inputs[0], op.inputs[1], op.inputs[2], op.outputs[0]))
+    if x is None or x.dtype != "uint8" or b is None:
+        return
+    xs, ws, bs, os_ = scale_of(x), scale_of(w), scale_of(b), scale_of(out)
+    if None in (xs, ws, bs, os_):
+        return
+    assert xs is not None and ws is not None and bs is not None and os_ is not None
+    if abs(xs * ws - bs) / os_ > 0.02:
+        yield Hit(
+            op,
+            f"{op.display} '{op.name}' bias {b.describe()} has scale {bs:.6g}, but input x weight scale is "
+            f"{xs * ws:.6g}: more than 2% of the output scale apart, which uint8 kernels refuse",
+            "re-run quantization; the bias scale must be input scale x weight scale",
+        )

@@ -26,6 +26,7 @@ def result_json(result: ModelReport) -> dict[str, Any]:
         "ops": result.op_count,
         "graphs": result.graph_count,
         "min_runtime": {"required": result.min_runtime_required, "metadata": result.min_runtime_metadata},
+        "quantization": result.quantization.to_json() if result.quantization else None,
         "targets": {label: r.to_json() for label, r in result.targets.items()},
         "findings": [f.to_json() for f in result.findings],
     }

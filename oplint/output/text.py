@@ -32,13 +32,17 @@ def model_summary(result: ModelReport) -> str | None:
     if not result.readable:
         return None
     graphs = f"{result.graph_count} subgraph{'s' if result.graph_count != 1 else ''}"
-    text = f"{result.path}: {result.op_count:,} ops in {graphs}"
+    text = f"{result.path}: {result.op_count:,} op{'s' if result.op_count != 1 else ''} in {graphs}"
     required, metadata = result.min_runtime_required, result.min_runtime_metadata
     if required or metadata:
         if required and metadata and required != metadata:
             text += f"; needs TFLite runtime >= {required} (the model's metadata says {metadata})"
         else:
             text += f"; needs TFLite runtime >= {required or metadata}"
+    q = result.quantization
+    if q is not None and q.compute_ops:
+        io = f"{'/'.join(sorted(set(q.inputs))) or '-'} -> {'/'.join(sorted(set(q.outputs))) or '-'}"
+        text += f"; quantization {q.scheme} ({q.integer_share:.0%} of ops integer, I/O {io})"
     return text
 
 

@@ -11,11 +11,12 @@ def test_opl201_dtype_not_accepted_by_the_tflm_kernel() -> None:
     assert "(int8 -> int8)" in findings[0].message and "float32" in findings[0].message
 
 
-def test_opl201_hybrid_and_float16_hints() -> None:
-    (hybrid,) = lint("tflite/hybrid_fc.tflite", "tflm")
-    assert hybrid.code == "OPL201" and "hybrid" in (hybrid.hint or "")
-    (fp16,) = lint("tflite/float16_weights.tflite", "tflm")
-    assert fp16.code == "OPL201" and fp16.location.op == "DEQUANTIZE" and "float16" in (fp16.hint or "")
+def test_opl201_leaves_quantization_schemes_to_their_own_rules() -> None:
+    assert codes(lint("tflite/hybrid_fc.tflite", "tflm")) == ["OPL208"]
+    assert codes(lint("tflite/float16_weights.tflite", "tflm")) == ["OPL209"]
+    assert codes(lint("tflite/int16_resize.tflite", "tflm")) == ["OPL210"]
+    assert codes(lint("tflite/int4_fc_float.tflite", "tflm")) == ["OPL211"]
+    assert codes(lint("tflite/uint8_legacy.tflite", "tflm")) == ["OPL201"]
 
 
 def test_opl201_silent_for_accepted_types_and_untyped_targets() -> None:
