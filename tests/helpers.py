@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -16,6 +17,15 @@ if str(ROOT) not in sys.path:
 from oplint.api import lint_file, prepare  # noqa: E402
 from oplint.config import Config, TargetSpec  # noqa: E402
 from oplint.findings import Finding  # noqa: E402
+
+
+def runner() -> CliRunner:
+    """click's test runner with stdout and stderr kept apart (click 8.1 mixes them by default;
+    8.2 dropped the option and always separates them)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
 
 
 def fixture(name: str) -> str:

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from oplint.cli import cli
-from tests.helpers import fixture
+from tests.helpers import fixture, runner
 
 
 @pytest.fixture()
@@ -17,7 +16,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     monkeypatch.chdir(tmp_path)  # no pyproject.toml above: defaults only
 
     def invoke(*args: str) -> tuple[int, str, str]:
-        result = CliRunner().invoke(cli, list(args))
+        result = runner().invoke(cli, list(args))
         return result.exit_code, result.stdout, result.stderr
 
     return invoke

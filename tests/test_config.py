@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from oplint.cli import cli
 from oplint.config import Config, ConfigError, load_config
-from tests.helpers import fixture
+from tests.helpers import fixture, runner
 
 
 def write(tmp_path: Path, body: str) -> Path:
@@ -57,7 +56,7 @@ def test_bad_config_is_a_usage_error(tmp_path: Path, body: str, message: str) ->
 def test_unknown_target_in_config_exits_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, '[tool.oplint]\ntargets = ["tflm", "edge-tpu-v9"]\n')
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["check", fixture("tflite/conv_float.tflite")])
+    result = runner().invoke(cli, ["check", fixture("tflite/conv_float.tflite")])
     assert result.exit_code == 2
     assert "unknown target 'edge-tpu-v9'" in result.stderr and "pyproject.toml" in result.stderr
 
@@ -66,10 +65,10 @@ def test_config_drives_the_check_and_cli_overrides_it(tmp_path: Path, monkeypatc
     write(tmp_path, '[tool.oplint]\ntargets = ["tflite"]\nruntime = "2.15"\n')
     monkeypatch.chdir(tmp_path)
     path = fixture("tflite/fc_v12.tflite")
-    result = CliRunner().invoke(cli, ["check", path, "--output-format", "concise"])
+    result = runner().invoke(cli, ["check", path, "--output-format", "concise"])
     assert result.exit_code == 1 and "OPL401 [tflite]" in result.stdout
-    assert CliRunner().invoke(cli, ["check", path, "--runtime", "2.17"]).exit_code == 0
-    assert CliRunner().invoke(cli, ["check", path, "--isolated", "-t", "tflite"]).exit_code == 0
+    assert runner().invoke(cli, ["check", path, "--runtime", "2.17"]).exit_code == 0
+    assert runner().invoke(cli, ["check", path, "--isolated", "-t", "tflite"]).exit_code == 0
 
 
 def test_selection_longest_prefix_wins() -> None:

@@ -6,11 +6,10 @@ import re
 import shlex
 
 import pytest
-from click.testing import CliRunner
 
 from oplint import checks
 from oplint.cli import cli
-from tests.helpers import ROOT
+from tests.helpers import ROOT, runner
 
 
 def examples(doc: str) -> list[tuple[list[str], list[str]]]:
@@ -35,7 +34,7 @@ def test_documented_example_output(rule: checks.Rule, monkeypatch: pytest.Monkey
     runs = examples(rule.doc)
     assert runs, f"{rule.code} documents no `$ oplint ...` example"
     for args, expected in runs:
-        result = CliRunner().invoke(cli, [*args, "--output-format", "concise", "--isolated"])
+        result = runner().invoke(cli, [*args, "--output-format", "concise", "--isolated"])
         assert result.exit_code in (0, 1), result.output
         for line in expected:
             assert line in result.stdout.splitlines(), f"{rule.code}: {line!r} not in\n{result.stdout}"

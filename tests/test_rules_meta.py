@@ -10,7 +10,7 @@ import oplint.checks as checks_pkg
 from oplint import checks
 from oplint.checks._api import DOC_HEADINGS
 from oplint.cli import cli
-from tests.helpers import lint
+from tests.helpers import lint, runner
 
 
 def test_codes_and_names_are_unique() -> None:
@@ -44,10 +44,9 @@ def test_documented_examples_hold(rule: checks.Rule) -> None:
 
 @pytest.mark.parametrize("rule", checks.RULES, ids=lambda r: r.code)
 def test_explain_prints_the_documentation(rule: checks.Rule) -> None:
-    from click.testing import CliRunner
 
     for key in (rule.code, rule.code.lower(), rule.name):
-        result = CliRunner().invoke(cli, ["explain", key])
+        result = runner().invoke(cli, ["explain", key])
         assert result.exit_code == 0, result.output
         assert result.output.startswith(f"# {rule.name} ({rule.code})")
         assert "## How to fix" in result.output
