@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
+T = TypeVar("T")
 
 FLEX_PREFIX = "Flex"  # LiteRT tflite/util.h kFlexCustomCodePrefix
 
@@ -53,7 +54,11 @@ class Quantization(NamedTuple):
         return self.scale_count > 0 or self.details is not None
 
     def bad_scales(self) -> list[float]:
-        return [s for s in self.scales if not (s > 0.0 and math.isfinite(s))]
+        scales = self.scales
+        # fast path (C loops): a finite sum rules out NaN and infinities, min() > 0 the rest
+        if not scales or (min(scales) > 0.0 and math.isfinite(sum(scales))):
+            return []
+        return [s for s in scales if not (s > 0.0 and math.isfinite(s))]
 
 
 class Tensor(NamedTuple):
@@ -171,6 +176,7 @@ class Model:
     """A whole model: its graphs plus what the file says about itself."""
 
     __slots__ = (
+        "_memo",
         "_nx",
         "description",
         "format",
@@ -208,6 +214,15 @@ class Model:
         self.size = size  #: file size in bytes
         self.problems = problems  #: structural defects the reader found (reported as OPL003)
         self._nx: networkx.MultiDiGraph | None = None
+        self._memo: dict[Any, Any] = {}
+
+    def derived(self, key: Any, compute: Callable[[], T]) -> T:
+        """An analysis of this (immutable) model, computed once: rules for several targets share it."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def __repr__(self) -> str:
         return f"Model({self.path!r}, {self.format}, {len(self.graphs)} graphs, {self.op_count} ops)"

@@ -151,6 +151,10 @@ class Summary(NamedTuple):
 
 
 def summarize(model: Model) -> Summary:
+    return model.derived("quantization-summary", lambda: _summarize(model))
+
+
+def _summarize(model: Model) -> Summary:
     compute = integer = 0
     hybrid = float16 = int4 = blockwise = False
     act_types: set[str] = set()

@@ -29,8 +29,12 @@ class Mismatch(NamedTuple):
         )
 
 
-def mismatches(model: Model, target: Target) -> Iterator[Mismatch]:
-    """Ops whose tensor types no signature of the target's kernel accepts."""
+def mismatches(model: Model, target: Target) -> tuple[Mismatch, ...]:
+    """Ops whose tensor types no signature of the target's kernel accepts (computed once per target)."""
+    return model.derived(("type-mismatches", target.id), lambda: tuple(_mismatches(model, target)))
+
+
+def _mismatches(model: Model, target: Target) -> Iterator[Mismatch]:
     for graph in model.graphs:
         for op in graph.ops:
             support = target.support(op.kind, op.custom_code)

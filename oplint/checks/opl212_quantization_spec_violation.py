@@ -94,7 +94,7 @@ def _against_spec(graph: Graph, op: Op, op_spec: OpSpec) -> Iterator[str]:
             continue
         q = tensor.quant
         if want.role == "weight" and tensor.dtype == "int8":
-            nonzero = [z for z in q.zero_points if z != 0]
+            nonzero = [z for z in q.zero_points if z != 0] if any(q.zero_points) else []
             if nonzero:
                 yield (
                     f"{pos} {tensor.describe()} is a weight with zero point {nonzero[0]}; the spec requires 0 "
@@ -157,7 +157,7 @@ def _int16_zero_point(graph: Graph, op: Op) -> str | None:
         tensor = graph.tensor(index) if index >= 0 else None
         if tensor is None or tensor.is_const or tensor.dtype != "int16" or tensor.quant is None:
             continue
-        nonzero = [z for z in tensor.quant.zero_points if z != 0]
+        nonzero = [z for z in tensor.quant.zero_points if z != 0] if any(tensor.quant.zero_points) else []
         if nonzero:
             return (
                 f"{pos} {tensor.describe()} is an int16 activation with zero point {nonzero[0]}; 16-bit "

@@ -46,6 +46,15 @@ B = _slots("Buffer")
 MD = _slots("Metadata")
 SD = _slots("SignatureDef")
 TM = _slots("TensorMap")
+_T_BUFFER, _T_SIGNATURE, _T_EXTERNAL, _T_QUANT = (
+    T["buffer"],
+    T["shape_signature"],
+    T["external_buffer"],
+    T["quantization"],
+)
+_T_NAME, _T_TYPE, _T_SHAPE, _T_VARIABLE, _T_SPARSITY = T["name"], T["type"], T["shape"], T["is_variable"], T["sparsity"]
+_Q_SCALE, _Q_ZERO_POINT, _Q_DETAILS_TYPE = Q["scale"], Q["zero_point"], Q["details_type"]
+_Q_DIMENSION = Q["quantized_dimension"]
 _DETAILS = S.UNIONS["QuantizationDetails"]
 _OPTIONS = S.UNIONS["BuiltinOptions"]
 _OPTIONS_2 = S.UNIONS["BuiltinOptions2"]
@@ -204,40 +213,34 @@ class _Parser:
         )
 
     def _tensor(self, index: int, t: Table, buffer_has_data: list[bool]) -> Tensor:
-        buffer = t.u32(T["buffer"])
-        shape = t.scalars(T["shape"], "int32")
-        signature = t.scalars(T["shape_signature"], "int32")
-        has_rank = bool(t.scalar(T["has_rank"], "bool", False))
-        if shape is None:
-            shape = ()
-        if not shape and not has_rank and signature is None:
-            # TFLite cannot tell a scalar from an unknown rank without has_rank; the
-            # runtime treats an absent shape as a scalar, and so do we.
-            pass
-        const = (0 < buffer < len(buffer_has_data) and buffer_has_data[buffer]) or t.u32(T["external_buffer"]) != 0
+        # An absent shape reads as (): the runtimes treat it as a scalar (has_rank only matters
+        # for unknown-rank tensors, which no runtime plans memory for either).
+        buffer = t.u32(_T_BUFFER)
+        signature = t.scalars(_T_SIGNATURE, "int32")
+        const = (0 < buffer < len(buffer_has_data) and buffer_has_data[buffer]) or t.u32(_T_EXTERNAL) != 0
         if buffer >= len(buffer_has_data) and buffer != 0:
             self.problems.append(
                 f"tensor {index} refers to buffer {buffer}, but the model has {len(buffer_has_data)} buffers"
             )
-        q = t.table(T["quantization"])
+        q = t.table(_T_QUANT)
         return Tensor(
-            index=index,
-            name=t.string(T["name"]) or "",
-            dtype=dtype_name(t.scalar(T["type"], "int8", 0)),
-            shape=tuple(shape),
-            shape_signature=tuple(signature) if signature is not None else None,
-            is_const=const,
-            is_variable=bool(t.scalar(T["is_variable"], "bool", False)),
-            quant=self._quant(q) if q is not None else None,
-            sparse=t.has(T["sparsity"]),
-            buffer=buffer,
+            index,
+            t.string(_T_NAME) or "",
+            dtype_name(t.scalar(_T_TYPE, "int8", 0)),
+            t.scalars(_T_SHAPE, "int32") or (),
+            signature,
+            bool(const),
+            bool(t.scalar(_T_VARIABLE, "bool", False)),
+            self._quant(q) if q is not None else None,
+            t.has(_T_SPARSITY),
+            buffer,
         )
 
     @staticmethod
     def _quant(q: Table) -> Quantization | None:
-        scale_count = q.vector_len(Q["scale"], 4)
-        zp_count = q.vector_len(Q["zero_point"], 8)
-        details_type = q.u8(Q["details_type"])
+        scale_count = q.vector_len(_Q_SCALE, 4)
+        zp_count = q.vector_len(_Q_ZERO_POINT, 8)
+        details_type = q.u8(_Q_DETAILS_TYPE)
         if scale_count == 0 and zp_count == 0 and details_type == 0:
             return None  # only min/max (a float tensor that remembers its range)
         details = None
@@ -249,9 +252,9 @@ class _Parser:
                 "MultiAxisQuantization": "multiaxis",
             }.get(member or "", f"details{details_type}")
         return Quantization(
-            scales=q.scalars(Q["scale"], "float32", MAX_QUANT_VALUES) or (),
-            zero_points=q.scalars(Q["zero_point"], "int64", MAX_QUANT_VALUES) or (),
-            quantized_dimension=q.i32(Q["quantized_dimension"]),
+            scales=q.scalars(_Q_SCALE, "float32", MAX_QUANT_VALUES) or (),
+            zero_points=q.scalars(_Q_ZERO_POINT, "int64", MAX_QUANT_VALUES) or (),
+            quantized_dimension=q.i32(_Q_DIMENSION),
             scale_count=scale_count,
             zero_point_count=zp_count,
             details=details,
