@@ -9,19 +9,22 @@ configured target and returns a :class:`Report`.  It never prints and never exit
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import checks, engine
 from .checks import Rule
 from .config import Config, ConfigError, parse_size
 from .engine import ResolvedTarget
-from .findings import Finding, Severity
+from .findings import Finding, Location, Severity
 from .model import Model
 from .quantization import Summary, summarize
 from .readers import ModelError, load
 from .targets import Version, format_version, parse_version
 from .targets import load as load_target
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .suppress import Suppressions
 
 #: file name suffixes a directory walk picks up
 MODEL_SUFFIXES = (".tflite",)
@@ -65,6 +68,7 @@ class ModelReport(NamedTuple):
     min_runtime_metadata: str | None = None  #: the converter's min_runtime_version metadata
     min_runtime_required: str | None = None  #: computed from the op versions (runtime_version.cc)
     quantization: Summary | None = None  #: the model's quantization scheme (tflite models)
+    suppressed: int = 0  #: findings accepted by ignores or the baseline
 
     @property
     def readable(self) -> bool:
@@ -77,11 +81,13 @@ class Report(NamedTuple):
     rules: tuple[Rule, ...]  #: the enabled rules
     failure_threshold: Severity = Severity.ERROR
     notes: tuple[str, ...] = ()  #: warnings about the run itself (e.g. a path without models)
+    meta: tuple[Finding, ...] = ()  #: findings about the configuration (OPL9xx), not about a model
 
     @property
     def findings(self) -> Iterator[Finding]:
         for result in self.results:
             yield from result.findings
+        yield from self.meta
 
     def failed(self) -> bool:
         return any(f.severity >= self.failure_threshold for f in self.findings)
@@ -97,6 +103,7 @@ class Run(NamedTuple):
     config: Config
     targets: tuple[ResolvedTarget, ...]
     rules: tuple[Rule, ...]
+    suppressions: Suppressions | None = None  #: ignores and baseline (None: nothing configured)
 
 
 def resolve_targets(config: Config) -> list[ResolvedTarget]:
@@ -157,24 +164,75 @@ def _walk(root: str, config: Config) -> Iterator[str]:
                     yield path
 
 
-def lint_paths(paths: Iterable[str], config: Config) -> Report:
-    """Lint every model under ``paths``; raises ConfigError for bad config or missing paths."""
+def lint_paths(
+    paths: Iterable[str],
+    config: Config,
+    progress: Callable[[int, int, str], None] | None = None,
+    use_suppressions: bool = True,
+) -> Report:
+    """Lint every model under ``paths``; raises ConfigError for bad config or missing paths.
+
+    ``progress(done, total, path)`` is called before each model and once at the end."""
     paths = list(paths)
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise ConfigError("no such file or directory: " + ", ".join(missing))
-    run = prepare(config)
+    run = prepare(config, use_suppressions)
     files, notes = discover(paths, config)
     if not files and notes:
         raise ConfigError(notes[0])
-    results = tuple(lint_file(path, run) for path in files)
-    return Report(results, tuple(t.label for t in run.targets), run.rules, config.failure_threshold, tuple(notes))
+    results = []
+    for i, path in enumerate(files):
+        if progress is not None:
+            progress(i, len(files), path)
+        results.append(lint_file(path, run))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return Report(
+        tuple(results),
+        tuple(t.label for t in run.targets),
+        run.rules,
+        config.failure_threshold,
+        tuple(notes),
+        unused_suppressions(run),
+    )
 
 
-def prepare(config: Config) -> Run:
+def prepare(config: Config, use_suppressions: bool = True) -> Run:
     config.validate()
     rules = tuple(r for r in checks.RULES if config.enabled(r.code))
-    return Run(config, tuple(resolve_targets(config)), rules)
+    suppressions = None
+    if use_suppressions and (config.per_file_ignores or config.ignore_findings or config.baseline):
+        from .suppress import Suppressions
+
+        suppressions = Suppressions(config)
+    return Run(config, tuple(resolve_targets(config)), rules, suppressions)
+
+
+def _display(path: object) -> str:
+    """A path as users typed it: relative to the working directory when it lies below it."""
+    text = str(path)
+    rel = os.path.relpath(text) if os.path.isabs(text) else text
+    return rel if not rel.startswith("..") else text
+
+
+def unused_suppressions(run: Run) -> tuple[Finding, ...]:
+    """OPL901 findings for ignores and baseline entries that matched nothing in this run."""
+    if run.suppressions is None or not run.config.enabled("OPL901"):
+        return ()
+    where = _display(run.config.source or run.config.baseline or "pyproject.toml")
+    rule = checks.BY_CODE["OPL901"]
+    return tuple(
+        Finding(
+            Location(where),
+            rule.code,
+            rule.name,
+            rule.severity,
+            text,
+            "remove the entry, or rewrite the baseline with --write-baseline",
+        )
+        for text in run.suppressions.unused()
+    )
 
 
 def lint_file(path: str, run: Run) -> ModelReport:
@@ -193,6 +251,9 @@ def lint_model(model: Model, run: Run) -> ModelReport:
 
 
 def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | None) -> ModelReport:
+    suppressed = 0
+    if run.suppressions is not None:
+        findings, suppressed = run.suppressions.filter(path, findings)
     targets: dict[str, TargetResult] = {}
     for resolved in run.targets:
         mine = [f for f in findings if f.target in (None, resolved.label)]
@@ -201,7 +262,7 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
         infos = sum(1 for f in mine if f.severity is Severity.INFO)
         targets[resolved.label] = TargetResult(errors == 0, errors, warnings, infos)
     if model is None:
-        return ModelReport(path, findings, targets)
+        return ModelReport(path, findings, targets, suppressed=suppressed)
     return ModelReport(
         path=path,
         findings=findings,
@@ -212,6 +273,7 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
         min_runtime_metadata=model.min_runtime_version,
         min_runtime_required=required_runtime(model),
         quantization=summarize(model) if model.format == "tflite" else None,
+        suppressed=suppressed,
     )
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from . import __version__
 
-FORMAT_CHOICES = ("full", "concise", "json")
+FORMAT_CHOICES = ("full", "concise", "json", "sarif", "github", "junit", "auto")
 SEVERITY_CHOICES = ("error", "warning", "info")
 
 
@@ -75,6 +75,19 @@ def cli() -> None:
     help="Read options from this file instead of the nearest pyproject.toml.",
 )
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option(
+    "--baseline",
+    "baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Accept the findings recorded in this file (default: 'baseline' in [tool.oplint]).",
+)
+@click.option(
+    "--write-baseline",
+    is_flag=True,
+    help="Record every current finding in the baseline file (default .oplint-baseline.json) and exit 0.",
+)
+@click.option("--no-progress", is_flag=True, help="Never show progress on stderr.")
 def check(
     paths: Sequence[str],
     targets: Sequence[str],
@@ -87,12 +100,15 @@ def check(
     exit_zero: bool,
     config_file: Path | None,
     isolated: bool,
+    baseline: Path | None,
+    write_baseline: bool,
+    no_progress: bool,
 ) -> None:
     """Check models (files or directories) against the targets."""
     from .api import lint_paths
     from .config import ConfigError, load_config, parse_targets
     from .findings import Severity
-    from .output import render
+    from .output import HUMAN, render, resolve
 
     try:
         config = load_config(config_file, isolated)
@@ -103,14 +119,41 @@ def check(
             select=tuple(select) or None,
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
             failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
+            baseline=baseline,
         )
-        report = lint_paths(paths, config)
+        if write_baseline:
+            _write_baseline(paths, config)
+            return
+        fmt = resolve(output_format)
+        show = not no_progress and fmt in HUMAN and sys.stderr.isatty()
+        report = lint_paths(paths, config, progress=_progress if show else None)
     except ConfigError as exc:
         _fail(str(exc))
     for note in report.notes:
         click.echo(f"oplint: warning: {note}", err=True)
     click.echo(render(report, output_format), nl=False)
     sys.exit(0 if exit_zero or not report.failed() else 1)
+
+
+def _progress(done: int, total: int, path: str) -> None:
+    """One rewritten line on a terminal's stderr; only for runs of several models."""
+    if total < 5:
+        return
+    if done == total:
+        click.echo("\r\033[K", err=True, nl=False)
+        return
+    shown = path if len(path) <= 60 else "..." + path[-57:]
+    click.echo(f"\r\033[K[{done + 1}/{total}] {shown}", err=True, nl=False)
+
+
+def _write_baseline(paths: Sequence[str], config: Any) -> None:
+    from .api import lint_paths
+    from .suppress import write_baseline
+
+    target = config.baseline or (config.root or Path.cwd()) / ".oplint-baseline.json"
+    report = lint_paths(paths, config._replace(baseline=None), use_suppressions=False)
+    count = write_baseline(Path(target), report.findings, config.root or Path.cwd())
+    click.echo(f"oplint: wrote {count} finding{'s' if count != 1 else ''} to {target}", err=True)
 
 
 @cli.command()

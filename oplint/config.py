@@ -17,7 +17,21 @@ from .findings import Severity
 from .targets import TargetError, load, parse_version
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
-KNOWN_KEYS = frozenset({"targets", "runtime", "select", "ignore", "failure-threshold", "exclude", "arena-size"})
+KNOWN_KEYS = frozenset(
+    {
+        "targets",
+        "runtime",
+        "select",
+        "ignore",
+        "failure-threshold",
+        "exclude",
+        "arena-size",
+        "per-file-ignores",
+        "ignore-findings",
+        "baseline",
+    }
+)
+IGNORE_FINDING_KEYS = frozenset({"path", "code", "node", "target", "reason"})
 _SIZE_UNITS = {
     "": 1,
     "b": 1,
@@ -53,6 +67,17 @@ class TargetSpec(NamedTuple):
         return cls(tid, runtime or None)
 
 
+class IgnoreFinding(NamedTuple):
+    """``[[tool.oplint.ignore-findings]]``: one accepted finding (or family), with its reason."""
+
+    path: str  #: glob, relative to the project root
+    code: str  #: rule code, prefix or name
+    reason: str
+    node: str | None = None  #: glob on the node / tensor name
+    target: str | None = None
+    index: int = 0  #: position in the config file (for messages)
+
+
 class Config(NamedTuple):
     targets: tuple[TargetSpec, ...] = tuple(TargetSpec(t) for t in DEFAULT_TARGETS)
     runtime: str | None = None
@@ -61,6 +86,9 @@ class Config(NamedTuple):
     failure_threshold: Severity = Severity.ERROR
     arena_size: str | None = None  #: TFLM tensor arena budget, e.g. "256K" (None: not checked)
     exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (path glob, selectors)
+    ignore_findings: tuple[IgnoreFinding, ...] = ()
+    baseline: Path | None = None  #: file of accepted findings (see oplint.suppress)
     source: Path | None = None  #: the pyproject.toml it came from
     root: Path | None = None  #: the project root (the config file's folder); None: the working directory
 
@@ -88,7 +116,9 @@ class Config(NamedTuple):
                 parse_size(self.arena_size)
             except ValueError as exc:
                 raise ConfigError(f"invalid arena-size{where}: {exc}") from None
-        for key, selectors in (("select", self.select), ("ignore", self.ignore)):
+        extra = [("per-file-ignores", sels) for _, sels in self.per_file_ignores]
+        extra += [("ignore-findings", (entry.code,)) for entry in self.ignore_findings]
+        for key, selectors in (("select", self.select), ("ignore", self.ignore), *extra):
             for sel in selectors:
                 if resolve_selector(sel) is None:
                     raise ConfigError(
@@ -203,12 +233,48 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         changes["arena_size"] = str(table["arena-size"])
     if "exclude" in table:
         changes["exclude"] = _str_list(table["exclude"], "exclude", path)
+    if "per-file-ignores" in table:
+        pfi = table["per-file-ignores"]
+        if not isinstance(pfi, dict):
+            raise ConfigError(f"invalid config in {path}: [tool.oplint.per-file-ignores] must be a table of globs")
+        changes["per_file_ignores"] = tuple(
+            (glob, _str_list(sels, f"per-file-ignores.{glob}", path)) for glob, sels in pfi.items()
+        )
+    if "ignore-findings" in table:
+        changes["ignore_findings"] = _ignore_findings(table["ignore-findings"], path)
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"]:
+            raise ConfigError(f"invalid config in {path}: 'baseline' must be a file path")
+        changes["baseline"] = path.parent / table["baseline"]
     if "failure-threshold" in table:
         try:
             changes["failure_threshold"] = Severity.parse(str(table["failure-threshold"]))
         except ValueError as exc:
             raise ConfigError(f"invalid config in {path}: failure-threshold: {exc}") from None
     return cfg._replace(**changes)
+
+
+def _ignore_findings(value: Any, path: Path) -> tuple[IgnoreFinding, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"invalid config in {path}: use [[tool.oplint.ignore-findings]] tables")
+    entries = []
+    for i, entry in enumerate(value, 1):
+        where = f"invalid config in {path}: ignore-findings entry {i}"
+        unknown = sorted(set(entry) - IGNORE_FINDING_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(IGNORE_FINDING_KEYS))})")
+        for key in ("path", "code", "reason"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise ConfigError(
+                    f"{where}: '{key}' is required" + (" (say why it is accepted)" if key == "reason" else "")
+                )
+        for key in ("node", "target"):
+            if key in entry and not isinstance(entry[key], str):
+                raise ConfigError(f"{where}: '{key}' must be a string")
+        entries.append(
+            IgnoreFinding(entry["path"], entry["code"], entry["reason"], entry.get("node"), entry.get("target"), i)
+        )
+    return tuple(entries)
 
 
 def load_config(config_file: Path | None = None, isolated: bool = False, cwd: Path | None = None) -> Config:

@@ -38,9 +38,16 @@ def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
     """Findings for one fixture (``name`` relative to fixtures/) on one target spec.
 
     ``target`` may carry an arena budget as ``tflm+arena=1K`` (what ``--arena-size`` sets)."""
+    target, _, config_name = target.partition("+config=")
     target, _, arena = target.partition("+arena=")
     if arena:
         config["arena_size"] = arena
+    if config_name:  # a file of fixtures/config/: lint as `oplint check --config` does, ignores and all
+        from oplint.api import lint_paths
+        from oplint.config import load_config
+
+        loaded = load_config(FIXTURES / "config" / config_name)._replace(targets=(TargetSpec.parse(target),))
+        return list(lint_paths([fixture(name)], loaded).findings)
     cfg = Config(targets=(TargetSpec.parse(target),), **config)  # type: ignore[arg-type]
     return list(lint_file(fixture(name), prepare(cfg)).findings)
 

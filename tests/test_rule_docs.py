@@ -34,7 +34,8 @@ def test_documented_example_output(rule: checks.Rule, monkeypatch: pytest.Monkey
     runs = examples(rule.doc)
     assert runs, f"{rule.code} documents no `$ oplint ...` example"
     for args, expected in runs:
-        result = runner().invoke(cli, [*args, "--output-format", "concise", "--isolated"])
+        isolation = [] if "--config" in args else ["--isolated"]
+        result = runner().invoke(cli, [*args, "--output-format", "concise", *isolation])
         assert result.exit_code in (0, 1), result.output
         for line in expected:
             assert line in result.stdout.splitlines(), f"{rule.code}: {line!r} not in\n{result.stdout}"

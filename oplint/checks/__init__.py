@@ -30,6 +30,7 @@ from . import (
     opl401_op_version_too_new,
     opl402_op_unknown_to_runtime,
     opl501_arena_exceeds_budget,
+    opl901_unused_ignore,
 )
 from ._api import Context, Rule, rule
 
@@ -61,6 +62,7 @@ RULES: tuple[Rule, ...] = (
     opl401_op_version_too_new.check,
     opl402_op_unknown_to_runtime.check,
     opl501_arena_exceeds_budget.check,
+    opl901_unused_ignore.check,
 )
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

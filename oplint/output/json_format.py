@@ -29,6 +29,7 @@ def result_json(result: ModelReport) -> dict[str, Any]:
         "quantization": result.quantization.to_json() if result.quantization else None,
         "targets": {label: r.to_json() for label, r in result.targets.items()},
         "findings": [f.to_json() for f in result.findings],
+        "suppressed": result.suppressed,
     }
 
 
@@ -39,5 +40,6 @@ def render(report: Report) -> str:
         "targets": list(report.targets),
         "failure_threshold": report.failure_threshold.label,
         "results": [result_json(r) for r in report.results],
+        "meta": [f.to_json() for f in report.meta],
     }
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"

@@ -53,6 +53,9 @@ def _totals(report: Report) -> str:
     n_models = len(report.results)
     total = sum(counts.values())
     models = f"{n_models} model{'s' if n_models != 1 else ''}"
+    accepted = sum(r.suppressed for r in report.results)
+    if accepted:
+        models += f"; {accepted} accepted finding{'s' if accepted != 1 else ''} (ignores, baseline) not shown"
     if not total:
         return f"All checks passed: {models}, targets {', '.join(report.targets)}."
     parts = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}" for s in reversed(Severity) if counts[s]]
@@ -61,6 +64,7 @@ def _totals(report: Report) -> str:
 
 def render_concise(report: Report) -> str:
     lines = [finding_line(f) for result in report.results for f in result.findings]
+    lines.extend(finding_line(f) for f in report.meta)
     lines.extend(ladder(r) for r in report.results)
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -74,6 +78,12 @@ def render_full(report: Report) -> str:
                 lines.append(f"  help: {f.hint}")
         if result.findings:
             lines.append("")
+    for f in report.meta:
+        lines.append(finding_line(f))
+        if f.hint:
+            lines.append(f"  help: {f.hint}")
+    if report.meta:
+        lines.append("")
     for result in report.results:
         summary = model_summary(result)
         if summary:
