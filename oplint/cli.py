@@ -174,6 +174,10 @@ def targets(as_json: bool) -> None:
                 f"    runtimes: {format_version(t.runtimes[0])} .. {format_version(t.runtimes[-1])} "
                 f"(default {format_version(t.default_runtime)})"
             )
+        if t.delegate == "ethos-u":
+            from .delegates.ethosu import backend_summary
+
+            click.echo(f"    decided by: {backend_summary()}")
         paths = sorted({p.get("path", "") for p in t.provenance})
         click.echo(f"    source: {t.source_summary()}: {', '.join(paths)}")
 
