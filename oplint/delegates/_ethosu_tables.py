@@ -1416,10 +1416,12 @@ def table_result(model: Model, settings: Settings) -> EthosUResult:
     finally:
         data.close()
     if error is not None:
-        reason = f"Vela {tables.vela_version} cannot compile the model: {error}"
+        reason = f"Vela {tables.vela_version} cannot compile the model: {error.message} ({error.why})"
         found = {op.key: OpVerdict(False, (reason,), source) for op in model.ops()}
-        return EthosUResult(found, "tables", source, compile_error=error)
-    return EthosUResult(found, "tables", source)
+        return EthosUResult(
+            found, "tables", source, tables.vela_version, compile_error=error.message, compile_detail=error.why
+        )
+    return EthosUResult(found, "tables", source, tables.vela_version)
 
 
 def _graph_verdicts(graph: Graph, tables: Tables, data: ConstData, source: str) -> dict[tuple[int, int], OpVerdict]:
@@ -1509,7 +1511,12 @@ def _lowered_variables(graph: Graph, by_op: Mapping[int, list[VOp]], ctx: Ctx) -
 
 
 # -- TFLiteModelSemantics: models Vela refuses to compile ------------------------------------------
-def compile_error_before(model: Model, tables: Tables, data: ConstData) -> str | None:
+class CompileError(NamedTuple):
+    message: str  #: what Vela says (or, when it crashes, how)
+    why: str  #: where in Vela that comes from
+
+
+def compile_error_before(model: Model, tables: Tables, data: ConstData) -> CompileError | None:
     """Why Vela will refuse the model before it checks a single op, or None.
 
     * no subgraph: ``TfLiteReader`` finds nothing to compile;
@@ -1521,21 +1528,24 @@ def compile_error_before(model: Model, tables: Tables, data: ConstData) -> str |
       and Vela 5.2.0 dies with SIGFPE (reproduced on every such model of the corpus).
     """
     if not model.graphs:
-        return "Compilation failed: Unable to parse TFLite input data (the model has no subgraph)"
+        return CompileError("Compilation failed: Unable to parse TFLite input data", "the model has no subgraph")
     error = semantic_error(model, tables, data)
     if error is not None:
-        return error
+        return CompileError(error, "TFLiteModelSemantics, ethosu/regor/tflite/tflite_model_semantics.cpp")
     for graph in model.graphs:
         for t in graph.tensors:
             if t.is_const and t.dtype in SUB_BYTE and data.size(t.buffer) > 0:
-                return (
-                    f"Vela {tables.vela_version} crashes (SIGFPE) reading constant {t.dtype} tensor '{t.name}' "
-                    "(TfLiteReader::ParseTensor divides by the size in bytes of the tensor type)"
+                return CompileError(
+                    "Vela crashed (SIGFPE)",
+                    f"constant {t.dtype} tensor '{t.name}': TfLiteReader::ParseTensor divides by the byte size of "
+                    f"its type, 0 for types narrower than a byte (Vela {tables.vela_version})",
                 )
     return None
 
 
-def compile_error_after(model: Model, tables: Tables, found: Mapping[tuple[int, int], OpVerdict]) -> str | None:
+def compile_error_after(
+    model: Model, tables: Tables, found: Mapping[tuple[int, int], OpVerdict]
+) -> CompileError | None:
     """Why Vela will fail on the model after placing its ops, or None.
 
     * a bool graph input or output with a shape: ``GraphIrOptimiser::ConvertBool8Tensors``
@@ -1557,15 +1567,17 @@ def compile_error_after(model: Model, tables: Tables, found: Mapping[tuple[int, 
                 sig = t.shape_signature if t.shape_signature else t.shape
                 if not sig:  # shapeless: ConvertBool8Tensors leaves it alone
                     continue
-                if u85:
-                    return (
-                        f"Vela {tables.vela_version} fails with KeyError: '0' after compiling a model whose graph "
-                        f"{kind} '{t.name}' is bool (GraphIrOptimiser::ConvertBool8Tensors)"
-                    )
                 op = "NotEqual" if kind == "input" else "And"
-                return (
-                    f"Non-passthrough operation ({op}) could not run on NPU: Vela converts the bool graph {kind} "
-                    f"'{t.name}' with a {op} op the NPU cannot run (GraphIrOptimiser::ConvertBool8Tensors)"
+                why = (
+                    f"the graph {kind} '{t.name}' is bool: Vela converts it with a {op} op "
+                    "(GraphIrOptimiser::ConvertBool8Tensors)"
+                )
+                if u85:
+                    return CompileError(
+                        "KeyError: '0'", why + f", then Vela {tables.vela_version}'s report writer fails"
+                    )
+                return CompileError(
+                    f"Non-passthrough operation ({op}) could not run on NPU", why + " that the Ethos-U55/U65 cannot run"
                 )
     if u85:
         for graph in model.graphs:
@@ -1574,13 +1586,11 @@ def compile_error_after(model: Model, tables: Tables, found: Mapping[tuple[int, 
                 if verdict is None or not verdict.supported or not op.inputs:
                     continue
                 ifm = graph.tensor(op.inputs[0])
-                crash = (op.kind == "QUANTIZE" and ifm is not None and ifm.dtype == "int32") or (
-                    op.kind == "CAST" and ifm is not None and ifm.dtype == "int64"
-                )
-                if crash and ifm is not None:
-                    return (
-                        f"Vela {tables.vela_version} crashes (SIGSEGV) compiling {op.kind} op {op.index} "
-                        f"({ifm.dtype} input) for the NPU"
+                if ifm is not None and (op.kind, ifm.dtype) in (("QUANTIZE", "int32"), ("CAST", "int64")):
+                    return CompileError(
+                        "Vela crashed (SIGSEGV)",
+                        f"{op.kind} op {op.index} reads {ifm.dtype} and goes to the NPU; "
+                        f"Vela {tables.vela_version} crashes compiling that for the Ethos-U85",
                     )
     return None
 

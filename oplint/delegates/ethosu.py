@@ -46,7 +46,7 @@ VELA_ENV = "OPLINT_VELA"  #: a ``vela`` executable to use instead of the ``ethos
 TIMEOUT_ENV = "OPLINT_VELA_TIMEOUT"  #: seconds one Vela compile may take (default 600)
 #: the ops a fused activation becomes in Vela (TfLiteMapping::_activationFunctionToOpType)
 FUSED_ACTIVATIONS = frozenset({"RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT"})
-CACHE_FORMAT = 2  #: bump when the cached result layout changes
+CACHE_FORMAT = 3  #: bump when the cached result layout changes
 
 
 class EthosUResult(NamedTuple):
@@ -55,7 +55,9 @@ class EthosUResult(NamedTuple):
     verdicts: Verdicts
     backend: str  #: "vela", "tables" or "compiled" (the model already holds ethos-u ops)
     source: str  #: e.g. "vela 5.2.0 (ethos-u55-128)" or "vela 5.2.0 constraint tables"
+    vela_version: str  #: the Vela release that decided (the installed one, or the tables')
     compile_error: str | None = None  #: Vela refused the whole model (or the tables predict it will)
+    compile_detail: str | None = None  #: why, where oplint knows
     npu_partitions: int | None = None  #: ethos-u custom ops (NPU command streams), when known
     notes: tuple[str, ...] = ()  #: anything the user should know about how the answer was reached
 
@@ -185,11 +187,12 @@ def run_vela(model: Model, path: str, settings: Settings, vela: Vela) -> EthosUR
     if raw.get("error"):
         reason = f"Vela could not compile the model: {raw['error']}"
         found = {op.key: OpVerdict(False, (reason,), source) for op in model.ops()}
-        return EthosUResult(found, "vela", source, compile_error=raw["error"])
+        return EthosUResult(found, "vela", source, vela.version, compile_error=raw["error"])
     return EthosUResult(
         placement_verdicts(model, raw["cpu_ops"], raw["warnings"], source),
         "vela",
         source,
+        vela.version,
         npu_partitions=raw["npu_ops"],
     )
 
@@ -252,6 +255,8 @@ def compile_with_vela(path: str, options: list[str], vela: Vela) -> dict[str, An
             return {"error": f"cannot run Vela: {exc}", "transient": True}
         text = proc.stdout + "\n" + proc.stderr
         outputs = [f for f in os.listdir(out_dir) if f.endswith("_vela.tflite")]
+        if proc.returncode < 0:
+            return {"error": f"Vela crashed ({_signal_name(-proc.returncode)})"}
         if proc.returncode != 0 or not outputs:
             return {"error": vela_error_summary(text) or f"Vela exited with status {proc.returncode}"}
         with open(os.path.join(out_dir, outputs[0]), "rb") as fh:
@@ -273,6 +278,15 @@ def compile_with_vela(path: str, options: list[str], vela: Vela) -> dict[str, An
     return {"cpu_ops": cpu_ops, "npu_ops": npu_ops, "warnings": warnings}
 
 
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 def vela_error_summary(text: str) -> str:
     """The lines of Vela's output that say why it failed (not its default-config warnings)."""
     keep: list[str] = []
@@ -281,7 +295,7 @@ def vela_error_summary(text: str) -> str:
         if not line or line.startswith(("Warning: No ", "File ", "Traceback")) or set(line) <= set("^~ "):
             continue
         if re.search(r"Error|error:|Does not have valid|^- |Failed|could not run|Exception", line) and line not in keep:
-            keep.append(line)
+            keep.append(line.removeprefix("RuntimeError: "))
     return " | ".join(keep)[:800]
 
 
@@ -403,7 +417,8 @@ def compiled_result(model: Model, settings: Settings) -> EthosUResult:
     source = "already compiled for Ethos-U by Vela"
     if model.description:
         source += f" ({model.description})"
-    explained = table_result(model, settings).verdicts
+    table = table_result(model, settings)
+    explained = table.verdicts
     found: dict[tuple[int, int], OpVerdict] = {}
     npu = 0
     for op in model.ops():
@@ -412,11 +427,11 @@ def compiled_result(model: Model, settings: Settings) -> EthosUResult:
             found[op.key] = OpVerdict(True, ("NPU command stream",), source)
             continue
         why = ["Vela left it on the CPU when it compiled this model"]
-        table = explained.get(op.key)
-        if table is not None and not table.supported:
-            why += list(table.reasons)
+        known = explained.get(op.key)
+        if known is not None and not known.supported:
+            why += list(known.reasons)
         found[op.key] = OpVerdict(False, tuple(why), source)
-    return EthosUResult(found, "compiled", source, npu_partitions=npu)
+    return EthosUResult(found, "compiled", source, table.vela_version, npu_partitions=npu)
 
 
 def summary(result: EthosUResult) -> Mapping[str, Any]:
