@@ -242,3 +242,20 @@ def test_no_numpy_or_vela_import_on_the_table_path() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_every_fixture_is_analysed_without_error(backend: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Malformed models (bad tensor indices, unknown opcodes, no subgraphs) give verdicts or a
+    compile error, never an exception."""
+    from oplint.readers.errors import ModelError
+
+    monkeypatch.setenv(ethosu.BACKEND_ENV, "tables")
+    for path in sorted((FIXTURES / "tflite").glob("*.tflite")) + sorted((FIXTURES / "ethosu").glob("*.tflite")):
+        try:
+            model = read(str(path))
+        except ModelError:
+            continue
+        for target in ("ethos-u55", "ethos-u85"):
+            ethosu._LAST.clear()
+            result = ethosu.analyse(model, load(target))
+            assert set(result.verdicts) == {op.key for op in model.ops()}, path.name

@@ -29,7 +29,7 @@ import math
 import mmap
 import os
 import struct
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
@@ -248,7 +248,7 @@ class VTensor(NamedTuple):
     scales: tuple[float, ...] = ()
     zero_points: tuple[int, ...] = ()
     buffer: int = 0
-    index: int = -1  #: the TFLite tensor (-1: made up by the reader)
+    tensor: int = -1  #: the TFLite tensor index (-1: made up by the reader)
     explicit: bool = False  #: quantization rewritten by the reader (Tanh activation: unit scale)
 
 
@@ -292,23 +292,30 @@ class VOp:
                 return conn
         return None
 
-    def conns(self) -> Iterator[Conn]:
-        yield from self.inputs
-        yield from self.outputs
+    def conns(self) -> list[Conn]:
+        return self.inputs + self.outputs
 
     @property
     def display(self) -> str:
         return self.op.display if self.main is None else f"{self.optype} (fused activation)"
 
 
+@cache
 def is_ifm(usage: str) -> bool:
     return usage.startswith("IFM")
 
 
+@cache
 def is_ofm(usage: str) -> bool:
     return usage.startswith("OFM")
 
 
+@cache
+def is_feature_map(usage: str) -> bool:
+    return usage.startswith(("IFM", "OFM"))
+
+
+@cache
 def is_params(usage: str) -> bool:
     return usage.startswith("Params")
 
@@ -431,7 +438,7 @@ def build_ops(graph: Graph, tables: Tables, data: ConstData) -> list[VOp]:
         if optype in UNFUSED_OPTIONS and activation not in (None, "NONE") and len(vop.outputs) == 1:
             act_type = tables.activation.get(str(activation), "None")
             ofm = vop.outputs[0]
-            mid = ofm.tensor._replace(name=ofm.tensor.name + "_act", index=-1)
+            mid = ofm.tensor._replace(name=ofm.tensor.name + "_act", tensor=-1)
             act_t = ofm.tensor
             if activation == "TANH":  # unit scale, so that it can be fused back
                 act_t = act_t._replace(scales=(1.0,), explicit=True)
@@ -505,7 +512,7 @@ def _tens_dim_static(vop: VOp, ctx: Ctx) -> str | None:
 def _supported_dtypes(vop: VOp, ctx: Ctx) -> str | None:
     allowed = ctx.tables.params["feature-map-dtypes"]
     for conn in vop.conns():
-        if (is_ifm(conn.usage) or is_ofm(conn.usage)) and conn.tensor.dtype not in allowed:
+        if is_feature_map(conn.usage) and conn.tensor.dtype not in allowed:
             return f"Operation has tensor with unsupported DataType {dname(conn.tensor.dtype)} ({conn.tensor.name})"
     return None
 
@@ -556,6 +563,7 @@ def _tens_quantized(vop: VOp, ctx: Ctx) -> str | None:
     return None
 
 
+@cache
 def quantized_shift(scale: float) -> int:
     """QuantizedScale(double).shift (ethosu/regor/common/scaling.cpp)."""
     if scale == 0 or not math.isfinite(scale):
@@ -1173,7 +1181,7 @@ CHECKS["resize-nearest-u55"] = _resize_u55
 
 def _reject_precision(vop: VOp, bits: int) -> str | None:
     for conn in vop.conns():
-        if (is_ifm(conn.usage) or is_ofm(conn.usage)) and BITS.get(conn.tensor.dtype) == bits:
+        if is_feature_map(conn.usage) and BITS.get(conn.tensor.dtype) == bits:
             return f"Unsupported dataType {dname(conn.tensor.dtype)}"
     return None
 
@@ -1191,7 +1199,7 @@ def _reject_64bit(vop: VOp, ctx: Ctx) -> str | None:
 @constraint("zero-points-u55")
 def _zero_points_u55(vop: VOp, ctx: Ctx) -> str | None:
     for conn in vop.conns():
-        if not (is_ifm(conn.usage) or is_ofm(conn.usage)):
+        if not is_feature_map(conn.usage):
             continue
         dtype = conn.tensor.dtype
         for zp in conn.tensor.zero_points:
@@ -1567,9 +1575,9 @@ def compile_error_after(
                 sig = t.shape_signature if t.shape_signature else t.shape
                 if not sig:  # shapeless: ConvertBool8Tensors leaves it alone
                     continue
-                op = "NotEqual" if kind == "input" else "And"
+                convert = "NotEqual" if kind == "input" else "And"
                 why = (
-                    f"the graph {kind} '{t.name}' is bool: Vela converts it with a {op} op "
+                    f"the graph {kind} '{t.name}' is bool: Vela converts it with a {convert} op "
                     "(GraphIrOptimiser::ConvertBool8Tensors)"
                 )
                 if u85:
@@ -1577,7 +1585,8 @@ def compile_error_after(
                         "KeyError: '0'", why + f", then Vela {tables.vela_version}'s report writer fails"
                     )
                 return CompileError(
-                    f"Non-passthrough operation ({op}) could not run on NPU", why + " that the Ethos-U55/U65 cannot run"
+                    f"Non-passthrough operation ({convert}) could not run on NPU",
+                    why + " that the Ethos-U55/U65 cannot run",
                 )
     if u85:
         for graph in model.graphs:
@@ -1773,10 +1782,10 @@ def _op_semantics(graph: Graph, op: Op, tables: Tables, data: ConstData) -> str 
         return "Must have 2 input tensors"
     if kind == "BATCH_MATMUL":
         ifm2 = _tensor_for(graph, op, "IFM1", tables)
-        a, b, o = _sem_shape(ifm) or (), _sem_shape(ifm2) or (), _sem_shape(ofm) or ()
-        if len(a) < 2 or len(b) < 2 or len(o) < 2:
+        lhs, rhs, out = _sem_shape(ifm) or (), _sem_shape(ifm2) or (), _sem_shape(ofm) or ()
+        if len(lhs) < 2 or len(rhs) < 2 or len(out) < 2:
             return "BatchMatMul inputs and output must have rank at least 2"
-        if len(o) != max(len(a), len(b)):
+        if len(out) != max(len(lhs), len(rhs)):
             return "BatchMatMul output rank must match the broadcasted input rank"
     return None
 

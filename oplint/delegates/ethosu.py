@@ -112,6 +112,8 @@ def analyse(model: Model, target: Target) -> EthosUResult:
 
 def _analyse(model: Model, target: Target) -> EthosUResult:
     settings = Settings.of(target)
+    if model.vocabulary != "tflite":  # Vela reads TFLite ops; a SavedModel's TF ops say nothing yet
+        return EthosUResult({}, "tables", "not checked", "-", notes=("Vela places TFLite ops; convert first",))
     if is_compiled(model):
         return compiled_result(model, settings)
     backend = os.environ.get(BACKEND_ENV, "auto").strip().lower() or "auto"
@@ -331,8 +333,8 @@ def placement_verdicts(
         for op in graph.ops:
             names = tuple(_vela_name(t.name) if t is not None else "" for t in graph.op_outputs(op))
             kind = (graph.index, op.kind, op.custom_code)
-            exact[(*kind, names, tensor_signature(graph, op))].append(op.index)
-            by_names[(*kind, names)].append(op.index)
+            exact[(graph.index, op.kind, op.custom_code, names, tensor_signature(graph, op))].append(op.index)
+            by_names[(graph.index, op.kind, op.custom_code, names)].append(op.index)
             by_kind[kind].append(op.index)
             for name in names:
                 by_output[name].append(op)
