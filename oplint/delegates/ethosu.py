@@ -46,7 +46,7 @@ VELA_ENV = "OPLINT_VELA"  #: a ``vela`` executable to use instead of the ``ethos
 TIMEOUT_ENV = "OPLINT_VELA_TIMEOUT"  #: seconds one Vela compile may take (default 600)
 #: the ops a fused activation becomes in Vela (TfLiteMapping::_activationFunctionToOpType)
 FUSED_ACTIVATIONS = frozenset({"RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT"})
-CACHE_FORMAT = 3  #: bump when the cached result layout changes
+CACHE_FORMAT = 4  #: bump when the cached result layout changes
 
 
 class EthosUResult(NamedTuple):
@@ -248,7 +248,9 @@ def compile_with_vela(path: str, options: list[str], vela: Vela) -> dict[str, An
 
     timeout = float(os.environ.get(TIMEOUT_ENV, "600"))
     with tempfile.TemporaryDirectory(prefix="oplint-vela-") as out_dir:
-        cmd = [*vela.command, path, *options, "--output-dir", out_dir, "--show-cpu-operations"]
+        # not --show-cpu-operations: the warnings print without it, and with it Vela 5.2.0's report
+        # writer fails (KeyError) on models whose optimised graph has ops without a source op
+        cmd = [*vela.command, path, *options, "--output-dir", out_dir]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=out_dir)
         except subprocess.TimeoutExpired:
