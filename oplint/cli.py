@@ -155,6 +155,7 @@ def targets(as_json: bool) -> None:
                         "custom_ops": sorted(t.custom),
                         "flex": t.flex,
                         "default_runtime": format_version(t.default_runtime) if t.default_runtime else None,
+                        "delegate": t.delegate,
                         "provenance": [dict(p) for p in t.provenance],
                     }
                     for t in rows

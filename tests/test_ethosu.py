@@ -259,3 +259,19 @@ def test_every_fixture_is_analysed_without_error(backend: None, monkeypatch: pyt
             ethosu._LAST.clear()
             result = ethosu.analyse(model, load(target))
             assert set(result.verdicts) == {op.key for op in model.ops()}, path.name
+
+
+def test_vela_options_come_from_the_target(tmp_path: pathlib.Path) -> None:
+    ini = tmp_path / "board.ini"
+    ini.write_text("[System_Config.Board]\n")
+    settings = ethosu.Settings("ethos-u55-64", "ethosu/u55.toml", "Board", "Shared_Sram", str(ini))
+    assert ethosu._vela_options(settings) == [
+        "--accelerator-config",
+        "ethos-u55-64",
+        "--config",
+        str(ini.resolve()),
+        "--system-config",
+        "Board",
+        "--memory-mode",
+        "Shared_Sram",
+    ]

@@ -100,13 +100,15 @@ _LAST: list[tuple[Model, str, EthosUResult]] = []  # a few recent results: rules
 
 
 def analyse(model: Model, target: Target) -> EthosUResult:
-    """Analyse ``model`` for the Ethos-U ``target`` (memoised for the last few models)."""
-    for cached_model, key, result in _LAST:
-        if cached_model is model and key == target.id:
+    """Analyse ``model`` for the Ethos-U ``target`` (memoised for the last few models, so the
+    rules of one run share one Vela compile)."""
+    key = f"{target.id}|{os.environ.get(BACKEND_ENV, '')}"
+    for cached_model, cached_key, result in _LAST:
+        if cached_model is model and cached_key == key:
             return result
     result = _analyse(model, target)
-    _LAST.insert(0, (model, target.id, result))
-    del _LAST[8:]
+    _LAST.insert(0, (model, key, result))
+    del _LAST[4:]
     return result
 
 
@@ -201,9 +203,15 @@ def run_vela(model: Model, path: str, settings: Settings, vela: Vela) -> EthosUR
 
 def _cached_compile(path: str, settings: Settings, vela: Vela) -> dict[str, Any]:
     options = _vela_options(settings)
-    with open(path, "rb") as fh:
-        digest = hashlib.sha256(fh.read()).hexdigest()
-    key = hashlib.sha256(json.dumps([CACHE_FORMAT, vela.version, options, digest]).encode()).hexdigest()[:32]
+    inputs = [path] + ([settings.config] if settings.config else [])
+    digests = []
+    for name in inputs:  # the model, and the user's vela.ini: editing either recompiles
+        try:
+            with open(name, "rb") as fh:
+                digests.append(hashlib.sha256(fh.read()).hexdigest())
+        except OSError:
+            digests.append("")
+    key = hashlib.sha256(json.dumps([CACHE_FORMAT, vela.version, options, digests]).encode()).hexdigest()[:32]
     from ..knowledge import cache_dir
 
     base = cache_dir()
@@ -230,7 +238,7 @@ def _cached_compile(path: str, settings: Settings, vela: Vela) -> dict[str, Any]
 def _vela_options(settings: Settings) -> list[str]:
     options = ["--accelerator-config", settings.accelerator_config]
     for flag, value in (
-        ("--config", settings.config),
+        ("--config", os.path.abspath(settings.config) if settings.config else None),
         ("--system-config", settings.system_config),
         ("--memory-mode", settings.memory_mode),
     ):
@@ -250,7 +258,7 @@ def compile_with_vela(path: str, options: list[str], vela: Vela) -> dict[str, An
     with tempfile.TemporaryDirectory(prefix="oplint-vela-") as out_dir:
         # not --show-cpu-operations: the warnings print without it, and with it Vela 5.2.0's report
         # writer fails (KeyError) on models whose optimised graph has ops without a source op
-        cmd = [*vela.command, path, *options, "--output-dir", out_dir]
+        cmd = [*vela.command, os.path.abspath(path), *options, "--output-dir", out_dir]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=out_dir)
         except subprocess.TimeoutExpired:
