@@ -288,7 +288,14 @@ def generate(files: dict[str, str]) -> dict[str, str]:
                 docs.setdefault(cid, doc)
                 ids.append(cid)
             ops[str(optype)] = ids
-        body = [header, f'vela-version = "{VELA_VERSION}"\narchitecture = "{arch}"\n\n', provenance]
+        ops_file = f"tflite/tflite_supported_operators_{short}.cpp"
+        ops_line = next(n for n, line in enumerate(files[ops_file].splitlines(), 1) if "s_supportedOpTypes = {" in line)
+        body = [
+            header,
+            f'vela-version = "{VELA_VERSION}"\narchitecture = "{arch}"\n',
+            f'ops-source = "ethosu/regor/{ops_file}:{ops_line}"  # the op types Vela can place on the NPU\n\n',
+            provenance,
+        ]
         body.append("\n[params]\n")
         for key, value in params(docs).items():
             body.append(f"{key} = {toml_value(value)}\n")

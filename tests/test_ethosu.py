@@ -151,8 +151,14 @@ def test_backend_is_said(backend: None, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv(ethosu.BACKEND_ENV, "tables")
     assert "constraint tables" in ethosu.backend_summary()
     result = result_for("reductions.tflite", "ethos-u85")
-    assert all(v.source == result.source for v in result.verdicts.values())
     assert result.source == "vela 5.2.0 constraint tables (EthosU85, rules/ethosu/u85.toml)"
+    assert result.verdicts[(0, 0)].source == result.source
+    # a rejected op cites the check of Vela's that rejects it
+    assert result.verdicts[(0, 1)].source == (
+        "vela 5.2.0 constraint tables: ethosu/regor/tflite/tflite_supported_operators.cpp:762 (MeanDepth)"
+    )
+    islands = result_for("float_islands.tflite", "ethos-u55")
+    assert islands.verdicts[(0, 1)].source.endswith("tflite_supported_operators_u55.cpp:34 (s_supportedOpTypes)")
 
 
 def test_unknown_backend_falls_back_to_auto(backend: None, monkeypatch: pytest.MonkeyPatch) -> None:

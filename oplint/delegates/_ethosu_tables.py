@@ -154,6 +154,7 @@ class Tables(NamedTuple):
     ops: Mapping[str, tuple[str, ...]]  #: regor op type -> constraint ids, in checking order
     constraints: Mapping[str, Mapping[str, str]]  #: id -> doc, check, source
     params: Mapping[str, Any]
+    ops_source: str  #: where Vela lists the op types it can place on the NPU
 
 
 @cache
@@ -173,6 +174,7 @@ def load_tables(relpath: str) -> Tables:
         ops={k: tuple(v) for k, v in arch["ops"].items()},
         constraints=arch["constraints"],
         params=arch["params"],
+        ops_source=str(arch.get("ops-source", relpath)),
     )
 
 
@@ -1386,6 +1388,16 @@ def describe(vop: VOp, failure: Failure, tables: Tables) -> str:
     return f"{prefix}{failure.detail} (constraint: {doc})"
 
 
+def cite(failure: Failure, tables: Tables) -> str:
+    """The verdict's source: the tables, and the line of Vela's sources the failed check is on."""
+    if failure.constraint is None:
+        where = f"{tables.ops_source} (s_supportedOpTypes)"
+    else:
+        spec = tables.constraints[failure.constraint]
+        where = f"{spec['source']} ({spec['check']})"
+    return f"vela {tables.vela_version} constraint tables: {where}"
+
+
 def live_ops(graph: Graph, vops: list[VOp]) -> set[int]:
     """Indices of the TFLite ops that precede a graph output (or write no tensor at all);
     Vela drops the others (TfLiteReader::LoadGraphs)."""
@@ -1449,14 +1461,14 @@ def _graph_verdicts(graph: Graph, tables: Tables, data: ConstData, source: str) 
         if op.index in on_npu_pattern or op.index in lowered_variables:
             found[op.key] = OpVerdict(True, (), source)
             continue
-        reasons = []
+        verdict = OpVerdict(True, (), source)
         # the reader's activation op comes after its main op, and is checked first
         for vop in reversed(by_op[op.index]):
             failure = check(vop, ctx)
             if failure is not None:
-                reasons.append(describe(vop, failure, tables))
+                verdict = OpVerdict(False, (describe(vop, failure, tables),), cite(failure, tables))
                 break
-        found[op.key] = OpVerdict(not reasons, tuple(reasons), source)
+        found[op.key] = verdict
     return found
 
 
