@@ -16,19 +16,15 @@ Two ways to the same answer, and every verdict says which one gave it (``OpVerdi
 A model that already contains ``ethos-u`` custom ops was compiled by Vela: its ``ethos-u`` ops
 are the NPU part and every other op runs on the CPU (:func:`analyse` reports it as compiled).
 
-Nothing here imports Vela or numpy: Vela only ever runs in its own process.
+Nothing here imports Vela or numpy: Vela only ever runs in its own process.  The modules only
+the Vela path needs (subprocess, hashlib, ...) are imported there, to keep ``oplint check``'s
+cold start small.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections import defaultdict, deque
 from collections.abc import Mapping
 from functools import cache
@@ -148,6 +144,10 @@ class Vela(NamedTuple):
 def find_vela() -> Vela | None:
     """Vela from ``OPLINT_VELA`` (an executable), or the ``ethos-u-vela`` package of this
     interpreter; None when neither is there.  Never imports Vela itself."""
+    import shutil
+    import subprocess
+    import sys
+
     exe = os.environ.get(VELA_ENV)
     if exe:
         path = shutil.which(exe) or exe
@@ -202,6 +202,9 @@ def run_vela(model: Model, path: str, settings: Settings, vela: Vela) -> EthosUR
 
 
 def _cached_compile(path: str, settings: Settings, vela: Vela) -> dict[str, Any]:
+    import hashlib
+    import json
+
     options = _vela_options(settings)
     inputs = [path] + ([settings.config] if settings.config else [])
     digests = []
@@ -251,6 +254,9 @@ def compile_with_vela(path: str, options: list[str], vela: Vela) -> dict[str, An
     """Run Vela on ``path``.  Returns ``{"cpu_ops": [[graph, kind, custom code, output names,
     tensor signature], ...], "npu_ops": n, "warnings": [[op, ofm, reason], ...]}`` or
     ``{"error": text}``."""
+    import subprocess
+    import tempfile
+
     from ..readers.errors import ModelError
     from ..readers.tflite import parse
 
