@@ -281,3 +281,17 @@ def test_vela_options_come_from_the_target(tmp_path: pathlib.Path) -> None:
         "--memory-mode",
         "Shared_Sram",
     ]
+
+
+def test_other_targets_never_load_the_ethos_u_code() -> None:
+    code = (
+        "import sys\n"
+        "from oplint.api import lint_file, prepare\n"
+        "from oplint.config import Config, TargetSpec\n"
+        f"lint_file({str(FIXTURES / 'ethosu' / 'compiled_u55.tflite')!r}, "
+        "prepare(Config(targets=(TargetSpec('tflm'),))))\n"
+        "print([m for m in sys.modules if m.startswith('oplint.delegates.')])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
