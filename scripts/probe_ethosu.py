@@ -5,7 +5,9 @@ The corpus (../shared) exercises the constraints real models hit.  This builds o
 two-op int8/int16 models that sit on either side of each documented constraint (strides,
 kernel sizes, scale factors, axes, permutations, zero points, tensor types, constant
 parameters, ...), compiles each with Vela for the Ethos-U55 and U85, and compares the ops Vela
-leaves on the CPU (and its compile failures) with what the generated tables say.
+leaves on the CPU (and its compile failures) with what the generated tables say; the results go
+to evidence/ethosu.PROBE.md and evidence/ethosu.probe.json (which tests/test_ethosu.py replays
+without Vela).
 
     OPLINT_VELA=/path/to/vela python scripts/probe_ethosu.py      # -> evidence/ethosu.PROBE.md
 
@@ -369,7 +371,7 @@ def main() -> int:
         lines.append(f"| {name} | {target} | {show(vela_said)} | {show(said)} {note} | {'' if same else '**DIFF**'} |")
     OUT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    (OUT.with_suffix(".json")).write_text(
+    OUT.with_name("ethosu.probe.json").write_text(
         json.dumps([{"probe": n, "target": t, "vela": v, "tables": s} for n, t, v, s, _ in rows], indent=1) + "\n"
     )
     return 0 if agree == len(rows) else 1

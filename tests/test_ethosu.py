@@ -12,6 +12,7 @@ import pathlib
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -295,3 +296,23 @@ def test_other_targets_never_load_the_ethos_u_code() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+PROBES = json.loads((ROOT / "evidence" / "ethosu.probe.json").read_text())
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: f"{p['probe']}-{p['target']}")
+def test_tables_match_vela_on_the_synthetic_probes(probe: dict[str, Any], tmp_path: pathlib.Path) -> None:
+    """scripts/probe_ethosu.py's one-op models on either side of each constraint, against the
+    Vela verdicts it recorded in evidence/ethosu.probe.json."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import probe_ethosu
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    path = tmp_path / "probe.tflite"
+    path.write_bytes(probe_ethosu.VARIANTS[probe["probe"]]())
+    said = probe_ethosu.table_placement(str(path), probe_ethosu.TARGETS[probe["target"]][1])
+    real = probe["vela"]
+    assert (said.get("error") is None) == (real.get("error") is None), (said, real)
+    assert said.get("cpu") == real.get("cpu"), (said, real)

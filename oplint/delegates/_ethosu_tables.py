@@ -297,10 +297,6 @@ class VOp:
     def conns(self) -> list[Conn]:
         return self.inputs + self.outputs
 
-    @property
-    def display(self) -> str:
-        return self.op.display if self.main is None else f"{self.optype} (fused activation)"
-
 
 @cache
 def is_ifm(usage: str) -> bool:
