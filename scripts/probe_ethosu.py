@@ -209,6 +209,112 @@ def transpose_conv(stride: int, padding: str) -> bytes:
     return one("TRANSPOSE_CONV", ins, [fm("y", "int8", (1, out, out, 4))], opts, 3)
 
 
+def minimum(matching: bool) -> bytes:
+    ins = [fm("a", "int8", (1, 4, 8)), fm("b", "int8", (1, 4, 8), scale=0.05 if matching else 0.07)]
+    return one("MINIMUM", ins, [fm("y", "int8", (1, 4, 8))], None, 2)
+
+
+def concat(axis: int) -> bytes:
+    ins = [fm("a", "int8", (1, 4, 4, 8)), fm("b", "int8", (1, 4, 4, 8))]
+    out = (1, 4, 4, 16) if axis == 3 else (1, 8, 4, 8)
+    opts = ("ConcatenationOptions", {"axis": axis, "fused_activation_function": "NONE"})
+    return one("CONCATENATION", ins, [fm("y", "int8", out)], opts, 2)
+
+
+def slice_op(const_begin: bool) -> bytes:
+    begin = const("b", (0, 1, 1, 0)) if const_begin else T("b", "int32", (4,))
+    ins = [fm("x", "int8", (1, 8, 8, 4)), begin, const("s", (1, 4, 4, 4))]
+    return one("SLICE", ins, [fm("y", "int8", (1, 4, 4, 4))], None, 2)
+
+
+def tile() -> bytes:
+    return one("TILE", [fm("x", "int8", (1, 4, 4, 4)), const("m", (1, 2, 1, 1))], [fm("y", "int8", (1, 8, 4, 4))])
+
+
+def pack(unpack: bool = False) -> bytes:
+    if unpack:
+        outs = [fm(f"y{i}", "int8", (1, 4, 4)) for i in range(2)]
+        return one("UNPACK", [fm("x", "int8", (1, 2, 4, 4))], outs, ("UnpackOptions", {"num": 2, "axis": 1}))
+    ins = [fm("a", "int8", (1, 4, 4)), fm("b", "int8", (1, 4, 4))]
+    return one("PACK", ins, [fm("y", "int8", (1, 2, 4, 4))], ("PackOptions", {"values_count": 2, "axis": 1}))
+
+
+def prelu() -> bytes:
+    ins = [fm("x", "int8", (1, 4, 4, 8)), fm("alpha", "int8", (1, 1, 8), const=True)]
+    return one("PRELU", ins, [fm("y", "int8", (1, 4, 4, 8))])
+
+
+def scatter_nd() -> bytes:
+    ins = [T("i", "int32", (2, 1), const=True, data=i32(0, 2)), fm("u", "int8", (2, 4)), const("shape", (4, 4))]
+    return one("SCATTER_ND", ins, [fm("y", "int8", (4, 4))])
+
+
+def select_v2() -> bytes:
+    x = fm("a", "int8", (1, 4, 8))
+    cond = T("c", "bool", (1, 4, 8))
+    tensors = [x, fm("b", "int8", (1, 4, 8)), T("zero", "int8", (1, 4, 8), quant=q("int8")), cond]
+    tensors += [fm("y", "int8", (1, 4, 8))]
+    ops = [Op("GREATER", [0, 1], [3]), Op("SELECT_V2", [3, 0, 2], [4])]
+    return build([Graph(tensors, ops, [0, 1, 2], [4])])
+
+
+def weight_heavy(values: int) -> bytes:
+    """A 1x1 convolution over 70,000 input channels: a weight sum over the limit when every
+    weight is 127, under it when the weights are small."""
+    depth = 70000
+    data = bytes([values & 0xFF]) * (2 * depth)
+    ins = [
+        fm("x", "int8", (1, 1, 1, depth)),
+        T("w", "int8", (2, 1, 1, depth), const=True, quant=Q([0.001], [0]), data=data),
+        T("b", "int32", (2,), const=True, quant=Q([0.0001], [0])),
+    ]
+    opts = ("Conv2DOptions", {"padding": "VALID", "stride_w": 1, "stride_h": 1, "fused_activation_function": "NONE"})
+    return one("CONV_2D", ins, [fm("y", "int8", (1, 1, 1, 2))], opts, 3)
+
+
+def unquantized_int8() -> bytes:
+    return one("RELU", [T("x", "int8", (1, 8))], [T("y", "int8", (1, 8))])
+
+
+def per_axis_add() -> bytes:
+    a = T("a", "int8", (1, 4, 2), quant=Q([0.05, 0.06], [0, 0], 2))
+    return one("ADD", [a, fm("b", "int8", (1, 4, 2))], [fm("y", "int8", (1, 4, 2))], ("AddOptions", {}), 2)
+
+
+def depth_multiplier() -> bytes:
+    ins = [
+        fm("x", "int8", (1, 8, 8, 4)),
+        T("w", "int8", (1, 3, 3, 8), const=True, quant=Q([0.01], [0])),
+        T("b", "int32", (8,), const=True, quant=Q([0.0005], [0])),
+    ]
+    opts = (
+        "DepthwiseConv2DOptions",
+        {"padding": "SAME", "stride_w": 1, "stride_h": 1, "depth_multiplier": 2, "fused_activation_function": "RELU"},
+    )
+    return one("DEPTHWISE_CONV_2D", ins, [fm("y", "int8", (1, 8, 8, 8))], opts, 3)
+
+
+def deep(kind: str, depth: int) -> bytes:
+    """An op reading a tensor of ``depth`` channels: Vela's NPU axes hold at most 2^16."""
+    x = fm("x", "int8", (1, 1, 1, depth))
+    if kind == "SOFTMAX":
+        return one(kind, [x], [fm("y", "int8", (1, 1, 1, depth))], ("SoftmaxOptions", {"beta": 1.0}), 2)
+    if kind == "FULLY_CONNECTED":
+        w = T("w", "int8", (2, depth), const=True, quant=Q([0.001], [0]), data=b"\x01" * (2 * depth))
+        opts = ("FullyConnectedOptions", {"fused_activation_function": "NONE"})
+        return one(kind, [fm("x", "int8", (1, depth)), w], [fm("y", "int8", (1, 2))], opts, 9)
+    depthwise = kind == "DEPTHWISE_CONV_2D"
+    out = depth if depthwise else 2
+    shape = (1, 1, 1, depth) if depthwise else (2, 1, 1, depth)
+    w = T("w", "int8", shape, const=True, quant=Q([0.001], [0]), data=b"\x01" * (depth * (1 if depthwise else 2)))
+    b = T("b", "int32", (out,), const=True, quant=Q([0.0001], [0]))
+    opts: dict[str, Any] = {"padding": "VALID", "stride_w": 1, "stride_h": 1, "fused_activation_function": "NONE"}
+    if depthwise:
+        opts["depth_multiplier"] = 1
+    table = "DepthwiseConv2DOptions" if depthwise else "Conv2DOptions"
+    return one(kind, [x, w, b], [fm("y", "int8", (1, 1, 1, out))], (table, opts), 3)
+
+
 VARIANTS: dict[str, Callable[[], bytes]] = {
     "conv s1 same": lambda: conv(1, "SAME"),
     "conv s2 same": lambda: conv(2, "SAME"),
@@ -304,6 +410,32 @@ VARIANTS: dict[str, Callable[[], bytes]] = {
     "transpose conv s2 same": lambda: transpose_conv(2, "SAME"),
     "transpose conv s1 valid": lambda: transpose_conv(1, "VALID"),
     "transpose conv s3 same": lambda: transpose_conv(3, "SAME"),
+    "minimum matching quant": lambda: minimum(True),
+    "minimum other quant": lambda: minimum(False),
+    "concat depth": lambda: concat(3),
+    "concat height": lambda: concat(1),
+    "slice const begin": lambda: slice_op(True),
+    "slice runtime begin": lambda: slice_op(False),
+    "tile": tile,
+    "pack": pack,
+    "unpack": lambda: pack(unpack=True),
+    "prelu": prelu,
+    "scatter nd": scatter_nd,
+    "greater + select_v2": select_v2,
+    "conv 70000 channels, weight sum over limit": lambda: weight_heavy(127),
+    "conv 70000 channels, small weights": lambda: weight_heavy(1),
+    "int8 without quantization": unquantized_int8,
+    "add per-axis quantized": per_axis_add,
+    "depthwise multiplier 2 + relu": depth_multiplier,
+    "add int32 zp 3": lambda: binary("ADD", "int32", (1, 4, 8), (1, 4, 8), (1, 4, 8), zp=3),
+    "add uint8 zp -1": lambda: binary("ADD", "uint8", (1, 4, 8), (1, 4, 8), (1, 4, 8), zp=-1),
+    "conv 65536 input channels": lambda: deep("CONV_2D", 1 << 16),
+    "conv 65537 input channels": lambda: deep("CONV_2D", (1 << 16) + 1),
+    "depthwise 65537 channels": lambda: deep("DEPTHWISE_CONV_2D", (1 << 16) + 1),
+    "fc 65537 inputs": lambda: deep("FULLY_CONNECTED", (1 << 16) + 1),
+    "softmax 65536 channels": lambda: deep("SOFTMAX", 1 << 16),
+    "softmax 65537 channels": lambda: deep("SOFTMAX", (1 << 16) + 1),
+    "add 70000 channels": lambda: binary("ADD", "int8", (1, 1, 1, 70000), (1, 1, 1, 70000), (1, 1, 1, 70000)),
 }
 
 

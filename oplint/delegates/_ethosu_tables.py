@@ -1527,6 +1527,16 @@ def _lowered_variables(graph: Graph, by_op: Mapping[int, list[VOp]], ctx: Ctx) -
 
 
 # -- TFLiteModelSemantics: models Vela refuses to compile ------------------------------------------
+MAX_AXIS = 1 << 16  #: EthosU55Constraints / EthosU85Constraints::OperatorQuery
+#: ops that reduce over their input channels -> the regor op Vela names when it cannot place them
+DEEP_REDUCTIONS = {
+    "CONV_2D": "Conv2D",
+    "DEPTHWISE_CONV_2D": "DepthwiseConv2D",
+    "FULLY_CONNECTED": "FullyConnected",
+    "SOFTMAX": "MaxPool",
+}
+
+
 class CompileError(NamedTuple):
     message: str  #: what Vela says (or, when it crashes, how)
     why: str  #: where in Vela that comes from
@@ -1569,10 +1579,30 @@ def compile_error_after(
       inserts a NotEqual (input) or And (output) op to convert to and from its internal bool
       format, which these NPUs cannot run ("Non-passthrough operation (NotEqual) could not run
       on NPU", ethosu/regor/compiler/scheduler_packing.cpp).  The Ethos-U85 runs them.
+    * an NPU op that reduces over more than 2^16 input channels (CONV_2D, DEPTHWISE_CONV_2D,
+      FULLY_CONNECTED, and SOFTMAX, which Vela builds from a MaxPool): the NPU's axes hold at
+      most 2^16 (``MAX_AXIS``, ethosu/regor/architecture/ethosu55/ethos_u55_constraints.cpp and
+      the U85's), so the op must be decomposed, and regor cannot split the channels it reduces
+      over (ethosu/regor/compiler/scheduler_decompose.cpp): "Non-passthrough operation (Conv2D)
+      could not run on NPU".  Probed at 2^16 and 2^16 + 1 channels (scripts/probe_ethosu.py).
     * Ethos-U85: a QUANTIZE reading int32, or a CAST reading int64, placed on the NPU makes
       Vela 5.2.0 crash (SIGSEGV); reproduced with single-op models and seen in the corpus.
     """
     u85 = tables.architecture == "EthosU85"
+    for graph in model.graphs:
+        for op in graph.ops:
+            hw_op = DEEP_REDUCTIONS.get(op.kind)
+            verdict = found.get(op.key)
+            if hw_op is None or verdict is None or not verdict.supported or not op.inputs:
+                continue
+            ifm = graph.tensor(op.inputs[0])
+            depth = ifm.shape[-1] if ifm is not None and ifm.shape else 0
+            if depth > MAX_AXIS:
+                return CompileError(
+                    f"Non-passthrough operation ({hw_op}) could not run on NPU",
+                    f"{op.kind} op {op.index} reduces over {depth} input channels; the NPU's axes hold at most "
+                    f"{MAX_AXIS} and Vela cannot split the channels it reduces over",
+                )
     for graph in model.graphs if not u85 else ():
         for kind, indices in (("input", graph.inputs), ("output", graph.outputs)):
             for index in indices:
