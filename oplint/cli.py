@@ -198,6 +198,7 @@ def targets(as_json: bool) -> None:
                         "custom_ops": sorted(t.custom),
                         "flex": t.flex,
                         "default_runtime": format_version(t.default_runtime) if t.default_runtime else None,
+                        "delegate": t.delegate,
                         "provenance": [dict(p) for p in t.provenance],
                     }
                     for t in rows
@@ -217,6 +218,10 @@ def targets(as_json: bool) -> None:
                 f"    runtimes: {format_version(t.runtimes[0])} .. {format_version(t.runtimes[-1])} "
                 f"(default {format_version(t.default_runtime)})"
             )
+        if t.delegate == "ethos-u":
+            from .delegates.ethosu import backend_summary
+
+            click.echo(f"    decided by: {backend_summary()}")
         paths = sorted({p.get("path", "") for p in t.provenance})
         click.echo(f"    source: {t.source_summary()}: {', '.join(paths)}")
 

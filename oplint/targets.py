@@ -88,6 +88,12 @@ class Target(NamedTuple):
     default_runtime: Version | None = None
     provenance: tuple[Mapping[str, str], ...] = ()
     path: str = ""
+    #: delegate targets: the function deciding, op by op, what the delegate takes
+    #: (``"oplint.delegates.ethosu:verdicts"``, see :func:`oplint.delegates.checker`)
+    checker: str | None = None
+    delegate: str | None = None  #: delegate family ("ethos-u", "gpu", ...); None for runtimes
+    #: the delegate's own settings (the target file's ``[delegate-options]`` table)
+    delegate_options: Mapping[str, Any] = EMPTY
 
     def support(self, kind: str, custom_code: str | None) -> OpSupport | None:
         """The target's entry for an op (builtin name, or the custom code of a CUSTOM op)."""
@@ -98,7 +104,9 @@ class Target(NamedTuple):
     def source_summary(self) -> str:
         seen = []
         for p in self.provenance:
-            key = f"{p.get('repo', '?')}@{str(p.get('commit', p.get('version', '?')))[:10]}"
+            pin = p.get("commit", p.get("version"))
+            origin = p.get("repo") or p.get("package") or "?"
+            key = f"{origin}@{str(pin)[:10]}" if pin else origin
             if key not in seen:
                 seen.append(key)
         return ", ".join(seen)
@@ -204,4 +212,7 @@ def load(target_id: str) -> Target:
         default_runtime=parse_version(default_runtime) if default_runtime else None,
         provenance=tuple(raw.get("provenance", [])),
         path=raw["_path"],
+        checker=raw.get("checker"),
+        delegate=raw.get("delegate"),
+        delegate_options=raw.get("delegate-options", EMPTY),
     )
