@@ -134,7 +134,7 @@ def discover(paths: Sequence[str], config: Config) -> tuple[list[str], list[str]
                 looked = ", ".join("*" + s for s in MODEL_SUFFIXES)
                 notes.append(f"no model files found under {path} (looked for {looked})")
             found.extend(models)
-        else:
+        elif not (config.force_exclude and _excluded(path, config)):
             found.append(path)
     return found, notes
 
@@ -145,7 +145,10 @@ def _excluded(path: str, config: Config) -> bool:
     import fnmatch
 
     norm = path.replace(os.sep, "/")
-    return any(fnmatch.fnmatch(norm, pat) or fnmatch.fnmatch(os.path.basename(norm), pat) for pat in config.exclude)
+    root = str(config.root or os.getcwd())
+    rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    names = (norm, rel, os.path.basename(norm))
+    return any(fnmatch.fnmatch(name, pat) for pat in config.exclude for name in names)
 
 
 def _walk(root: str, config: Config) -> Iterator[str]:
@@ -181,6 +184,8 @@ def lint_paths(
     files, notes = discover(paths, config)
     if not files and notes:
         raise ConfigError(notes[0])
+    if not files and config.force_exclude:
+        return Report((), tuple(t.label for t in run.targets), run.rules, config.failure_threshold, tuple(notes))
     results = []
     for i, path in enumerate(files):
         if progress is not None:

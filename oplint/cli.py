@@ -88,6 +88,11 @@ def cli() -> None:
     help="Record every current finding in the baseline file (default .oplint-baseline.json) and exit 0.",
 )
 @click.option("--no-progress", is_flag=True, help="Never show progress on stderr.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply 'exclude' from the configuration to paths given on the command line too (for pre-commit).",
+)
 def check(
     paths: Sequence[str],
     targets: Sequence[str],
@@ -103,6 +108,7 @@ def check(
     baseline: Path | None,
     write_baseline: bool,
     no_progress: bool,
+    force_exclude: bool,
 ) -> None:
     """Check models (files or directories) against the targets."""
     from .api import lint_paths
@@ -120,6 +126,7 @@ def check(
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
             failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
             baseline=baseline,
+            force_exclude=force_exclude or None,
         )
         if write_baseline:
             _write_baseline(paths, config)

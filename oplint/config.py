@@ -86,6 +86,7 @@ class Config(NamedTuple):
     failure_threshold: Severity = Severity.ERROR
     arena_size: str | None = None  #: TFLM tensor arena budget, e.g. "256K" (None: not checked)
     exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  #: apply ``exclude`` to explicitly given paths too
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (path glob, selectors)
     ignore_findings: tuple[IgnoreFinding, ...] = ()
     baseline: Path | None = None  #: file of accepted findings (see oplint.suppress)
