@@ -233,6 +233,16 @@ def targets(as_json: bool) -> None:
         click.echo(f"    source: {t.source_summary()}: {', '.join(paths)}")
 
 
+@cli.command()
+def server() -> None:
+    """Run the Language Server (LSP over stdio) for editors; needs `pip install 'oplint[lsp]'`."""
+    try:
+        from .lsp import main as serve
+    except ImportError as exc:
+        _fail(f"the LSP server needs pygls: pip install 'oplint[lsp]' ({exc})")
+    serve()
+
+
 def main() -> None:
     try:
         cli.main(prog_name="oplint", standalone_mode=False)

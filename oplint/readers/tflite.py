@@ -1,10 +1,11 @@
 """Read a .tflite flatbuffer into a :class:`~oplint.model.Model`.
 
-The file is memory-mapped and walked with the bounds-checked :mod:`.flatbuf` reader using
-the slot layout generated from ``schema.fbs`` (:mod:`.tflite_schema`).  Weight buffers are
-never read: whether a tensor is constant is known from its buffer's *length*.  The map is
-closed before :func:`read` returns, so a model file rewritten later cannot fault a long-lived
-process (the LSP server) that still holds the result.
+Files up to 8 MiB are read into memory; larger ones are memory-mapped, so their weights are
+never read (resident memory does not grow with them).  Either way the bytes are walked with the
+bounds-checked :mod:`.flatbuf` reader using the slot layout generated from ``schema.fbs``
+(:mod:`.tflite_schema`); whether a tensor is constant is known from its buffer's *length*.  The
+map is closed before :func:`read` returns, so a model file rewritten later cannot fault a
+long-lived process (the LSP server) that still holds the result.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ MAX_QUANT_VALUES = 1 << 16
 #: cap on ops + tensors in one model; a hostile file could otherwise describe millions of
 #: tiny tables sharing one vtable and make the reader allocate without limit
 MAX_OBJECTS = 4_000_000
+#: files up to this size are read into memory; larger ones are memory-mapped (weights never read)
+IN_MEMORY_MAX = 8 << 20
 #: bytes of a metadata payload that are decoded (min_runtime_version is 16 bytes)
 METADATA_PEEK = 64
 
@@ -74,6 +77,11 @@ def read(path: str, display_path: str | None = None) -> Model:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
             raise ModelError("OPL001", "the file is empty")
+        if size <= IN_MEMORY_MAX:
+            # small models are read whole: as fast as mapping them, and a file truncated by a
+            # writer while we parse cannot fault the process (SIGBUS) as a mapping could
+            data = fh.read(size + 1)
+            return parse(data, display, len(data))
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
             return parse(buf, display, size)
 
