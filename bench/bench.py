@@ -12,6 +12,8 @@ Sections
   weights  peak RSS of `oplint check` on generated models with 1 MB, 64 MB and 512 MB of weights:
            the reader maps the file and never reads weights, so RSS must not grow with them
   peer     the same cold check with edge-compat's `edge-lint` (pip install edge-compat), if found
+  warm     in-process re-lint of typical models, as the LSP server does it (median of 51)
+  parallel the corpus in one process vs split over 2 worker processes (the `-j` question)
 
 Run it from an installed oplint (``pip install .``): an editable install in an environment with
 PYTHONDONTWRITEBYTECODE set recompiles every module on each start and is not what users run.
@@ -134,9 +136,70 @@ def peer(venv: str | None, runs: int) -> dict[str, object] | None:
         return {"tool": "edge-lint (edge-compat 0.1.0)", **timed(cmd, runs)}
 
 
+WARM_MODELS = (
+    ROOT / "examples" / "micro_speech_quantized.tflite",
+    SHARED
+    / "corpus"
+    / "models"
+    / "tensorflow__tflite-micro"
+    / "tensorflow"
+    / "lite"
+    / "micro"
+    / "models"
+    / "person_detect.tflite",
+    SHARED / "oracle" / "corpus" / "mobilenetv2_035_96" / "mobilenetv2_035_96.int8.tflite",
+)
+
+
+def warm() -> dict[str, object]:
+    sys.path.insert(0, str(ROOT))
+    from oplint.api import lint_file, prepare
+    from oplint.config import Config
+
+    run = prepare(Config())  # tflite, tflite-flex, tflm
+    out: dict[str, object] = {}
+    for model in WARM_MODELS:
+        if not model.is_file():
+            continue
+        lint_file(str(model), run)
+        times = []
+        for _ in range(51):
+            start = time.perf_counter()
+            report = lint_file(str(model), run)
+            times.append(time.perf_counter() - start)
+        out[model.name] = {"ops": report.op_count, "median_ms": 1000 * statistics.median(times)}
+    return out
+
+
+def _lint_chunk(paths: list[str]) -> int:
+    from oplint.api import lint_file, prepare
+    from oplint.config import Config
+
+    run = prepare(Config())
+    return sum(len(lint_file(p, run).findings) for p in paths)
+
+
+def parallel() -> dict[str, object] | None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    sys.path.insert(0, str(ROOT))
+    models = sorted(str(p) for p in (SHARED / "corpus" / "models").rglob("*") if p.suffix in (".tflite", ".bin"))
+    if not models:
+        return None
+    start = time.perf_counter()
+    single = _lint_chunk(models)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        split = sum(pool.map(_lint_chunk, [models[0::2], models[1::2]]))
+    two = time.perf_counter() - start
+    assert split == single
+    return {"models": len(models), "one_process_s": one, "two_workers_s": two, "speedup": one / two}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("sections", nargs="*", default=["cold", "corpus", "big", "weights", "peer"])
+    ap.add_argument("sections", nargs="*", default=["cold", "corpus", "big", "weights", "peer", "warm", "parallel"])
     ap.add_argument("--python", default=sys.executable, help="interpreter with oplint installed")
     ap.add_argument("--runs", type=int, default=21)
     ap.add_argument("--peer-venv", help="venv with edge-compat installed")
@@ -154,6 +217,10 @@ def main() -> None:
             results["weights"] = weights(args.python)
         elif section == "peer":
             results["peer"] = peer(args.peer_venv, args.runs)
+        elif section == "warm":
+            results["warm"] = warm()
+        elif section == "parallel":
+            results["parallel"] = parallel()
         print(section, json.dumps(results.get(section), indent=1), flush=True)
     cold_s, peer_s = results.get("cold"), results.get("peer")
     if isinstance(cold_s, dict) and isinstance(peer_s, dict):

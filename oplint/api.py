@@ -172,6 +172,7 @@ def lint_paths(
     config: Config,
     progress: Callable[[int, int, str], None] | None = None,
     use_suppressions: bool = True,
+    jobs: int = 1,
 ) -> Report:
     """Lint every model under ``paths``; raises ConfigError for bad config or missing paths.
 
@@ -186,11 +187,14 @@ def lint_paths(
         raise ConfigError(notes[0])
     if not files and config.force_exclude:
         return Report((), tuple(t.label for t in run.targets), run.rules, config.failure_threshold, tuple(notes))
-    results = []
-    for i, path in enumerate(files):
-        if progress is not None:
-            progress(i, len(files), path)
-        results.append(lint_file(path, run))
+    if jobs > 1 and len(files) > 1:
+        results = _lint_parallel(files, run, jobs, progress)
+    else:
+        results = []
+        for i, path in enumerate(files):
+            if progress is not None:
+                progress(i, len(files), path)
+            results.append(lint_file(path, run))
     if progress is not None:
         progress(len(files), len(files), "")
     return Report(
@@ -201,6 +205,30 @@ def lint_paths(
         tuple(notes),
         unused_suppressions(run),
     )
+
+
+CHUNK = 8  #: models per task when linting in worker processes
+
+
+def _lint_chunk(config: Config, paths: list[str]) -> list[ModelReport]:
+    run = prepare(config, use_suppressions=False)
+    return [lint_file(p, run) for p in paths]
+
+
+def _lint_parallel(
+    files: list[str], run: Run, jobs: int, progress: Callable[[int, int, str], None] | None
+) -> list[ModelReport]:
+    """Lint in ``jobs`` worker processes; suppressions are applied here, where their state lives."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    results: list[ModelReport] = []
+    with ProcessPoolExecutor(jobs) as pool:
+        for chunk, reports in zip(chunks, pool.map(_lint_chunk, [run.config] * len(chunks), chunks)):
+            if progress is not None:
+                progress(len(results), len(files), chunk[0])
+            results.extend(suppress(r, run) for r in reports)
+    return results
 
 
 def prepare(config: Config, use_suppressions: bool = True) -> Run:
@@ -255,31 +283,44 @@ def lint_model(model: Model, run: Run) -> ModelReport:
     return _report(model.path, findings, run, model)
 
 
-def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | None) -> ModelReport:
-    suppressed = 0
-    if run.suppressions is not None:
-        findings, suppressed = run.suppressions.filter(path, findings)
+def _targets(findings: tuple[Finding, ...], labels: Iterable[str]) -> dict[str, TargetResult]:
     targets: dict[str, TargetResult] = {}
-    for resolved in run.targets:
-        mine = [f for f in findings if f.target in (None, resolved.label)]
+    for label in labels:
+        mine = [f for f in findings if f.target in (None, label)]
         errors = sum(1 for f in mine if f.severity is Severity.ERROR)
         warnings = sum(1 for f in mine if f.severity is Severity.WARNING)
         infos = sum(1 for f in mine if f.severity is Severity.INFO)
-        targets[resolved.label] = TargetResult(errors == 0, errors, warnings, infos)
+        targets[label] = TargetResult(errors == 0, errors, warnings, infos)
+    return targets
+
+
+def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | None) -> ModelReport:
+    labels = [t.label for t in run.targets]
     if model is None:
-        return ModelReport(path, findings, targets, suppressed=suppressed)
-    return ModelReport(
-        path=path,
-        findings=findings,
-        targets=targets,
-        format=model.format,
-        op_count=model.op_count,
-        graph_count=len(model.graphs),
-        min_runtime_metadata=model.min_runtime_version,
-        min_runtime_required=required_runtime(model),
-        quantization=summarize(model) if model.format == "tflite" else None,
-        suppressed=suppressed,
-    )
+        report = ModelReport(path, findings, _targets(findings, labels))
+    else:
+        report = ModelReport(
+            path=path,
+            findings=findings,
+            targets=_targets(findings, labels),
+            format=model.format,
+            op_count=model.op_count,
+            graph_count=len(model.graphs),
+            min_runtime_metadata=model.min_runtime_version,
+            min_runtime_required=required_runtime(model),
+            quantization=summarize(model) if model.format == "tflite" else None,
+        )
+    return suppress(report, run)
+
+
+def suppress(report: ModelReport, run: Run) -> ModelReport:
+    """Drop the findings ignores and the baseline accept, and recount the targets."""
+    if run.suppressions is None:
+        return report
+    kept, dropped = run.suppressions.filter(report.path, report.findings)
+    if not dropped:
+        return report
+    return report._replace(findings=kept, targets=_targets(kept, report.targets), suppressed=dropped)
 
 
 def required_runtime(model: Model) -> str | None:

@@ -89,6 +89,14 @@ def cli() -> None:
 )
 @click.option("--no-progress", is_flag=True, help="Never show progress on stderr.")
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Lint models in this many processes (helps for hundreds of models).",
+)
+@click.option(
     "--force-exclude",
     is_flag=True,
     help="Apply 'exclude' from the configuration to paths given on the command line too (for pre-commit).",
@@ -108,6 +116,7 @@ def check(
     baseline: Path | None,
     write_baseline: bool,
     no_progress: bool,
+    jobs: int,
     force_exclude: bool,
 ) -> None:
     """Check models (files or directories) against the targets."""
@@ -133,7 +142,7 @@ def check(
             return
         fmt = resolve(output_format)
         show = not no_progress and fmt in HUMAN and sys.stderr.isatty()
-        report = lint_paths(paths, config, progress=_progress if show else None)
+        report = lint_paths(paths, config, progress=_progress if show else None, jobs=jobs)
     except ConfigError as exc:
         _fail(str(exc))
     for note in report.notes:

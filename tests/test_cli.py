@@ -155,3 +155,18 @@ def test_version(run) -> None:  # type: ignore[no-untyped-def]
 
     code, out, _ = run("--version")
     assert code == 0 and __version__ in out
+
+
+def test_progress_only_on_a_terminal(run) -> None:  # type: ignore[no-untyped-def]
+    folder = str(Path(fixture("tflite/conv_float.tflite")).parent)
+    _, _, err = run("check", folder, "--output-format", "concise")
+    assert "\r" not in err  # the runner's stderr is not a TTY
+
+
+def test_progress_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from oplint.cli import _progress
+
+    _progress(0, 10, "models/a.tflite")
+    _progress(10, 10, "")
+    err = capsys.readouterr().err
+    assert "[1/10] models/a.tflite" in err and err.endswith("\r")  # click drops the escape off a TTY

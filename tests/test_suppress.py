@@ -133,3 +133,16 @@ def test_config_validation_of_new_keys(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.oplint]\nper-file-ignores = ["x"]\n')
     with pytest.raises(ConfigError, match="per-file-ignores"):
         load_config(cwd=tmp_path)
+
+
+def test_parallel_run_gives_the_same_report_and_applies_suppressions(project: Path) -> None:
+    write(
+        project,
+        '[[tool.oplint.ignore-findings]]\npath = "models/exp_int8.tflite"\ncode = "OPL201"\n'
+        'reason = "firmware has it"\n',
+    )
+    one = runner().invoke(cli, ["check", "models", "--output-format", "json"])
+    two = runner().invoke(cli, ["check", "models", "--output-format", "json", "-j", "2"])
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout
+    assert '"suppressed": 1' in two.stdout
