@@ -9,8 +9,8 @@ configured target and returns a :class:`Report`.  It never prints and never exit
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import checks, engine
 from .checks import Rule
@@ -69,6 +69,8 @@ class ModelReport(NamedTuple):
     min_runtime_required: str | None = None  #: computed from the op versions (runtime_version.cc)
     quantization: Summary | None = None  #: the model's quantization scheme (tflite models)
     suppressed: int = 0  #: findings accepted by ignores or the baseline
+    #: per delegate target: how the model splits (oplint.delegation.Delegation.summary)
+    delegation: Mapping[str, Mapping[str, Any]] = {}
 
     @property
     def readable(self) -> bool:
@@ -119,7 +121,8 @@ def resolve_targets(config: Config) -> list[ResolvedTarget]:
             text = spec.runtime or config.runtime
             runtime = parse_version(text) if text else target.default_runtime
         arena = parse_size(config.arena_size) if config.arena_size and target.static_arena else None
-        resolved.append(ResolvedTarget(spec.label, target, runtime, arena))
+        limit = config.max_partitions if target.checker else None
+        resolved.append(ResolvedTarget(spec.label, target, runtime, arena, limit))
     return resolved
 
 
@@ -309,8 +312,22 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
             min_runtime_metadata=model.min_runtime_version,
             min_runtime_required=required_runtime(model),
             quantization=summarize(model) if model.format == "tflite" else None,
+            delegation=_delegation(model, run),
         )
     return suppress(report, run)
+
+
+def _delegation(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
+    if not any(t.target.checker for t in run.targets):
+        return {}
+    from .delegation import analyse
+
+    out: dict[str, Mapping[str, Any]] = {}
+    for resolved in run.targets:
+        delegation = analyse(model, resolved.target)
+        if delegation is not None:
+            out[resolved.label] = delegation.summary(model)
+    return out
 
 
 def suppress(report: ModelReport, run: Run) -> ModelReport:

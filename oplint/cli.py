@@ -57,6 +57,12 @@ def cli() -> None:
     metavar="SIZE",
     help="TFLite Micro tensor arena budget (e.g. 256K, 2MiB); models whose planned arena exceeds it fail.",
 )
+@click.option(
+    "--max-partitions",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Most delegated partitions a graph may split into before OPL302 warns (default 3).",
+)
 @click.option("--select", multiple=True, metavar="CODE", help="Enable only these rules (code, prefix or name).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Disable these rules (code, prefix or name).")
 @click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default="full", show_default=True)
@@ -106,6 +112,7 @@ def check(
     targets: Sequence[str],
     runtime: str | None,
     arena_size: str | None,
+    max_partitions: int | None,
     select: Sequence[str],
     ignore: Sequence[str],
     output_format: str,
@@ -131,6 +138,7 @@ def check(
             targets=parse_targets(targets) or None,
             runtime=runtime,
             arena_size=arena_size,
+            max_partitions=max_partitions,
             select=tuple(select) or None,
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
             failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,

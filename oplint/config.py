@@ -26,6 +26,7 @@ KNOWN_KEYS = frozenset(
         "failure-threshold",
         "exclude",
         "arena-size",
+        "max-partitions",
         "per-file-ignores",
         "ignore-findings",
         "baseline",
@@ -85,6 +86,7 @@ class Config(NamedTuple):
     ignore: tuple[str, ...] = ()
     failure_threshold: Severity = Severity.ERROR
     arena_size: str | None = None  #: TFLM tensor arena budget, e.g. "256K" (None: not checked)
+    max_partitions: int | None = None  #: OPL302 threshold (None: oplint.delegation.DEFAULT_MAX_PARTITIONS)
     exclude: tuple[str, ...] = ()
     force_exclude: bool = False  #: apply ``exclude`` to explicitly given paths too
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (path glob, selectors)
@@ -232,6 +234,11 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         changes["ignore"] = _str_list(table["ignore"], "ignore", path)
     if "arena-size" in table:
         changes["arena_size"] = str(table["arena-size"])
+    if "max-partitions" in table:
+        value = table["max-partitions"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"invalid config in {path}: 'max-partitions' must be a whole number >= 1")
+        changes["max_partitions"] = value
     if "exclude" in table:
         changes["exclude"] = _str_list(table["exclude"], "exclude", path)
     if "per-file-ignores" in table:

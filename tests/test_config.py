@@ -45,6 +45,8 @@ def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
         ("[tool.oplint]\ntargets = [1]\n", "'targets' must be a list of strings"),
         ('[tool.oplint]\nfailure-threshold = "fatal"\n', "unknown severity 'fatal'"),
         ("[tool.oplint\n", "invalid TOML"),
+        ("[tool.oplint]\nmax-partitions = 0\n", "'max-partitions' must be a whole number >= 1"),
+        ('[tool.oplint]\nmax-partitions = "3"\n', "'max-partitions' must be a whole number >= 1"),
     ],
 )
 def test_bad_config_is_a_usage_error(tmp_path: Path, body: str, message: str) -> None:
@@ -69,6 +71,17 @@ def test_config_drives_the_check_and_cli_overrides_it(tmp_path: Path, monkeypatc
     assert result.exit_code == 1 and "OPL401 [tflite]" in result.stdout
     assert runner().invoke(cli, ["check", path, "--runtime", "2.17"]).exit_code == 0
     assert runner().invoke(cli, ["check", path, "--isolated", "-t", "tflite"]).exit_code == 0
+
+
+def test_max_partitions_from_config_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, '[tool.oplint]\ntargets = ["ethos-u55"]\nmax-partitions = 1\n')
+    monkeypatch.chdir(tmp_path)
+    path = fixture("ethosu/conv_strides.tflite")  # two NPU partitions around a CPU CONV_2D
+    result = runner().invoke(cli, ["check", path, "--output-format", "concise"])
+    assert "OPL302 [ethos-u55]" in result.stdout and "(more than 1)" in result.stdout
+    result = runner().invoke(cli, ["check", path, "--output-format", "concise", "--max-partitions", "2"])
+    assert "OPL302" not in result.stdout and "OPL301" in result.stdout
+    assert runner().invoke(cli, ["check", path, "--max-partitions", "0"]).exit_code == 2
 
 
 def test_selection_longest_prefix_wins() -> None:
