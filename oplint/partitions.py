@@ -162,12 +162,11 @@ def picture(plan: Plan, graph: Graph, width: int = 110) -> str:
     """One line: ``[0-12 delegated] [13 CPU RESHAPE] [14-40 delegated]``; long ones end in ``(+N more)``."""
     parts = []
     for p in plan.partitions:
-        ops = sorted(p.ops)
-        span = f"{ops[0]}" if len(ops) == 1 else f"{ops[0]}-{ops[-1]}"
+        span = ranges(p.ops)
         if p.delegated:
             parts.append(f"[{span} delegated]")
         else:
-            kinds = sorted({graph.ops[i].display for i in ops})
+            kinds = sorted({graph.ops[i].display for i in p.ops})
             shown = ",".join(kinds[:3]) + ("..." if len(kinds) > 3 else "")
             parts.append(f"[{span} CPU {shown}]")
     text = ""
@@ -178,3 +177,18 @@ def picture(plan: Plan, graph: Graph, width: int = 110) -> str:
             return f"{text} (+{rest} more)".strip()
         text = candidate
     return text
+
+
+def ranges(indices: tuple[int, ...] | list[int], most: int = 3) -> str:
+    """``0-4,7,9-12``: sorted op indices as ranges, the first ``most`` of them then ``,...``."""
+    out: list[str] = []
+    ops = sorted(indices)
+    start = prev = ops[0]
+    for i in [*ops[1:], None]:
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if i is not None:
+            start = prev = i
+    return ",".join(out[:most]) + (",..." if len(out) > most else "")
