@@ -89,7 +89,8 @@ def _analyse(model: Model, target: Target) -> Delegation:
 
         result = ethosu_analyse(model, target)
         backend, error, compiled = result.source, result.compile_error, result.backend == "compiled"
-    plan = partition(model, verdicts, limit)
+    # Vela partitions offline and lowers variables: no side-effect ordering between NPU streams
+    plan = partition(model, verdicts, limit, side_effects=target.delegate != "ethos-u")
     return Delegation(target.id, target.delegate or target.id, verdicts, plan, backend, error, compiled)
 
 

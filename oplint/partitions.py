@@ -12,6 +12,7 @@ largest partitions (``max_delegated_partitions``); :func:`partition` applies tha
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -21,7 +22,7 @@ from .model import Graph, Model, Op
 
 class Partition(NamedTuple):
     delegated: bool
-    ops: tuple[int, ...]  #: op indices of the graph, in the order they were scheduled
+    ops: tuple[int, ...]  #: op indices of the graph, ascending
     graph: int = 0
 
 
@@ -48,44 +49,94 @@ class Plan(NamedTuple):
         return self.delegated_macs / self.total_macs if self.total_macs else 0.0
 
 
-def subsets(graph: Graph, supported: set[int], index: int = 0) -> list[Partition]:
-    """TFLite's greedy epoch partitioning of one graph (graph_info.cc)."""
-    produced = {t for op in graph.ops for t in op.outputs if t >= 0}
-    ready = {t for t in range(len(graph.tensors)) if t not in produced}  # inputs and constants
-    done = [False] * len(graph.ops)
+#: ops TFLite treats as having side effects besides those touching resource tensors
+#: (``Subgraph::OpMightHaveSideEffect``, tflite/core/subgraph.cc)
+SIDE_EFFECT_KINDS = frozenset({"IF", "WHILE", "CALL_ONCE"})
+
+
+def subsets(graph: Graph, supported: set[int], index: int = 0, side_effects: bool = True) -> list[Partition]:
+    """TFLite's greedy epoch partitioning of one graph (``tflite/graph_info.cc``).
+
+    Each epoch takes its kind (delegated or not) from the first ready op in execution order,
+    then every op of that kind that becomes ready, greedily.  Ops with side effects (resource
+    tensors, control flow) keep their relative order through control edges, as
+    ``PartitionGraphIntoIndependentNodeSubsets`` adds them (``side_effects=False`` leaves them
+    out: Vela compiles offline and lowers variables).  Same partitions as TFLite's repeated
+    scans, in O(ops + edges log ops).
+    """
+    n = len(graph.ops)
+    producers: dict[int, list[int]] = {}
+    for op in graph.ops:
+        for t in op.outputs:
+            if t >= 0:
+                producers.setdefault(t, []).append(op.index)
+    consumers: dict[int, list[int]] = {}
+    pending = [0] * n
+    for op in graph.ops:
+        for t in set(op.inputs):
+            if t >= 0 and t in producers:
+                consumers.setdefault(t, []).append(op.index)
+                pending[op.index] += 1
+    follower = [-1] * n  # control edge: the next op with a side effect
+    last = -1
+    for op in graph.ops:
+        if side_effects and _side_effect(graph, op):
+            if last >= 0:
+                follower[last] = op.index
+                pending[op.index] += 1
+            last = op.index
+    heaps: dict[bool, list[int]] = {True: [], False: []}
+    for i in range(n):
+        if pending[i] == 0:
+            heaps[i in supported].append(i)  # ascending already
+    produced: set[int] = set()
+    done = [False] * n
     out: list[Partition] = []
-    remaining = len(graph.ops)
+    remaining = n
     while remaining:
-        kind: bool | None = None
-        members: list[int] = []
-        progress = True
-        while progress:
-            progress = False
-            for op in graph.ops:
-                if done[op.index] or any(t >= 0 and t not in ready for t in op.inputs):
-                    continue
-                delegated = op.index in supported
-                if kind is None:
-                    kind = delegated
-                if delegated != kind:
-                    continue
-                done[op.index] = True
-                remaining -= 1
-                members.append(op.index)
-                ready.update(t for t in op.outputs if t >= 0)
-                progress = True
-        if not members:  # a cycle or a dangling input: schedule the rest in order, alone
-            for op in graph.ops:
-                if not done[op.index]:
-                    done[op.index] = True
-                    remaining -= 1
-                    out.append(Partition(op.index in supported, (op.index,), index))
+        firsts = [h[0] for h in heaps.values() if h]
+        if not firsts:  # a cycle (a hostile file): schedule the rest in order, alone
+            for i in range(n):
+                if not done[i]:
+                    out.append(Partition(i in supported, (i,), index))
             break
-        out.append(Partition(bool(kind), tuple(members), index))
+        kind = min(firsts) in supported
+        heap = heaps[kind]
+        members: list[int] = []
+        while heap:
+            i = heapq.heappop(heap)
+            done[i] = True
+            remaining -= 1
+            members.append(i)
+            woken = [follower[i]] if follower[i] >= 0 else []
+            for t in graph.ops[i].outputs:
+                if t >= 0 and t not in produced:
+                    produced.add(t)
+                    woken.extend(consumers.get(t, ()))
+            for j in woken:
+                pending[j] -= 1
+                if pending[j] == 0 and not done[j]:
+                    heapq.heappush(heaps[j in supported], j)
+        out.append(Partition(kind, tuple(sorted(members)), index))
     return out
 
 
-def partition(model: Model, verdicts: Mapping[tuple[int, int], OpVerdict], max_partitions: int | None = None) -> Plan:
+def _side_effect(graph: Graph, op: Op) -> bool:
+    if op.kind in SIDE_EFFECT_KINDS:
+        return True
+    for t in (*op.inputs, *op.outputs):
+        tensor = graph.tensor(t) if t >= 0 else None
+        if tensor is not None and tensor.dtype == "resource":
+            return True
+    return False
+
+
+def partition(
+    model: Model,
+    verdicts: Mapping[tuple[int, int], OpVerdict],
+    max_partitions: int | None = None,
+    side_effects: bool = True,
+) -> Plan:
     """Every graph's partitions for the ops ``verdicts`` marks supported.
 
     ``max_partitions`` is the delegate's own limit per graph (the GPU delegate's
@@ -98,7 +149,7 @@ def partition(model: Model, verdicts: Mapping[tuple[int, int], OpVerdict], max_p
     total_macs = delegated_macs = total_ops = 0
     for g, graph in enumerate(model.graphs):
         supported = {op.index for op in graph.ops if verdicts.get(op.key, _NO).supported}
-        mine = subsets(graph, supported, g)
+        mine = subsets(graph, supported, g, side_effects)
         if max_partitions is not None and max_partitions > 0:
             delegated = [p for p in mine if p.delegated]
             if len(delegated) > max_partitions:
