@@ -94,6 +94,13 @@ class Target(NamedTuple):
     delegate: str | None = None  #: delegate family ("ethos-u", "gpu", ...); None for runtimes
     #: the delegate's own settings (the target file's ``[delegate-options]`` table)
     delegate_options: Mapping[str, Any] = EMPTY
+    #: delegate targets: the title of the runtime that runs the ops the delegate leaves to the CPU
+    cpu_runtime_title: str = ""
+
+    @property
+    def runtime_title(self) -> str:
+        """Who runs the kernels the runtime-level rules check: the target, or a delegate's CPU runtime."""
+        return self.cpu_runtime_title or self.title
 
     def support(self, kind: str, custom_code: str | None) -> OpSupport | None:
         """The target's entry for an op (builtin name, or the custom code of a CUSTOM op)."""
@@ -215,4 +222,5 @@ def load(target_id: str) -> Target:
         checker=raw.get("checker"),
         delegate=raw.get("delegate"),
         delegate_options=raw.get("delegate-options", EMPTY),
+        cpu_runtime_title=load(parent).runtime_title if parent and raw.get("delegate") else "",
     )

@@ -168,3 +168,22 @@ def test_ethos_u_partitions_match_vela_command_streams(monkeypatch: pytest.Monke
                 total += 1
                 agree += delegation.plan.delegated_partitions == streams
     assert total > 700 and agree >= total - 6, (agree, total)
+
+
+def test_cpu_fallback_groups_one_cause_and_summarises_an_undelegated_model() -> None:
+    from tests.helpers import lint
+
+    # float model on an int-only NPU: one finding for the model, not one per op
+    findings = [f for f in lint("tflite/float16_weights.tflite", "ethos-u55") if f.code == "OPL301"]
+    assert len(findings) == 1 and "takes none of the model's" in findings[0].message
+    assert "Float32" in findings[0].message
+    # several ops of one kind with one cause: one finding listing them
+    found = [f for f in lint("ethosu/float_islands.tflite", "ethos-u55") if f.code == "OPL301"]
+    assert {f.location.op for f in found} == {"DEQUANTIZE", "ADD", "QUANTIZE"}
+
+
+def test_runtime_rules_on_a_delegate_target_name_its_cpu_runtime() -> None:
+    from oplint.targets import load as load_target
+
+    assert load_target("ethos-u55").runtime_title == load_target("tflm").title
+    assert load_target("tflm").runtime_title == load_target("tflm").title

@@ -36,8 +36,10 @@ fallback costs one copy instead of two, or accept it with an ignore that gives t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
+from ..delegates import OpVerdict
 from ..delegation import Delegation, analyse
 from ..findings import Hit, Severity
 from ..model import Op
@@ -62,14 +64,47 @@ def check(ctx: Context) -> Iterator[Hit]:
     delegation = analyse(ctx.model, ctx.target)
     if delegation is None or delegation.compiled or delegation.whole_model_error:
         return
-    groups: dict[tuple[int, str, tuple[str, ...], bool], list[Op]] = {}
-    for op, verdict, dropped in delegation.cpu_ops(ctx.model):
-        groups.setdefault((op.graph, op.display, verdict.reasons, dropped), []).append(op)
+    cpu = list(delegation.cpu_ops(ctx.model))
+    if delegation.plan.delegated_ops == 0 and len(cpu) > 1:
+        yield _nothing_delegated(ctx, [(op, verdict) for op, verdict, _ in cpu])
+        return
+    # one finding per op kind and reason; the reason's tensor names do not split a group
+    groups: dict[tuple[int, str, tuple[str, ...], bool], list[tuple[Op, tuple[str, ...]]]] = {}
+    for op, verdict, dropped in cpu:
+        key = (op.graph, op.display, _generic(ctx, op, verdict.reasons), dropped)
+        groups.setdefault(key, []).append((op, verdict.reasons))
     partitions = delegation.plan.delegated_partitions
-    for (_graph, kind, reasons, dropped), ops in groups.items():
+    for (_graph, kind, _key, dropped), members in groups.items():
+        ops = [op for op, _ in members]
+        reasons = members[0][1]
         yield Hit(
             ops[0], _message(ctx, delegation, kind, ops, reasons, dropped, partitions), _hint(delegation, dropped)
         )
+
+
+def _generic(ctx: Context, op: Op, reasons: tuple[str, ...]) -> tuple[str, ...]:
+    """The reasons without the op's own tensor names, so that one cause groups its ops."""
+    graph = ctx.model.graphs[op.graph]
+    names = {t.name for i in (*op.inputs, *op.outputs) if (t := graph.tensor(i) if i >= 0 else None) and t.name}
+    if op.name:
+        names.add(op.name)
+    out = []
+    for reason in reasons:
+        for name in sorted(names, key=len, reverse=True):
+            reason = reason.replace(name, "<tensor>")
+        out.append(reason)
+    return tuple(out)
+
+
+def _nothing_delegated(ctx: Context, cpu: list[tuple[Op, OpVerdict]]) -> Hit:
+    causes = Counter(_generic(ctx, op, v.reasons)[0] if v.reasons else "no reason given" for op, v in cpu)
+    top = "; ".join(f"{n} op{'s' if n != 1 else ''}: {why}" for why, n in causes.most_common(3))
+    more = f" (and {len(causes) - 3} other reasons)" if len(causes) > 3 else ""
+    return Hit(
+        cpu[0][0],
+        f"{ctx.target.id} takes none of the model's {len(cpu)} ops, so the whole model runs on the CPU: {top}{more}",
+        "fix the most common reason first (often the tensor type: quantize the model as the delegate needs)",
+    )
 
 
 def _message(
@@ -88,7 +123,7 @@ def _message(
     if parts > 1:
         text += f"; it runs on the CPU and splits the delegated graph into {parts} partitions"
     elif parts == 0:
-        text += "; nothing in the model is delegated"
+        text += "; nothing in the model is delegated"  # a single-op model
     else:
         text += "; it runs on the CPU"
     return text
