@@ -236,7 +236,9 @@ def _lint_parallel(
 
 def prepare(config: Config, use_suppressions: bool = True) -> Run:
     config.validate()
-    rules = tuple(r for r in checks.RULES if config.enabled(r.code))
+    rules = tuple(
+        r._replace(severity=config.severity_of(r.code, r.severity)) for r in checks.RULES if config.enabled(r.code)
+    )
     suppressions = None
     if use_suppressions and (config.per_file_ignores or config.ignore_findings or config.baseline):
         from .suppress import Suppressions
@@ -263,7 +265,7 @@ def unused_suppressions(run: Run) -> tuple[Finding, ...]:
             Location(where),
             rule.code,
             rule.name,
-            rule.severity,
+            run.config.severity_of(rule.code, rule.severity),
             text,
             "remove the entry, or rewrite the baseline with --write-baseline",
         )
@@ -276,6 +278,7 @@ def lint_file(path: str, run: Run) -> ModelReport:
         model = load(path, path)
     except ModelError as exc:
         finding = engine.unreadable(path, exc.code, exc.message)
+        finding = finding._replace(severity=run.config.severity_of(finding.code, finding.severity))
         findings = (finding,) if run.config.enabled(exc.code) else ()
         return _report(path, findings, run, None)
     return lint_model(model, run)

@@ -27,6 +27,7 @@ KNOWN_KEYS = frozenset(
         "exclude",
         "arena-size",
         "max-partitions",
+        "severity",
         "per-file-ignores",
         "ignore-findings",
         "baseline",
@@ -87,6 +88,8 @@ class Config(NamedTuple):
     failure_threshold: Severity = Severity.ERROR
     arena_size: str | None = None  #: TFLM tensor arena budget, e.g. "256K" (None: not checked)
     max_partitions: int | None = None  #: OPL302 threshold (None: oplint.delegation.DEFAULT_MAX_PARTITIONS)
+    #: ``[tool.oplint.severity]``: (selector, severity) overrides; the longest matching selector wins
+    severity: tuple[tuple[str, Severity], ...] = ()
     exclude: tuple[str, ...] = ()
     force_exclude: bool = False  #: apply ``exclude`` to explicitly given paths too
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (path glob, selectors)
@@ -121,6 +124,7 @@ class Config(NamedTuple):
                 raise ConfigError(f"invalid arena-size{where}: {exc}") from None
         extra = [("per-file-ignores", sels) for _, sels in self.per_file_ignores]
         extra += [("ignore-findings", (entry.code,)) for entry in self.ignore_findings]
+        extra += [("severity", (sel,)) for sel, _ in self.severity]
         for key, selectors in (("select", self.select), ("ignore", self.ignore), *extra):
             for sel in selectors:
                 if resolve_selector(sel) is None:
@@ -129,6 +133,15 @@ class Config(NamedTuple):
                         f"(see `oplint explain --all`)"
                     )
         return self
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        """The severity a rule reports at: its own, unless ``[tool.oplint.severity]`` overrides it."""
+        best_len, best = -1, default
+        for sel, severity in self.severity:
+            prefix = resolve_selector(sel)
+            if prefix is not None and code.startswith(prefix) and len(prefix) > best_len:
+                best_len, best = len(prefix), severity
+        return best
 
     def enabled(self, code: str) -> bool:
         """ruff/flake8 semantics: the longest matching selector decides; select wins ties."""
@@ -139,6 +152,20 @@ class Config(NamedTuple):
                 if prefix is not None and code.startswith(prefix) and len(prefix) >= best_len:
                     best_len, best = len(prefix), verdict
         return best
+
+
+def _severities(raw: object, path: Path) -> tuple[tuple[str, Severity], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"invalid config in {path}: [tool.oplint.severity] must map rule codes to error, warning or info"
+        )
+    out = []
+    for sel, value in raw.items():
+        try:
+            out.append((str(sel), Severity.parse(str(value))))
+        except ValueError as exc:
+            raise ConfigError(f"invalid config in {path}: severity.{sel}: {exc}") from None
+    return tuple(out)
 
 
 def parse_size(text: str) -> int:
@@ -234,6 +261,8 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         changes["ignore"] = _str_list(table["ignore"], "ignore", path)
     if "arena-size" in table:
         changes["arena_size"] = str(table["arena-size"])
+    if "severity" in table:
+        changes["severity"] = _severities(table["severity"], path)
     if "max-partitions" in table:
         value = table["max-partitions"]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
