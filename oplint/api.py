@@ -117,7 +117,9 @@ def resolve_targets(config: Config) -> list[ResolvedTarget]:
         seen.add(spec.label)
         target = load_target(spec.id)
         runtime: Version | None = None
-        if target.op_versions:
+        if spec.runtime and target.variant_option is not None:
+            target = target.variant(spec.runtime)  # validated by Config.validate
+        elif target.op_versions:
             text = spec.runtime or config.runtime
             runtime = parse_version(text) if text else target.default_runtime
         arena = parse_size(config.arena_size) if config.arena_size and target.static_arena else None

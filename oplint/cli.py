@@ -223,6 +223,9 @@ def targets(as_json: bool) -> None:
                         "flex": t.flex,
                         "default_runtime": format_version(t.default_runtime) if t.default_runtime else None,
                         "delegate": t.delegate,
+                        "variant": (
+                            {"option": t.variant_option, "values": list(t.variant_values)} if t.variant_option else None
+                        ),
                         "provenance": [dict(p) for p in t.provenance],
                     }
                     for t in rows
@@ -242,6 +245,10 @@ def targets(as_json: bool) -> None:
                 f"    runtimes: {format_version(t.runtimes[0])} .. {format_version(t.runtimes[-1])} "
                 f"(default {format_version(t.default_runtime)})"
             )
+        if t.variant_option:
+            values = ", ".join(t.variant_values) or "any value"
+            current = t.delegate_options.get(t.variant_option)
+            click.echo(f"    variants: {t.id}@VALUE sets {t.variant_option} ({values}; default {current})")
         if t.delegate == "ethos-u":
             from .delegates.ethosu import backend_summary
 

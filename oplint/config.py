@@ -109,6 +109,12 @@ class Config(NamedTuple):
                 target = load(spec.id)
             except TargetError as exc:
                 raise ConfigError(f"{exc}{where}") from None
+            if spec.runtime and target.variant_option is not None:
+                try:  # nnapi@30, ethos-u55@256: a delegate option, not a runtime release
+                    target.variant(spec.runtime)
+                except ValueError as exc:
+                    raise ConfigError(f"{exc}{where}") from None
+                continue
             runtime = spec.runtime or self.runtime
             if runtime is not None:
                 try:

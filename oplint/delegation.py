@@ -75,7 +75,8 @@ def analyse(model: Model, target: Target) -> Delegation | None:
     """The delegation of ``model`` to ``target`` (None: not a delegate target, or not a .tflite)."""
     if target.checker is None or model.format != "tflite":
         return None
-    return model.derived(("delegation", target.id), lambda: _analyse(model, target))
+    options = repr(sorted(target.delegate_options.items()))  # nnapi@29 and nnapi@30 differ
+    return model.derived(("delegation", target.id, options), lambda: _analyse(model, target))
 
 
 def _analyse(model: Model, target: Target) -> Delegation:

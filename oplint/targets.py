@@ -96,6 +96,21 @@ class Target(NamedTuple):
     delegate_options: Mapping[str, Any] = EMPTY
     #: delegate targets: the title of the runtime that runs the ops the delegate leaves to the CPU
     cpu_runtime_title: str = ""
+    #: the delegate option ``target@VALUE`` sets (``nnapi@30``: the Android API level), its
+    #: allowed values (empty: any) and the text the value becomes (``"ethos-u55-{}"``)
+    variant_option: str | None = None
+    variant_values: tuple[str, ...] = ()
+    variant_format: str = "{}"
+
+    def variant(self, value: str) -> Target:
+        """This target with its variant option set from ``target@VALUE``; ValueError if not allowed."""
+        if self.variant_option is None:
+            raise ValueError(f"target {self.id!r} has no variants; drop '@{value}'")
+        if self.variant_values and value not in self.variant_values:
+            raise ValueError(f"target {self.id!r} has no variant {value!r} (one of: {', '.join(self.variant_values)})")
+        text = self.variant_format.format(value)
+        option: Any = int(text) if text.isdigit() else text
+        return self._replace(delegate_options={**self.delegate_options, self.variant_option: option})
 
     @property
     def runtime_title(self) -> str:
@@ -223,4 +238,7 @@ def load(target_id: str) -> Target:
         delegate=raw.get("delegate"),
         delegate_options=raw.get("delegate-options", EMPTY),
         cpu_runtime_title=load(parent).runtime_title if parent and raw.get("delegate") else "",
+        variant_option=raw.get("variant", {}).get("option"),
+        variant_values=tuple(str(v) for v in raw.get("variant", {}).get("values", ())),
+        variant_format=str(raw.get("variant", {}).get("format", "{}")),
     )
