@@ -335,9 +335,14 @@ def decode_scalars(table: Table, table_name: str) -> dict[str, Any]:
                 out[name] = values
         elif ftype in _VECTOR_KINDS:
             out[name] = table.scalar(slot, ftype, default)
+        elif ftype == "string":  # a composite's name, a variable's shared_name: short labels
+            text = table.string(slot)
+            if text is not None:
+                out[name] = text[:_MAX_OPTION_STRING]
     return out
 
 
+_MAX_OPTION_STRING = 256
 _VECTOR_KINDS = frozenset(
     {"bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64"}
 )
