@@ -917,9 +917,9 @@ def visit_variable(n: _Node) -> None:
     float_or_quint8(n.s, value)
     info = n.resources.setdefault(n.op.inputs[0] if n.op.inputs else -1, [None, None])
     if info[0] is None:
-        raise Reject("no VAR_HANDLE for this resource comes before it in the graph", 501)
+        raise Reject("no VAR_HANDLE for this resource comes before it in the graph", 510)
     if info[1] is not None and info[1] != (value.dtype, value.shape):
-        raise Reject("the variable is read or written with different types or shapes", 509)
+        raise Reject("the variable is read or written with different types or shapes", 519)
     info[1] = (value.dtype, value.shape)
 
 
@@ -927,7 +927,7 @@ def visit_var_handle(n: _Node) -> None:
     """VisitVarHandleNode (7116): delegated at the end, if its variable got a proxy value (7432)."""
     if n.op.outputs and n.op.outputs[0] >= 0:
         n.resources.setdefault(n.op.outputs[0], [None, None])[0] = n.op.index
-    raise Reject("XNNPACK reads and writes none of this variable", 7432)
+    raise Reject("XNNPACK reads and writes none of this variable", 7134)
 
 
 VISITORS: dict[str, Callable[[_Node], None]] = {

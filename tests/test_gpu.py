@@ -1,0 +1,101 @@
+"""The classic GPU delegate checker: unit checks, fidelity to TF 2.15's checker, cited lines."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fixtures.tflite_builder import Graph, Op, T, build
+from oplint.delegates.gpu import verdicts
+from oplint.readers.tflite import parse
+from oplint.targets import load as load_target
+from tests import fidelity_gpu as fid
+from tests.fidelity import TRUTH_FILES
+from tests.helpers import lint
+
+GPU = load_target("gpu")
+needs_truth = pytest.mark.skipif(not all(p.is_file() for p in TRUTH_FILES), reason="../shared is not present")
+MIRROR = Path(__file__).resolve().parents[2] / ".mirror" / "google-ai-edge+LiteRT" / "repo"
+PIN = "f67457790c9c2ab67347d6fe53270e8d3df20868"
+
+
+def _verdict(graph: Graph, op: int = 0) -> tuple[bool, str]:
+    model = parse(build([graph]), "m.tflite")
+    v = verdicts(model, GPU)[(0, op)]
+    return v.supported, " ".join(v.reasons)
+
+
+def test_unknown_ops_and_runtime_weights() -> None:
+    ok, why = _verdict(Graph([T("x", shape=(1, 4)), T("y", shape=(1, 4))], [Op("SEGMENT_SUM", [0], [1])], [0], [1]))
+    assert not ok and why == "Not supported op SEGMENT_SUM"
+    # a convolution whose weights arrive at run time (e.g. through a DEQUANTIZE) has 3 runtime inputs
+    tensors = [T("x", shape=(1, 4, 4, 2)), T("w", shape=(3, 1, 1, 2)), T("b", shape=(3,)), T("y", shape=(1, 4, 4, 3))]
+    conv = Op("CONV_2D", [0, 1, 2], [3], options=("Conv2DOptions", {"stride_w": 1, "stride_h": 1}))
+    ok, why = _verdict(Graph(tensors, [conv], [0, 1, 2], [3]))
+    assert not ok and why == "Expected 1 or 2 input tensor(s), but node has 3 runtime inputs."
+    tensors[1] = T("w", shape=(3, 1, 1, 2), const=True)
+    tensors[2] = T("b", shape=(3,), const=True)
+    conv = Op(
+        "CONV_2D",
+        [0, 1, 2],
+        [3],
+        options=("Conv2DOptions", {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1}),
+    )
+    assert _verdict(Graph(tensors, [conv], [0], [3]))[0]
+
+
+def test_broadcasting_rules() -> None:
+    tensors = [T("a", shape=(1, 8, 8, 3)), T("b", shape=(4, 3)), T("y", shape=(1, 8, 8, 3))]
+    ok, why = _verdict(Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2]))
+    assert not ok and why.startswith("Doesn't support broadcasting - input0: [1,8,8,3], input1: [4,3]")
+    tensors[1] = T("b", shape=(8, 3))
+    assert _verdict(Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2]))[0]
+
+
+def test_the_delegate_keeps_only_its_largest_partition() -> None:
+    # planestrike: a GPU-compatible chain split by CPU ops; the delegate takes one partition only
+    findings = lint("../examples/planestrike_tf_agents.tflite", "gpu")
+    cpu = [f for f in findings if f.code == "OPL301"]
+    assert cpu and any("Not supported op" in f.message for f in cpu)
+
+
+@needs_truth
+def test_agrees_with_tf215s_checker_up_to_version_gaps() -> None:
+    result = fid.compare()
+    assert result.models > 400 and result.pairs > 1500
+    assert not result.unexplained, fid.report(result)
+    assert result.agree / result.pairs >= 0.96, fid.report(result)
+
+
+def _cited(module: Path, source: str) -> list[tuple[int, str]]:
+    """(line, message) pairs a checker module cites for ``source``."""
+    text = module.read_text()
+    pairs = [(int(m.group(2)), m.group(1)) for m in re.finditer(r'Unsupported\(\s*f?"([^"]{6,})"[^)]*?,\s*(\d+)', text)]
+    pairs += [(int(m.group(2)), m.group(1)) for m in re.finditer(r'Reject\(\s*f?"([^"]{6,})"[^)]*?,\s*(\d+)\)', text)]
+    return pairs
+
+
+@pytest.mark.skipif(not MIRROR.is_dir(), reason="the pinned LiteRT mirror is not on this machine")
+@pytest.mark.parametrize(
+    ("module", "path"),
+    [
+        ("gpu.py", "tflite/tools/versioning/gpu_compatibility.cc"),
+        ("xnnpack.py", "tflite/delegates/xnnpack/xnnpack_delegate.cc"),
+    ],
+)
+def test_cited_lines_are_where_the_checks_are(module: str, path: str) -> None:
+    """Every line a checker cites is, at the pinned commit, within a few lines of a rejection."""
+    source = subprocess.run(
+        ["git", f"--git-dir={MIRROR}", "show", f"{PIN}:{path}"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    cited = _cited(Path(__file__).resolve().parent.parent / "oplint" / "delegates" / module, path)
+    assert len(cited) > 40
+    for line, _message in cited:
+        window = "\n".join(source[max(0, line - 8) : line + 6])
+        assert re.search(r"return kTfLiteError|return false|Error\(|LOG|return absl|TF_LITE_ENSURE", window), (
+            module,
+            line,
+        )
