@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
-from oplint.delegates.gpu import CHECKS, verdicts
+from oplint.delegates.gpu import CHECKS, check_op, verdicts
 from oplint.model import Model
 from oplint.readers import ModelError, load
 from oplint.targets import load as load_target
@@ -99,7 +99,6 @@ def explain(model: Model, kind: str, mine: str | None, recorded: str | None) -> 
 
 
 def compare() -> Fidelity:
-    target = load_target("gpu")
     models = pairs = agree = 0
     differences: list[Difference] = []
     for truth in TRUTH_FILES:
@@ -114,7 +113,8 @@ def compare() -> Fidelity:
             except ModelError:
                 continue
             models += 1
-            found = verdicts(model, target)
+            # the analyzer's path: CheckGpuDelegateCompatibility alone, not the delegate's parsers
+            found = {op.key: check_op(model.graphs[op.graph], op) for op in model.ops()}
             mine: dict[str, str] = {}
             for op in model.ops():
                 v = found[op.key]
@@ -147,5 +147,41 @@ def report(result: Fidelity) -> str:
     return "\n".join(lines)
 
 
+def compare_litert_accelerator() -> tuple[int, int, Counter[tuple[str, str]]]:
+    """The delegate path (the `gpu` target) against LiteRT's newer GPU accelerator (ML Drift on
+    WebGPU, run by truth.py on software Vulkan): a different, closed-source implementation, so this
+    is a measurement of how far the two differ, not a fidelity bar."""
+    target = load_target("gpu")
+    pairs = agree = 0
+    differ: Counter[tuple[str, str]] = Counter()
+    for truth in TRUTH_FILES:
+        if not truth.is_file():
+            continue
+        for rec in json.loads(truth.read_text())["records"]:
+            verdict = rec.get("verdict") or {}
+            if rec.get("kind") != "tflite" or not verdict.get("gpu_webgpu_compiles"):
+                continue
+            try:
+                model = load(str(Path(truth.parent) / rec["path"]))
+            except ModelError:
+                continue
+            found = verdicts(model, target)
+            mine = {op.display for op in model.ops() if not found[op.key].supported}
+            theirs = {line.partition(": ")[0] for line in verdict.get("gpu_webgpu_messages") or []}
+            for kind in {op.display for op in model.ops()}:
+                pairs += 1
+                if (kind in mine) == (kind in theirs):
+                    agree += 1
+                else:
+                    differ[
+                        (kind, "only the classic delegate refuses" if kind in mine else "only the accelerator refuses")
+                    ] += 1
+    return pairs, agree, differ
+
+
 if __name__ == "__main__":
     print(report(compare()))
+    pairs, agree, differ = compare_litert_accelerator()
+    print(f"\nLiteRT GPU accelerator vs the gpu target: {agree}/{pairs} (model, op kind) pairs agree")
+    for (kind, side), n in differ.most_common(15):
+        print(f"  {n:3d} {kind}: {side}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.tflite_builder import Graph, Op, T, build
-from oplint.delegates.gpu import verdicts
+from oplint.delegates.gpu import check_op, verdicts
 from oplint.readers.tflite import parse
 from oplint.targets import load as load_target
 from tests import fidelity_gpu as fid
@@ -29,8 +29,12 @@ def _verdict(graph: Graph, op: int = 0) -> tuple[bool, str]:
 
 
 def test_unknown_ops_and_runtime_weights() -> None:
-    ok, why = _verdict(Graph([T("x", shape=(1, 4)), T("y", shape=(1, 4))], [Op("SEGMENT_SUM", [0], [1])], [0], [1]))
-    assert not ok and why == "Not supported op SEGMENT_SUM"
+    graph = Graph([T("x", shape=(1, 4)), T("y", shape=(1, 4))], [Op("SEGMENT_SUM", [0], [1])], [0], [1])
+    model = parse(build([graph]), "m.tflite")
+    # the checker's words, and the delegate's (it has no parser for the op)
+    assert check_op(model.graphs[0], model.graphs[0].ops[0]).reasons == ("Not supported op SEGMENT_SUM",)
+    ok, why = _verdict(graph)
+    assert not ok and why == "Operation is not supported."
     # a convolution whose weights arrive at run time (e.g. through a DEQUANTIZE) has 3 runtime inputs
     tensors = [T("x", shape=(1, 4, 4, 2)), T("w", shape=(3, 1, 1, 2)), T("b", shape=(3,)), T("y", shape=(1, 4, 4, 3))]
     conv = Op("CONV_2D", [0, 1, 2], [3], options=("Conv2DOptions", {"stride_w": 1, "stride_h": 1}))
@@ -47,6 +51,40 @@ def test_unknown_ops_and_runtime_weights() -> None:
     assert _verdict(Graph(tensors, [conv], [0], [3]))[0]
 
 
+def test_parsers_types_and_float16_weights() -> None:
+    # int32 activations: the checker accepts ADD, the delegate's tensor filter does not
+    tensors = [T("a", "int32", (1, 4)), T("b", "int32", (1, 4)), T("y", "int32", (1, 4))]
+    ok, why = _verdict(Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2]))
+    assert not ok and why.startswith("OP is supported, but tensor type/shape isn't compatible")
+    # SUB(x, x) is refused when the delegate parses it
+    tensors = [T("a", shape=(1, 4)), T("y", shape=(1, 4))]
+    ok, why = _verdict(Graph(tensors, [Op("SUB", [0, 0], [1])], [0], [1]))
+    assert not ok and why == "No support of few identical inputs in the same operation."
+    # float16 weights behind a DEQUANTIZE: the delegate reads the constant, the convolution is taken
+    tensors = [
+        T("x", shape=(1, 4, 4, 2)),
+        T("w16", "float16", (3, 1, 1, 2), const=True),
+        T("w", shape=(3, 1, 1, 2)),
+        T("b16", "float16", (3,), const=True),
+        T("b", shape=(3,)),
+        T("y", shape=(1, 4, 4, 3)),
+    ]
+    conv = Op(
+        "CONV_2D",
+        [0, 2, 4],
+        [5],
+        options=("Conv2DOptions", {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1}),
+    )
+    ops = [Op("DEQUANTIZE", [1], [2]), Op("DEQUANTIZE", [3], [4]), conv]
+    model = parse(build([Graph(tensors, ops, [0], [5])]), "f16.tflite")
+    found = verdicts(model, GPU)
+    assert all(found[(0, i)].supported for i in range(3))
+    # TF's analyzer (the checker alone) counts the dequantized weights as runtime inputs
+    assert check_op(model.graphs[0], model.graphs[0].ops[2]).reasons == (
+        "Expected 1 or 2 input tensor(s), but node has 3 runtime inputs.",
+    )
+
+
 def test_broadcasting_rules() -> None:
     tensors = [T("a", shape=(1, 8, 8, 3)), T("b", shape=(4, 3)), T("y", shape=(1, 8, 8, 3))]
     ok, why = _verdict(Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2]))
@@ -59,7 +97,8 @@ def test_the_delegate_keeps_only_its_largest_partition() -> None:
     # planestrike: a GPU-compatible chain split by CPU ops; the delegate takes one partition only
     findings = lint("../examples/planestrike_tf_agents.tflite", "gpu")
     cpu = [f for f in findings if f.code == "OPL301"]
-    assert cpu and any("Not supported op" in f.message for f in cpu)
+    assert any("Operation is not supported" in f.message for f in cpu)
+    assert any("Not supported Cast case. Input type: INT32 and output type: INT64" in f.message for f in cpu)
 
 
 @needs_truth

@@ -118,7 +118,7 @@ def _message(
             f" ({ctx.target.id} max-delegated-partitions = {limit}), and this one is smaller"
         )
         return f"{ctx.target.id} leaves {kind} ({where}) on the CPU: {why}"
-    why = "; ".join(reasons) or "the delegate does not take this op"
+    why = "; ".join(r.rstrip(".") for r in reasons) or "the delegate does not take this op"
     text = f"{ctx.target.id} does not take {kind} ({where}): {why}"
     if parts > 1:
         text += f"; it runs on the CPU and splits the delegated graph into {parts} partitions"

@@ -40,16 +40,16 @@ class Spec:
 
     __slots__ = ("dims", "is_const", "type")
 
-    def __init__(self, tensor: Tensor | None) -> None:
+    def __init__(self, tensor: Tensor | None, constant: bool = False) -> None:
         self.type = tensor.dtype if tensor is not None else "notype"
         self.dims: tuple[int, ...] = tuple(tensor.shape or ()) if tensor is not None else ()
-        self.is_const = bool(tensor is not None and tensor.is_const)
+        self.is_const = bool(tensor is not None and (tensor.is_const or constant))
 
 
 class Sig:
-    def __init__(self, graph: Graph, op: Op) -> None:
+    def __init__(self, graph: Graph, op: Op, constants: frozenset[int] = frozenset()) -> None:
         self.op = op
-        self.inputs = [Spec(graph.tensor(t) if t >= 0 else None) for t in op.inputs]
+        self.inputs = [Spec(graph.tensor(t) if t >= 0 else None, t in constants) for t in op.inputs]
         self.outputs = [Spec(graph.tensor(t) if t >= 0 else None) for t in op.outputs]
 
     def opt(self, key: str, default: Any = None) -> Any:
@@ -624,13 +624,13 @@ CHECKS: dict[str, Callable[[Sig], None]] = {
 }
 
 
-def check_op(graph: Graph, op: Op) -> OpVerdict:
-    """CheckGpuDelegateCompatibility for one op."""
+def check_op(graph: Graph, op: Op, constants: frozenset[int] = frozenset()) -> OpVerdict:
+    """CheckGpuDelegateCompatibility for one op (``constants``: tensors the delegate treats as constant)."""
     check = CHECKS.get(op.kind)
     if check is None:
         return OpVerdict(False, (f"Not supported op {op.kind}",), f"{SOURCE}:1274")
     try:
-        check(Sig(graph, op))
+        check(Sig(graph, op, constants))
     except Unsupported as exc:
         return OpVerdict(False, (exc.message,), f"{SOURCE}:{exc.line}")
     except (IndexError, ValueError, TypeError):  # a malformed op: the checker's own bounds checks fail
@@ -638,6 +638,136 @@ def check_op(graph: Graph, op: Op) -> OpVerdict:
     return OpVerdict(True, (), f"{SOURCE}:534")
 
 
+#: The delegate's op parsers (NewOperationParser, tflite/delegates/gpu/common/model_builder.cc):
+#: op -> (highest op version its IsSupported accepts or None, that line, whether it then runs
+#: CheckGpuDelegateCompatibility).  An op without a parser is "Operation is not supported." (3037).
+_E = (2, 1071, True)  # ElementwiseOperationParser: version 2 (MUL 3), then the checker
+PARSERS: dict[str, tuple[int | None, int, bool]] = {
+    **{
+        k: _E
+        for k in (
+            *("ABS", "ADD", "ADD_N", "COS", "DIV", "EQUAL", "ELU", "EXP", "FLOOR", "FLOOR_DIV", "FLOOR_MOD"),
+            *("GELU", "GREATER", "GREATER_EQUAL", "LESS", "LESS_EQUAL", "LOGISTIC", "LOG", "LOGICAL_AND"),
+            *("MAXIMUM", "MINIMUM", "NEG", "NOT_EQUAL", "POW", "RSQRT", "SIGN", "SIN", "SQRT", "SQUARE"),
+            *("SQUARED_DIFFERENCE", "SUB", "TANH"),
+        )
+    },
+    "MUL": (3, 1071, True),
+    "AVERAGE_POOL_2D": (2, 1803, True),
+    "MAX_POOL_2D": (2, 1803, True),
+    "BATCH_MATMUL": (None, 322, True),
+    "CAST": (None, 380, True),
+    "CONCATENATION": (2, 490, True),
+    "CONV_2D": (6, 621, True),
+    "CUMSUM": (1, 855, True),
+    "DENSIFY": (1, 885, True),
+    "DEPTHWISE_CONV_2D": (6, 912, True),
+    "DEPTH_TO_SPACE": (None, 987, True),
+    "DEQUANTIZE": (3, 1014, True),  # only with quantized models allowed
+    "FULLY_CONNECTED": (9, 1289, True),
+    "GATHER": (1, 1392, True),
+    "HARD_SWISH": (None, 1421, True),
+    "LSTM": (4, 1469, True),
+    "MEAN": (None, 3005, True),
+    "ONE_HOT": (1, 1592, True),
+    "PACK": (None, 1615, True),
+    **{k: (2, 1745, True) for k in ("PAD", "PADV2", "MIRROR_PAD")},
+    **{k: (None, 1859, True) for k in ("REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD", "SUM")},
+    "QUANTIZE": (2, 1921, True),  # only with quantized models allowed
+    **{k: (2, 1959, False) for k in ("RELU", "RELU6", "RELU_0_TO_1", "RELU_N1_TO_1", "LEAKY_RELU")},
+    "PRELU": (1, 1701, False),
+    "RESHAPE": (1, 2025, True),
+    "RESIZE_BILINEAR": (3, 2057, True),
+    "RESIZE_NEAREST_NEIGHBOR": (3, 2057, True),
+    "SELECT": (1, 2133, True),
+    "SELECT_V2": (1, 2133, True),
+    "SLICE": (2, 2209, True),
+    "SOFTMAX": (2, 2336, True),
+    "SPACE_TO_DEPTH": (2, 2369, True),
+    "SPLIT": (None, 2392, True),
+    "SPLIT_V": (None, 2434, True),
+    "STRIDED_SLICE": (4, 2480, True),
+    "TILE": (None, 2668, True),
+    "TRANSPOSE": (4, 2773, True),
+    "TRANSPOSE_CONV": (3, 2691, True),
+    "UNPACK": (None, 2819, False),
+    "CUSTOM": (None, 2736, True),
+}
+QUANT_ONLY = frozenset({"DEQUANTIZE", "QUANTIZE"})
+LOGICAL = frozenset({"GREATER", "GREATER_EQUAL", "LESS", "LESS_EQUAL", "EQUAL", "NOT_EQUAL"})  # IsLogicalCode
+MODEL_BUILDER = "tflite/delegates/gpu/common/model_builder.cc"
+
+
+def delegate_op(graph: Graph, op: Op, allow_quant: bool, fp16: frozenset[int] = frozenset()) -> OpVerdict:
+    """The delegate's own decision (GetOpsToReplace, model_builder.cc 3291): a parser for the op,
+    its version limit, the compatibility checker, then the types and ranks of the op's tensors."""
+    parser = PARSERS.get(op.kind)
+    if parser is None or (op.kind in QUANT_ONLY and not allow_quant):
+        return OpVerdict(False, ("Operation is not supported.",), f"{MODEL_BUILDER}:3037")
+    max_version, line, checks = parser
+    if max_version is not None and op.version > max_version:
+        text = f"Max version supported: {max_version}. Requested version {op.version}."
+        return OpVerdict(False, (text,), f"{MODEL_BUILDER}:{line}")
+    if checks:
+        verdict = check_op(graph, op, fp16)
+        if not verdict.supported:
+            return verdict
+    if parser is _E and op.kind not in ("ADD", "MUL", "ADD_N") and len(op.inputs) == 2 and op.inputs[0] == op.inputs[1]:
+        # ElementwiseOperationParser::Parse rewrites MUL(a, a) and ADD(a, a), and refuses the others
+        return OpVerdict(False, ("No support of few identical inputs in the same operation.",), f"{MODEL_BUILDER}:1141")
+    allowed_in = {"float32", "float16"} | ({"int8", "uint8"} if allow_quant else set())
+    allowed_out = set(allowed_in)
+    if op.kind in LOGICAL:
+        allowed_out.add("bool")
+    if op.kind == "CAST":
+        allowed_in |= {"bool", "float32", "int32"}
+        allowed_out |= {"float32", "int32", "bool"}
+    if op.kind in ("ONE_HOT", "GATHER"):
+        allowed_in.add("int32")
+    if op.kind in ("SELECT", "SELECT_V2"):
+        allowed_in.add("bool")
+    if op.kind == "LOGICAL_AND":
+        allowed_in.add("bool")
+        allowed_out.add("bool")
+    for indices, allowed in ((op.inputs, allowed_in), (op.outputs, allowed_out)):
+        for t in indices:
+            tensor = graph.tensor(t) if t >= 0 else None
+            if tensor is None:
+                continue
+            # IsAllAllowedTensors (3055): rank 5+ anywhere; a runtime tensor of another type
+            runtime = not tensor.is_const and t not in fp16
+            if (tensor.shape and len(tensor.shape) >= 5) or (runtime and tensor.dtype not in allowed):
+                why = (
+                    f"{tensor.describe()} has rank {len(tensor.shape or ())}"
+                    if tensor.shape and len(tensor.shape) >= 5
+                    else f"{tensor.describe()} is {tensor.dtype}"
+                )
+                return OpVerdict(
+                    False,
+                    (f"OP is supported, but tensor type/shape isn't compatible ({why}).",),
+                    f"{MODEL_BUILDER}:3347",
+                )
+    return OpVerdict(True, (), f"{MODEL_BUILDER}:3291")
+
+
 def verdicts(model: Model, target: Target) -> Verdicts:
     """The delegate checker (``checker = "oplint.delegates.gpu:verdicts"``)."""
-    return {op.key: check_op(graph, op) for graph in model.graphs for op in graph.ops}
+    allow_quant = bool(target.delegate_options.get("allow-quantized-models", True))
+    out: dict[tuple[int, int], OpVerdict] = {}
+    for graph in model.graphs:
+        # FP16GraphPartitionHelper (tflite/delegates/utils.cc 236): a DEQUANTIZE of constant float16
+        # weights is folded away; its consumers read the float16 constant itself
+        fp16 = frozenset(op.outputs[0] for op in graph.ops if _fp16_weights(graph, op))
+        for op in graph.ops:
+            if op.outputs and op.outputs[0] in fp16 and op.kind == "DEQUANTIZE":
+                out[op.key] = OpVerdict(True, (), "tflite/delegates/utils.cc:242")
+            else:
+                out[op.key] = delegate_op(graph, op, allow_quant, fp16)
+    return out
+
+
+def _fp16_weights(graph: Graph, op: Op) -> bool:
+    if op.kind != "DEQUANTIZE" or not op.inputs or not op.outputs or op.inputs[0] < 0 or op.outputs[0] < 0:
+        return False
+    src = graph.tensor(op.inputs[0])
+    return src is not None and src.dtype == "float16" and src.is_const
