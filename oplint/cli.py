@@ -57,6 +57,11 @@ def cli() -> None:
     metavar="SIZE",
     help="TFLite Micro tensor arena budget (e.g. 256K, 2MiB); models whose planned arena exceeds it fail.",
 )
+@click.option(
+    "--signature",
+    metavar="KEY",
+    help="SavedModel signature to check (default: serving_default, or every signature when it is absent).",
+)
 @click.option("--select", multiple=True, metavar="CODE", help="Enable only these rules (code, prefix or name).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Disable these rules (code, prefix or name).")
 @click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default="full", show_default=True)
@@ -106,6 +111,7 @@ def check(
     targets: Sequence[str],
     runtime: str | None,
     arena_size: str | None,
+    signature: str | None,
     select: Sequence[str],
     ignore: Sequence[str],
     output_format: str,
@@ -131,6 +137,7 @@ def check(
             targets=parse_targets(targets) or None,
             runtime=runtime,
             arena_size=arena_size,
+            signature=signature,
             select=tuple(select) or None,
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
             failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
