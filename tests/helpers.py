@@ -39,6 +39,9 @@ def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
 
     ``target`` may carry an arena budget as ``tflm+arena=1K`` (what ``--arena-size`` sets)."""
     target, _, config_name = target.partition("+config=")
+    target, _, signature = target.partition("+signature=")
+    if signature:
+        config["signature"] = signature
     target, _, arena = target.partition("+arena=")
     if arena:
         config["arena_size"] = arena
