@@ -60,7 +60,8 @@ def cli() -> None:
 @click.option(
     "--signature",
     metavar="KEY",
-    help="SavedModel signature to check (default: serving_default, or every signature when it is absent).",
+    help="SavedModel signature to check (default: serving_default, or every signature when it is absent; "
+    "'*': every signature, as the converter does when none is named).",
 )
 @click.option("--select", multiple=True, metavar="CODE", help="Enable only these rules (code, prefix or name).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Disable these rules (code, prefix or name).")

@@ -69,10 +69,12 @@ def provenance() -> tuple[dict[str, str], ...]:
     return tuple(load_toml(rules_dir() / "tf" / "tf_ops.toml").get("provenance", ()))
 
 
-def predict(graph: Graph, op: Op) -> Prediction:
+def predict(graph: Graph, op: Op, model: Any = None) -> Prediction:
     row = table().get(op.kind)
     if row is None:
         return Prediction(CUSTOM, ())
+    if op.kind in ("Erf", "Erfc") and model is not None and _gelu_match(model, graph, op):
+        return Prediction(BUILTIN, ("GELU",), "fuses with the ops around it into GELU", row)
     if row.fate != BUILTIN:
         return Prediction(row.fate, row.builtins, None, row)
     dtypes = {t.dtype for t in (*graph.op_inputs(op), *graph.op_outputs(op)) if t is not None}
@@ -90,9 +92,107 @@ def predictions(model: Any) -> tuple[tuple[Graph, Op, Prediction], ...]:
     """Every op of a TF model with its prediction (computed once per model)."""
 
     def compute() -> tuple[tuple[Graph, Op, Prediction], ...]:
-        return tuple((g, op, predict(g, op)) for g in model.graphs for op in g.ops)
+        absorbed: set[tuple[int, int]] = set()
+        for g in model.graphs:
+            for op in g.ops:
+                if op.kind in ("Erf", "Erfc"):
+                    absorbed.update(o.key for o in _gelu_match(model, g, op) if o is not op)
+        fused = Prediction(PLUMBING, (), "part of a fused GELU")
+        return tuple(
+            (g, op, fused if op.key in absorbed else predict(g, op, model)) for g in model.graphs for op in g.ops
+        )
 
     return model.derived("tf-fate", compute)  # type: ignore[no-any-return]
+
+
+class _Wiring(NamedTuple):
+    producer: dict[int, Op]
+    consumers: dict[int, list[Op]]
+
+
+def _wiring(model: Any, graph: Graph) -> _Wiring:
+    def compute() -> _Wiring:
+        producer: dict[int, Op] = {}
+        consumers: dict[int, list[Op]] = {}
+        for op in graph.ops:
+            for t in op.outputs:
+                producer[t] = op
+            for t in op.inputs:
+                consumers.setdefault(t, []).append(op)
+        return _Wiring(producer, consumers)
+
+    return model.derived(("tf-wiring", graph.index), compute)  # type: ignore[no-any-return]
+
+
+def _gelu_match(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
+    """The ops the converter's GELU fusion (LiteRT optimize_patterns.td ``MatchGelu``,
+    ``MatchGeluWithErfc``) takes this Erf/Erfc: ``0.5 * x * (1 + erf(x * 0.7071))`` or
+    ``0.5 * x * erfc(-x * 0.7071)``, every intermediate used once; empty when it does not.  The
+    converter merges equal ``0.5 * x`` products first (CSE), so a second ``x * 0.5`` (a tanh GELU
+    of the same input, oracle:gelu_variants) breaks the match."""
+    return model.derived(("gelu", op.key), lambda: _gelu(model, graph, op))  # type: ignore[no-any-return]
+
+
+def _gelu(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
+    from .readers.savedmodel import scalar_constants
+
+    scalars = scalar_constants(model)
+    wiring = _wiring(model, graph)
+
+    def const(t: int, value: float) -> bool:
+        got = scalars.get((graph.index, t))
+        return got is not None and abs(got - value) < 1e-4
+
+    def single_use(t: int) -> Op | None:
+        users = wiring.consumers.get(t, [])
+        return users[0] if len(users) == 1 else None
+
+    def mul_by(t: int, value: float) -> int | None:
+        """``t = y * value`` (either order): returns y."""
+        m = wiring.producer.get(t)
+        if m is None or m.kind != "Mul" or len(m.inputs) != 2:
+            return None
+        a, b = m.inputs
+        return a if const(b, value) else b if const(a, value) else None
+
+    if not op.inputs or not op.outputs:
+        return ()
+    scaled = op.inputs[0]
+    if single_use(scaled) is not op:
+        return ()
+    y = mul_by(scaled, 0.70710677)
+    if y is None:
+        return ()
+    matched = [op, wiring.producer[scaled]]
+    if op.kind == "Erfc":
+        neg = wiring.producer.get(y)
+        if neg is None or neg.kind != "Neg" or not neg.inputs or single_use(y) is None:
+            return ()
+        x = neg.inputs[0]
+        matched.append(neg)
+        tail = single_use(op.outputs[0])
+        last = op.outputs[0]
+    else:
+        x = y
+        add = single_use(op.outputs[0])
+        if add is None or add.kind not in ("Add", "AddV2") or len(add.inputs) != 2:
+            return ()
+        other = add.inputs[1] if add.inputs[0] == op.outputs[0] else add.inputs[0]
+        if not const(other, 1.0) or not add.outputs:
+            return ()
+        last = add.outputs[0]
+        matched.append(add)
+        tail = single_use(last)
+    if tail is None or tail.kind != "Mul" or len(tail.inputs) != 2:
+        return ()
+    half = tail.inputs[1] if tail.inputs[0] == last else tail.inputs[0]
+    if mul_by(half, 0.5) != x or single_use(half) is not tail:
+        return ()
+    users = wiring.consumers.get(x, [])
+    halves = [m for m in users if m.kind == "Mul" and m.outputs and mul_by(m.outputs[0], 0.5) == x]
+    if len(halves) != 1:
+        return ()  # a second x * 0.5 is merged with this one (CSE) and then has two uses
+    return (*matched, tail, wiring.producer[half])
 
 
 def where(op: Op) -> str:

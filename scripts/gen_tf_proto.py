@@ -54,8 +54,8 @@ KEEP: dict[str, list[str] | None] = {
     "tensorflow.AttrValue.ListValue": None,
     "tensorflow.NameAttrList": None,
     "tensorflow.NameAttrList.AttrEntry": None,
-    # constant values are never read: only their type and shape
-    "tensorflow.TensorProto": ["dtype", "tensor_shape"],
+    # constant values are read only for small float scalars (fusion patterns compare them)
+    "tensorflow.TensorProto": ["dtype", "tensor_shape", "tensor_content", "float_val"],
     "tensorflow.TensorShapeProto": None,
     "tensorflow.TensorShapeProto.Dim": None,
     "tensorflow.FunctionDefLibrary": ["function"],

@@ -22,6 +22,7 @@ reports them (``"OPL008 ..."``).
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -32,6 +33,7 @@ MAX_BYTES = 2**31 - 1  #: protobuf cannot parse a message of 2 GB or more (nor c
 MAX_CALL_DEPTH = 64  #: nested function calls followed before the walk gives up (OPL008)
 MAX_NODES = 2_000_000  #: nodes visited before the walk gives up (OPL008)
 DEFAULT_SIGNATURE = "serving_default"
+SCALARS = "tf-scalar-constants"  #: Model.derived key of the float scalar constants
 INIT_SIGNATURE = "__saved_model_init_op"
 
 #: Ops the converter drops or folds away before legalization: they are not findings
@@ -154,7 +156,8 @@ _TYPE_ATTRS = ("T", "dtype", "out_type", "Tout", "DstT", "output_type", "Tidx", 
 
 
 class Options(NamedTuple):
-    """What to read: the signature (None: ``serving_default`` if present, else all of them)."""
+    """What to read: the signature (None: ``serving_default`` if present, else all of them;
+    ``"*"``: all of them, as ``TFLiteConverter.from_saved_model`` does without ``signature_keys``)."""
 
     signature: str | None = None
 
@@ -249,6 +252,8 @@ def _read_savedmodel(pb_path: str, directory: str, display: str, options: Option
 
 
 def _choose_signatures(signatures: Mapping[str, Any], wanted: str | None, problems: list[str]) -> list[str]:
+    if wanted in ("*", "all"):
+        return sorted(signatures)  # what the converter converts when no signature is named
     if wanted is not None:
         if wanted in signatures:
             return [wanted]
@@ -451,8 +456,9 @@ def _build(
                     enter(f.name, fname, node)
 
     graphs = []
+    scalars: dict[tuple[int, int], float] = {}
     for gi, fname in enumerate(order):
-        graphs.append(_graph(gi, functions[fname], visited[fname], library, callers, functions, debug))
+        graphs.append(_graph(gi, functions[fname], visited[fname], library, callers, functions, debug, scalars))
     signatures = tuple(Signature(key, 0, EMPTY, EMPTY) for key in sorted({k for k, _ in outputs if k}) if key)
     uses_variables = any(functions[f].nodes[n].op in VARIABLE_OPS for f, names in visited.items() for n in names)
     model = Model(
@@ -464,6 +470,7 @@ def _build(
         size=size,
         problems=tuple(problems),
     )
+    model.derived(SCALARS, lambda: scalars)
     return model, uses_variables
 
 
@@ -485,6 +492,7 @@ def _graph(
     callers: Mapping[str, tuple[str, Any]],
     functions: Mapping[str, _Function],
     debug: _Debug | None,
+    scalars: dict[tuple[int, int], float],
 ) -> Graph:
     tensors: list[Tensor] = []
     tensor_of: dict[tuple[str, int], int] = {}
@@ -536,6 +544,10 @@ def _graph(
                 if attr is not None and attr.list.shape:
                     shape = _shape(attr.list.shape[0])
             label = name if index == 0 else f"{name}:{index}"
+            if node is not None and node.op == "Const":
+                value = _float_scalar(node)
+                if value is not None:
+                    scalars[(gi, t)] = value
             tensors.append(
                 Tensor(
                     index=t,
@@ -582,6 +594,23 @@ def _graph(
             )
         )
     return Graph(index=gi, name=_short(fn.name) if fn.name else "graph", ops=tuple(ops), tensors=tuple(tensors))
+
+
+def _float_scalar(node: Any) -> float | None:
+    """The value of a one-element float32 constant (fusion patterns compare such values)."""
+    tensor = node.attr["value"].tensor if "value" in node.attr else None
+    if tensor is None or tensor.dtype != 1 or any(d.size != 1 for d in tensor.tensor_shape.dim):
+        return None
+    if tensor.float_val:
+        return float(tensor.float_val[0])
+    if len(tensor.tensor_content) == 4:
+        return float(struct.unpack("<f", tensor.tensor_content)[0])
+    return None
+
+
+def scalar_constants(model: Model) -> Mapping[tuple[int, int], float]:
+    """(graph, tensor) -> value of the model's one-element float32 constants."""
+    return model.derived(SCALARS, dict)
 
 
 def _shape(proto: Any) -> tuple[int, ...] | None:
