@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from .knowledge import load_toml, rules_dir
-from .model import Graph, Op
+from .model import Graph, Op, Tensor
 
 BUILTIN, FLEX, UNSUPPORTED, PLUMBING, CUSTOM = "builtin", "flex", "unsupported", "plumbing", "custom"
 
@@ -22,6 +22,9 @@ BUILTIN, FLEX, UNSUPPORTED, PLUMBING, CUSTOM = "builtin", "flex", "unsupported",
 _STRING_OK = frozenset({"RESHAPE", "GATHER", "GATHER_ND", "CONCATENATION", "PACK", "UNPACK", "SLICE", "FILL"})
 _STRING_OK |= frozenset({"STRIDED_SLICE", "TRANSPOSE", "EXPAND_DIMS", "SQUEEZE", "TILE", "EQUAL", "NOT_EQUAL"})
 _STRING_OK |= frozenset({"HASHTABLE", "HASHTABLE_FIND", "HASHTABLE_IMPORT", "HASHTABLE_SIZE", "SHAPE", "SPLIT"})
+
+
+_NOT_CONST = Tensor(-1, "", "?", None)
 
 
 class Fate(NamedTuple):
@@ -98,11 +101,65 @@ def predictions(model: Any) -> tuple[tuple[Graph, Op, Prediction], ...]:
                 if op.kind in ("Erf", "Erfc"):
                     absorbed.update(o.key for o in _gelu_match(model, g, op) if o is not op)
         fused = Prediction(PLUMBING, (), "part of a fused GELU")
-        return tuple(
-            (g, op, fused if op.key in absorbed else predict(g, op, model)) for g in model.graphs for op in g.ops
-        )
+        folded = Prediction(PLUMBING, (), "computed from constants only: the converter folds it")
+        out = []
+        for g in model.graphs:
+            for op in g.ops:
+                if op.key in absorbed:
+                    out.append((g, op, fused))
+                elif _folded(g, op):
+                    out.append((g, op, folded))
+                else:
+                    out.append((g, op, _fusions(model, g, op, predict(g, op, model))))
+        return tuple(out)
 
     return model.derived("tf-fate", compute)  # type: ignore[no-any-return]
+
+
+#: ops a following bias add, batch norm or activation folds into (LiteRT optimize_patterns.td
+#: FuseBinaryOpToFollowingAffineOp / FuseAddAndConv / FuseMulOrDivWithConv..., prepare_tf.cc)
+_AFFINE = frozenset({"Conv2D", "DepthwiseConv2dNative", "MatMul", "Conv3D", "Conv2DBackpropInput"})
+_STATEFUL_MARKERS = ("Random", "Variable", "Table", "Multinomial", "Assign")
+
+
+def _folded(graph: Graph, op: Op) -> bool:
+    """Every output is a constant (the reader knows it from the inputs): the converter folds it."""
+    if not op.outputs or any(m in op.kind for m in _STATEFUL_MARKERS):
+        return False
+    outs = graph.op_outputs(op)
+    return all(t is not None and t.is_const for t in outs)
+
+
+def _fusions(model: Any, graph: Graph, op: Op, pred: Prediction) -> Prediction:
+    """Rewrites of the converter's optimize pass that remove or rename a whole op."""
+    if pred.fate != BUILTIN:
+        return pred
+    wiring = _wiring(model, graph)
+    if op.kind in ("BiasAdd", "Add", "AddV2", "FusedBatchNormV3", "FusedBatchNorm") and op.inputs:
+        data = [t for t in op.inputs if not (graph.tensor(t) or _NOT_CONST).is_const]
+        if len(data) == 1:
+            src = wiring.producer.get(data[0])
+            params_const = all((graph.tensor(t) or _NOT_CONST).is_const for t in op.inputs[1:])
+            if (
+                src is not None
+                and src.kind in _AFFINE
+                and len(wiring.consumers.get(data[0], [])) == 1
+                and (op.kind.startswith("Fused") is False or params_const)
+                and _const_weight(graph, src)
+            ):
+                return Prediction(PLUMBING, (), f"folded into {src.kind} (bias or batch norm)", pred.row)
+            if op.kind.startswith("Fused") and params_const:
+                return pred._replace(builtins=("MUL", "ADD"), reason="constant parameters fold to a scale and a shift")
+    if op.kind in ("Squeeze", "ExpandDims"):
+        out = graph.op_outputs(op)
+        if out and out[0] is not None and out[0].shape is not None and all(d >= 0 for d in out[0].shape):
+            return pred._replace(builtins=("RESHAPE",), reason="a static shape change is a RESHAPE")
+    return pred
+
+
+def _const_weight(graph: Graph, op: Op) -> bool:
+    weight = graph.tensor(op.inputs[1]) if len(op.inputs) > 1 else None
+    return weight is not None and weight.is_const
 
 
 class _Wiring(NamedTuple):

@@ -271,3 +271,30 @@ def test_fixture_verdicts_of_the_real_converter() -> None:
             predicted = {b for _, _, p in preds for b in p.builtins}
             fused = {"RELU", "RELU6", "RELU_N1_TO_1", "TANH"}  # folded into the op before them as an activation
             assert predicted - fused <= set(real["ops"]), (name, predicted, real["ops"])
+
+
+@pytest.mark.skipif(SHARED is None, reason="../shared (oracle) is not present")
+def test_tflm_kernels_of_the_predicted_builtins_match_tflm() -> None:
+    """For every oracle SavedModel that converts with builtins only: OPL114 [tflm] fires exactly
+    when the TFLite Micro interpreter misses a kernel for the converted float32 model, and it
+    names that op (TFLM stops at the first missing one; oplint names them all)."""
+    from oplint.api import lint_file, prepare
+    from oplint.config import Config, TargetSpec
+
+    assert SHARED is not None
+    oracle = SHARED / "oracle"
+    records = json.loads((oracle / "truth.json").read_text())["records"]
+    tflite = {(r["model"], r["variant"]): r for r in records if r["kind"] != "saved_model"}
+    run = prepare(Config(targets=(TargetSpec("tflm"),)))
+    checked = 0
+    for rec in records:
+        converted = tflite.get((rec["model"], "float32"))
+        if rec["kind"] != "saved_model" or not rec["verdict"]["builtins_ok"] or converted is None:
+            continue
+        missing = set(converted["verdict"].get("tflm_missing_ops") or [])
+        report = lint_file(str(oracle / rec["path"]), run)
+        named = {f.message.split("-> ", 1)[1].split(":")[0] for f in report.findings if f.code == "OPL114"}
+        assert bool(named) == bool(missing), (rec["model"], named, missing)
+        assert missing <= named, (rec["model"], named, missing)
+        checked += 1
+    assert checked >= 30

@@ -37,6 +37,9 @@ from ._api import Context, rule
 from ._tf import by_fate, hits
 from ._types import matches
 
+#: not a tensor type the converted op sees ("variant" = a TensorList the converter lowers away)
+_UNKNOWN = frozenset({"?", "variant", "resource"})
+
 
 @rule(
     "OPL114",
@@ -54,8 +57,8 @@ def check(ctx: Context) -> Iterator[Hit]:
         graph = model.graphs[op.graph]
         ins = graph.op_inputs(op)
         outs = graph.op_outputs(op)
-        first_in = ins[0].dtype if ins and ins[0] is not None and ins[0].dtype != "?" else None
-        first_out = outs[0].dtype if outs and outs[0] is not None and outs[0].dtype != "?" else None
+        first_in = ins[0].dtype if ins and ins[0] is not None and ins[0].dtype not in _UNKNOWN else None
+        first_out = outs[0].dtype if outs and outs[0] is not None and outs[0].dtype not in _UNKNOWN else None
         for builtin in pred.builtins:
             support = target.builtins.get(builtin)
             if support is None:

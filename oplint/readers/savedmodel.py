@@ -71,6 +71,30 @@ CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 #: ops whose value is known after freezing (a constant, or a variable frozen to one)
 CONSTANT_SOURCES = frozenset({"Const", "HostConst", "ReadVariableOp", "VarHandleOp", "VariableV2", "Variable"})
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
+LOOP_OPS = frozenset({"While", "StatelessWhile"})
+SHAPE_OPS = frozenset({"Shape", "Size", "Rank"})
+#: ops never folded even with constant inputs (state, randomness, calls, control flow, I/O)
+_NO_FOLD_MARKERS = (
+    "Random",
+    "Variable",
+    "Table",
+    "Multinomial",
+    "While",
+    "If",
+    "Case",
+    "Call",
+    "Print",
+    "Assert",
+    "Iterator",
+    "Dataset",
+    "Queue",
+    "Save",
+    "Restore",
+    "Placeholder",
+    "Stack",
+    "TensorList",
+    "Unique",
+)
 #: single-input plumbing that passes its input's constness through
 PASS_THROUGH = frozenset({"Identity", "StopGradient", "PreventGradient", "Snapshot", "CheckNumerics", "EnsureShape"})
 
@@ -497,29 +521,43 @@ def _graph(
     tensors: list[Tensor] = []
     tensor_of: dict[tuple[str, int], int] = {}
     ops: list[Op] = []
+    const_memo: dict[tuple[str, str], bool] = {}
 
     def is_const(name: str, index: int, fname: str, depth: int = 0) -> bool:
-        if depth > 32:
+        """Known at conversion time: a constant, a frozen variable, or computed from them only
+        (the converter folds such ops away), or the shape of a fully static tensor."""
+        key = (fname, name)
+        known = const_memo.get(key)
+        if known is not None:
+            return known
+        if depth > 48:
             return False
         f = functions[fname]
         node = f.nodes.get(name)
+        result = False
         if node is None:
             position = f.args.get(name)
-            if position is None or fname not in callers:
-                return False
-            caller, call = callers[fname]
-            refs = [r for r in call.input if not r.startswith("^")]
-            offset = 1 if call.op in ("If", "StatelessIf", "Case", "StatelessCase") else 0
-            if position + offset >= len(refs):
-                return False
-            src, idx, _ = _split_input(refs[position + offset], bool(caller))
-            return is_const(src, idx, caller, depth + 1)
-        if node.op in CONSTANT_SOURCES:
-            return True
-        if node.op in PASS_THROUGH and node.input:
+            if position is not None and fname in callers:
+                caller, call = callers[fname]
+                refs = [r for r in call.input if not r.startswith("^")]
+                offset = 1 if call.op in ("If", "StatelessIf", "Case", "StatelessCase") else 0
+                invariant = call.op not in LOOP_OPS or _loop_invariant(call, position, library)
+                if invariant and position + offset < len(refs):  # loop state that changes is not
+                    src, idx, _ = _split_input(refs[position + offset], bool(caller))
+                    result = is_const(src, idx, caller, depth + 1)
+        elif node.op in CONSTANT_SOURCES:
+            result = True
+        elif node.op in PASS_THROUGH and node.input:
             src, idx, _ = _split_input(node.input[0], bool(fname))
-            return is_const(src, idx, fname, depth + 1)
-        return False
+            result = is_const(src, idx, fname, depth + 1)
+        elif node.op in SHAPE_OPS and node.input:
+            src, idx, _ = _split_input(node.input[0], bool(fname))
+            result = _static(f, src, idx)
+        elif not any(marker in node.op for marker in _NO_FOLD_MARKERS) and node.op not in library:
+            refs = [r for r in node.input if not r.startswith("^")]
+            result = bool(refs) and all(is_const(*_split_input(r, bool(fname))[:2], fname, depth + 1) for r in refs)
+        const_memo[key] = result
+        return result
 
     def dtype_of(name: str, index: int) -> str:
         node = fn.nodes.get(name)
@@ -594,6 +632,38 @@ def _graph(
             )
         )
     return Graph(index=gi, name=_short(fn.name) if fn.name else "graph", ops=tuple(ops), tensors=tuple(tensors))
+
+
+def _loop_invariant(call: Any, position: int, library: Mapping[str, Any]) -> bool:
+    """Whether a While loop passes its argument ``position`` through its body unchanged."""
+    body = library.get(call.attr["body"].func.name) if "body" in call.attr else None
+    if body is None or position >= len(body.signature.input_arg) or position >= len(body.signature.output_arg):
+        return False
+    arg = body.signature.input_arg[position].name
+    nodes = {n.name: n for n in body.node_def} if len(body.node_def) < 10_000 else {}
+    ref = body.ret.get(body.signature.output_arg[position].name, "")
+    for _ in range(16):  # through Identity chains
+        name = ref.split(":", 1)[0]
+        if name == arg:
+            return True
+        node = nodes.get(name)
+        if node is None or node.op != "Identity" or not node.input:
+            return False
+        ref = node.input[0]
+    return False
+
+
+def _static(fn: _Function, name: str, index: int) -> bool:
+    """Whether a tensor's shape is fully known (``_output_shapes``, or the argument's shape)."""
+    node = fn.nodes.get(name)
+    attr = None
+    if node is not None and "_output_shapes" in node.attr:
+        shapes = node.attr["_output_shapes"].list.shape
+        attr = shapes[index] if index < len(shapes) else None
+    elif node is None and name in fn.args:
+        arg = fn.arg_shapes.get(fn.args[name])
+        attr = arg.list.shape[0] if arg is not None and arg.list.shape else None
+    return attr is not None and not attr.unknown_rank and all(d.size >= 0 for d in attr.dim)
 
 
 def _float_scalar(node: Any) -> float | None:
