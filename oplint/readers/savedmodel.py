@@ -66,6 +66,9 @@ PLUMBING = frozenset(
         "StatefulPartitionedCall",
     }
 )
+#: attributes that name functions: PartitionedCall/StatefulPartitionedCall (and dataset ops) ``f``,
+#: If ``then_branch``/``else_branch``, While ``cond``/``body``, Case ``branches``
+FUNCTION_ATTRS = ("f", "then_branch", "else_branch", "cond", "body", "branches")
 #: function-call ops whose callee is inlined (the call itself is plumbing)
 CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 #: ops whose value is known after freezing (a constant, or a variable frozen to one)
@@ -375,14 +378,14 @@ class _Function(NamedTuple):
 
 def _split_input(ref: str, in_function: bool) -> tuple[str, int, bool]:
     """``"^n"`` -> control; ``"n:2"`` (graph) or ``"n:out:2"`` (function) -> (node, index)."""
-    control = ref.startswith("^")
-    ref = ref.lstrip("^")
-    parts = ref.split(":")
-    node = parts[0]
-    index = 0
-    if len(parts) >= 2 and parts[-1].isdigit():
-        index = int(parts[-1])
-    return node, index, control
+    control = ref[:1] == "^"
+    if control:
+        ref = ref[1:]
+    node, sep, rest = ref.partition(":")
+    if not sep:
+        return node, 0, control
+    last = rest.rpartition(":")[2]
+    return node, int(last) if last.isdigit() else 0, control
 
 
 def _build(
@@ -471,7 +474,11 @@ def _build(
                 stack.append((fname, src))
         if node.op in library:
             enter(node.op, fname, node)
-        for attr in node.attr.values():
+        attrs = node.attr
+        for key in FUNCTION_ATTRS:
+            if key not in attrs:
+                continue
+            attr = attrs[key]
             which = attr.WhichOneof("value")
             if which == "func":
                 enter(attr.func.name, fname, node)
@@ -553,7 +560,7 @@ def _graph(
         elif node.op in SHAPE_OPS and node.input:
             src, idx, _ = _split_input(node.input[0], bool(fname))
             result = _static(f, src, idx)
-        elif not any(marker in node.op for marker in _NO_FOLD_MARKERS) and node.op not in library:
+        elif _foldable(node.op) and node.op not in library:
             refs = [r for r in node.input if not r.startswith("^")]
             result = bool(refs) and all(is_const(*_split_input(r, bool(fname))[:2], fname, depth + 1) for r in refs)
         const_memo[key] = result
@@ -634,6 +641,16 @@ def _graph(
     return Graph(index=gi, name=_short(fn.name) if fn.name else "graph", ops=tuple(ops), tensors=tuple(tensors))
 
 
+_FOLDABLE: dict[str, bool] = {}
+
+
+def _foldable(op: str) -> bool:
+    known = _FOLDABLE.get(op)
+    if known is None:
+        known = _FOLDABLE[op] = not any(marker in op for marker in _NO_FOLD_MARKERS)
+    return known
+
+
 def _loop_invariant(call: Any, position: int, library: Mapping[str, Any]) -> bool:
     """Whether a While loop passes its argument ``position`` through its body unchanged."""
     body = library.get(call.attr["body"].func.name) if "body" in call.attr else None
@@ -686,7 +703,7 @@ def scalar_constants(model: Model) -> Mapping[tuple[int, int], float]:
 def _shape(proto: Any) -> tuple[int, ...] | None:
     if proto.unknown_rank:
         return None
-    return tuple(int(d.size) for d in proto.dim)
+    return tuple([d.size for d in proto.dim])
 
 
 def _output_count(node: Any) -> int:
