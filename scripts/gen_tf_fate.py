@@ -167,7 +167,8 @@ def removed_by_prepare(text: str) -> set[str]:
     """TF ops prepare_patterns.td turns into Identity or replaces with their operand."""
     out = set()
     for head, body in td_blocks(text):
-        m = re.search(r"<\s*\(\s*TF_(\w+)Op\b[^>]*?\)\s*,\s*\((TF_IdentityOp|replaceWithValue)\b", body, re.S)
+        # only unconditional removals: the source is the op applied to plain operands
+        m = re.search(r"<\s*\(\s*TF_(\w+)Op\b[^()]*\)\s*,\s*\((TF_IdentityOp|replaceWithValue)\b", body, re.S)
         if m and head.startswith("def"):
             out.add(m.group(1))
     return out
