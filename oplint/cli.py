@@ -30,9 +30,9 @@ def _fail(message: str) -> NoReturn:
 def cli() -> None:
     """Will this TensorFlow model run on the device you ship to?
 
-    oplint reads .tflite models without TensorFlow and reports every op that will not run on
-    the chosen targets (TFLite builtins, TFLite + Select TF ops, TensorFlow Lite Micro), why,
-    where, and what to do about it.
+    oplint reads .tflite models, SavedModels and frozen GraphDefs without TensorFlow and reports
+    every op that will not run on the chosen targets (TFLite builtins, TFLite + Select TF ops,
+    TensorFlow Lite Micro), why, where, and what to do about it.
     """
 
 
