@@ -338,3 +338,13 @@ def _overrides() -> dict[str, object]:
     from oplint.knowledge import load_toml, rules_dir
 
     return load_toml(rules_dir() / "overrides" / "tf_fate.toml")["ops"]  # type: ignore[no-any-return]
+
+
+def test_tf1_savedmodel_signature_over_tensor_names() -> None:
+    model = load(str(SM / "tf1_graph"))
+    assert len(model.graphs) == 1  # a TF1 graph: no function library
+    assert [op.kind for op in model.ops()] == ["MatMul", "Relu", "Cumprod"]
+    matmul = next(model.ops())
+    weight = model.graphs[0].op_inputs(matmul)[1]
+    assert weight is not None and weight.is_const  # a variable, frozen by the converter
+    assert codes(lint("savedmodel/tf1_graph", "tflm")) == ["OPL111"]
