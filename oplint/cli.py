@@ -181,6 +181,40 @@ def _write_baseline(paths: Sequence[str], config: Any) -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@click.option(
+    "-t", "--target", "targets", multiple=True, metavar="T", help="Targets (default: tflite, tflite-flex, tflm)."
+)
+@click.option("--signature", metavar="KEY", help="SavedModel signature (default: serving_default; '*': all).")
+@click.option("--all", "show_all", is_flag=True, help="Also list the ops the converter removes or folds.")
+def predict(path: str, targets: Sequence[str], signature: str | None, show_all: bool) -> None:
+    """Predict what the TF->TFLite converter makes of each TF op of a SavedModel or GraphDef,
+    and on which targets the result runs (one line per op type)."""
+    from .config import ConfigError, parse_targets
+    from .predict import plan
+    from .readers import ModelError, load
+    from .targets import TargetError
+    from .targets import load as load_target
+
+    try:
+        specs = parse_targets(targets) or ()
+        ids = [s.id for s in specs] or ["tflite", "tflite-flex", "tflm"]
+        resolved = [load_target(t) for t in ids]
+    except (ConfigError, TargetError) as exc:
+        _fail(str(exc))
+    try:
+        model = load(path, path, signature)
+    except ModelError as exc:
+        _fail(f"{path}: {exc.code} {exc.message}")
+    if model.vocabulary != "tf":
+        _fail(f"{path} is a .tflite model: `oplint check` checks its ops directly")
+    for problem in model.problems:
+        click.echo(f"{path}: {problem}", err=True)
+    for line in plan(model, resolved, show_all):
+        click.echo(line.render())
+
+
+@cli.command()
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule.")
 def explain(code: str | None, show_all: bool) -> None:

@@ -348,3 +348,19 @@ def test_tf1_savedmodel_signature_over_tensor_names() -> None:
     weight = model.graphs[0].op_inputs(matmul)[1]
     assert weight is not None and weight.is_const  # a variable, frozen by the converter
     assert codes(lint("savedmodel/tf1_graph", "tflm")) == ["OPL111"]
+
+
+def test_predict_command_lists_each_op_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = runner().invoke(cli, ["predict", "fixtures/savedmodel/cumprod"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "MatMul (float32) x1 -> FULLY_CONNECTED: ok on tflite, tflite-flex, tflm",
+        "Cumprod (float32) x1 -> Select TF op FlexCumprod: ok on tflite-flex; fails tflite, tflm",
+    ]
+    result = runner().invoke(cli, ["predict", "fixtures/savedmodel/rfft", "-t", "tflm"])
+    assert "RFFT (float32) x1 -> RESHAPE, RFFT2D: fails tflm (RFFT2D: no TensorFlow Lite Micro kernel)" in result.stdout
+    result = runner().invoke(cli, ["predict", "fixtures/savedmodel/gelu_fused", "-t", "tflite"])
+    assert "Erfc (float32) x1 -> GELU [fuses with the ops around it into GELU]: ok on tflite" in result.stdout
+    result = runner().invoke(cli, ["predict", "fixtures/tflite/conv_float.tflite"])
+    assert result.exit_code == 2

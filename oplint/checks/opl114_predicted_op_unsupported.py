@@ -34,11 +34,7 @@ from collections.abc import Iterator
 from ..findings import Hit, Severity
 from ..tf_fate import BUILTIN
 from ._api import Context, rule
-from ._tf import by_fate, hits
-from ._types import matches
-
-#: not a tensor type the converted op sees ("variant" = a TensorList the converter lowers away)
-_UNKNOWN = frozenset({"?", "variant", "resource"})
+from ._tf import builtin_problems, by_fate, hits
 
 
 @rule(
@@ -50,24 +46,7 @@ _UNKNOWN = frozenset({"?", "variant", "resource"})
     silent_on=(("savedmodel/rfft", "tflite"), ("savedmodel/conv_ok", "tflm")),
 )
 def check(ctx: Context) -> Iterator[Hit]:
-    target = ctx.target
-    model = ctx.model
     items = []
-    for op, pred in by_fate(model, BUILTIN):
-        graph = model.graphs[op.graph]
-        ins = graph.op_inputs(op)
-        outs = graph.op_outputs(op)
-        first_in = ins[0].dtype if ins and ins[0] is not None and ins[0].dtype not in _UNKNOWN else None
-        first_out = outs[0].dtype if outs and outs[0] is not None and outs[0].dtype not in _UNKNOWN else None
-        for builtin in pred.builtins:
-            support = target.builtins.get(builtin)
-            if support is None:
-                items.append((op, f"-> {builtin}: no {target.title} kernel"))
-                continue
-            if support.types is None or len(pred.builtins) > 1:
-                continue  # a lowering's intermediate types are not known
-            dtypes = {"in0": first_in, "out0": first_out}
-            if not any(matches({k: v for k, v in sig.items() if k in dtypes}, dtypes) for sig in support.types):
-                kinds = f"({first_in or '?'} -> {first_out or '?'})"
-                items.append((op, f"-> {builtin} {kinds}: no {target.title} kernel for these types"))
+    for op, pred in by_fate(ctx.model, BUILTIN):
+        items.extend((op, problem) for problem in builtin_problems(ctx.model, op, pred, ctx.target))
     yield from hits(items, "rewrite the layer with ops the target supports, or add the kernel to your op resolver")

@@ -179,6 +179,25 @@ _OUT_TYPE_ATTR = {
     "TensorListStack": "element_dtype",
     "LookupTableFindV2": "Tout",
 }
+#: output dtype when the type attribute was stripped as a default (stripped_default_attrs;
+#: defaults of the TF 2.21 op registry)
+_DEFAULT_OUT = {
+    "RFFT": "complex64",
+    "RFFT2D": "complex64",
+    "RFFT3D": "complex64",
+    "IRFFT": "float32",
+    "IRFFT2D": "float32",
+    "IRFFT3D": "float32",
+    "ComplexAbs": "float32",
+    "Real": "float32",
+    "Imag": "float32",
+    "Angle": "float32",
+    "Complex": "complex64",
+    "ArgMax": "int64",
+    "ArgMin": "int64",
+    "Shape": "int32",
+    "Size": "int32",
+}
 _TYPE_ATTRS = ("T", "dtype", "out_type", "Tout", "DstT", "output_type", "Tidx", "element_dtype")
 
 
@@ -724,10 +743,12 @@ def _output_dtype(node: Any, index: int) -> str:
         return _attr_dtype(attrs[name], index)
     if "Tout" in attrs and attrs["Tout"].WhichOneof("value") == "list":
         return _attr_dtype(attrs["Tout"], index)
+    if name and node.op in _DEFAULT_OUT:
+        return _DEFAULT_OUT[node.op]
     for key in _TYPE_ATTRS:
         if key in attrs:
             return _attr_dtype(attrs[key], index)
-    return "?"
+    return _DEFAULT_OUT.get(node.op, "?")
 
 
 def _attr_dtype(attr: Any, index: int) -> str:
