@@ -20,7 +20,7 @@ from .tf_fate import BUILTIN, FLEX, PLUMBING, Prediction, predictions
 class Line(NamedTuple):
     op: str
     dtype: str
-    count: int
+    nodes: int
     fate: str
     outcome: str  #: what the converter makes of it
     ok: tuple[str, ...]  #: targets it runs on
@@ -36,7 +36,7 @@ class Line(NamedTuple):
             verdict.append(
                 "fails " + ", ".join(t for t, _ in self.failing) + (f" ({'; '.join(reasons)})" if reasons else "")
             )
-        return f"{self.op} ({self.dtype}) x{self.count} -> {self.outcome}: {'; '.join(verdict)}"
+        return f"{self.op} ({self.dtype}) x{self.nodes} -> {self.outcome}: {'; '.join(verdict)}"
 
 
 def plan(model: Model, targets: Sequence[Target], show_all: bool = False) -> list[Line]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Hit, Severity
+from ..model import Op
 from ..tf_fate import BUILTIN
 from ._api import Context, rule
 from ._tf import builtin_problems, by_fate, hits
@@ -46,7 +47,7 @@ from ._tf import builtin_problems, by_fate, hits
     silent_on=(("savedmodel/rfft", "tflite"), ("savedmodel/conv_ok", "tflm")),
 )
 def check(ctx: Context) -> Iterator[Hit]:
-    items = []
+    items: list[tuple[Op, str]] = []
     for op, pred in by_fate(ctx.model, BUILTIN):
         items.extend((op, problem) for problem in builtin_problems(ctx.model, op, pred, ctx.target))
     yield from hits(items, "rewrite the layer with ops the target supports, or add the kernel to your op resolver")

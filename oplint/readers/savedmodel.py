@@ -252,11 +252,11 @@ def _read_bytes(path: str) -> bytes:
 
 
 def _parse(message: Any, data: bytes, text: bool, what: str) -> None:
-    from google.protobuf import message as pb_message
+    from google.protobuf import message as pb_message  # type: ignore[import-untyped,unused-ignore]
 
     try:
         if text:
-            from google.protobuf import text_format
+            from google.protobuf import text_format  # type: ignore[import-untyped,unused-ignore]
 
             text_format.Parse(data.decode("utf-8"), message, allow_unknown_field=True, allow_unknown_extension=True)
         else:
@@ -419,7 +419,7 @@ def _build(
     """The model of the walked part, and whether that part reads variables."""
     library = {f.signature.name: f for f in graph_def.library.function}
     top_nodes = {n.name: n for n in graph_def.node}
-    functions: dict[str, _Function] = {"": _Function("", top_nodes, EMPTY, EMPTY, EMPTY, EMPTY)}
+    functions: dict[str, _Function] = {"": _Function("", top_nodes, {}, {}, {}, {})}
     order: list[str] = [""]  # graphs in discovery order
     depth: dict[str, int] = {"": 0}
     path_of: dict[str, tuple[str, ...]] = {"": ()}
