@@ -364,3 +364,36 @@ def test_predict_command_lists_each_op_type(monkeypatch: pytest.MonkeyPatch) -> 
     assert "Erfc (float32) x1 -> GELU [fuses with the ops around it into GELU]: ok on tflite" in result.stdout
     result = runner().invoke(cli, ["predict", "fixtures/tflite/conv_float.tflite"])
     assert result.exit_code == 2
+
+
+def test_a_renamed_saved_model_pb_is_still_a_savedmodel(tmp_path: Path) -> None:
+    shutil.copytree(SM / "cumprod", tmp_path / "export")
+    os.rename(tmp_path / "export" / "saved_model.pb", tmp_path / "export" / "model.pb")
+    model = load(str(tmp_path / "export" / "model.pb"))
+    assert model.format == "savedmodel" and [op.kind for op in model.ops()] == ["MatMul", "Cumprod"]
+
+
+def _ld(field: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+
+    return varint(field << 3 | 2) + varint(len(payload)) + payload
+
+
+def test_absurd_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    value = b""
+    for _ in range(3000):  # AttrValue.func -> NameAttrList.attr -> entry.value -> AttrValue ...
+        value = _ld(10, _ld(2, _ld(1, b"k") + _ld(2, value)))
+    node = _ld(1, b"n") + _ld(2, b"Erf") + _ld(5, _ld(1, b"k") + _ld(2, value))
+    path = tmp_path / "deep.pb"
+    path.write_bytes(_ld(1, node))
+    with pytest.raises(ModelError) as err:
+        load(str(path))
+    assert err.value.code == "OPL006"

@@ -314,9 +314,22 @@ def _choose_signatures(signatures: Mapping[str, Any], wanted: str | None, proble
 def _read_graphdef(path: str, display: str, options: Options) -> Model:
     pb = _pb()
     data = _read_bytes(path)
+    text = path.endswith((".pbtxt", ".txt"))
     graph_def = pb.GraphDef()
-    _parse(graph_def, data, path.endswith((".pbtxt", ".txt")), "GraphDef protobuf")
-    if not graph_def.node and not graph_def.library.function:
+    try:
+        _parse(graph_def, data, text, "GraphDef protobuf")
+    except ModelError:
+        graph_def = None
+    if graph_def is None or (not graph_def.node and not graph_def.library.function):
+        saved = pb.SavedModel()  # a saved_model.pb under another name?
+        try:
+            _parse(saved, data, text, "SavedModel protobuf")
+        except ModelError:
+            saved = None
+        if saved is not None and saved.meta_graphs and saved.meta_graphs[0].graph_def.node:
+            return _read_savedmodel(path, os.path.dirname(path) or ".", display, options)
+        if graph_def is None:
+            _parse(pb.GraphDef(), data, text, "GraphDef protobuf")  # raises the GraphDef error
         raise ModelError("OPL006", f"not a TensorFlow GraphDef: no nodes ({len(data):,} bytes)")
     problems: list[str] = []
     if options.signature:
