@@ -73,6 +73,8 @@ def provenance() -> tuple[dict[str, str], ...]:
 
 
 def predict(graph: Graph, op: Op, model: Any = None) -> Prediction:
+    if op.options.get("implements") == "lstm":
+        return Prediction(BUILTIN, ("UNIDIRECTIONAL_SEQUENCE_LSTM",), "a Keras LSTM layer (api_implements lstm_*)")
     row = table().get(op.kind)
     if row is None:
         return Prediction(CUSTOM, ())

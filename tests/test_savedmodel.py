@@ -397,3 +397,12 @@ def test_absurd_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as err:
         load(str(path))
     assert err.value.code == "OPL006"
+
+
+@pytest.mark.skipif(SHARED is None, reason="../shared (oracle) is not present")
+def test_keras_lstm_composite_is_one_fused_op() -> None:
+    assert SHARED is not None
+    model = load(str(SHARED / "oracle" / "corpus" / "lstm_tfkeras_fused" / "saved_model"))
+    fused = [p for _, _, p in predictions(model) if "UNIDIRECTIONAL_SEQUENCE_LSTM" in p.builtins]
+    assert fused  # the converter's own output for this model (oracle: lstm_tfkeras_fused)
+    assert "While" not in {op.kind for op in model.ops()}  # the layer's body is not walked

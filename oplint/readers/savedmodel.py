@@ -437,6 +437,7 @@ def _build(
     depth: dict[str, int] = {"": 0}
     path_of: dict[str, tuple[str, ...]] = {"": ()}
     callers: dict[str, tuple[str, Any]] = {}  # function -> (caller function, call NodeDef)
+    composites: dict[tuple[str, str], str] = {}  # (function, call node) -> what the converter fuses it into
     visited: dict[str, set[str]] = {"": set()}
     stack: list[tuple[str, str]] = []  # (function, node)
     reported: set[str] = set()
@@ -454,6 +455,10 @@ def _build(
 
     def enter(callee: str, caller: str, node: Any) -> None:
         if callee not in library:
+            return
+        composite = _composite(library[callee])
+        if composite is not None and node.op in CALL_OPS:
+            composites[(caller, node.name)] = composite  # replaced whole; its body is not converted
             return
         chain = (*path_of[caller], caller)
         if callee in chain:
@@ -521,7 +526,9 @@ def _build(
     graphs = []
     scalars: dict[tuple[int, int], float] = {}
     for gi, fname in enumerate(order):
-        graphs.append(_graph(gi, functions[fname], visited[fname], library, callers, functions, debug, scalars))
+        graphs.append(
+            _graph(gi, functions[fname], visited[fname], library, callers, functions, debug, scalars, composites)
+        )
     signatures = tuple(Signature(key, 0, EMPTY, EMPTY) for key in sorted({k for k, _ in outputs if k}) if key)
     uses_variables = any(functions[f].nodes[n].op in VARIABLE_OPS for f, names in visited.items() for n in names)
     model = Model(
@@ -556,6 +563,7 @@ def _graph(
     functions: Mapping[str, _Function],
     debug: _Debug | None,
     scalars: dict[tuple[int, int], float],
+    composites: Mapping[tuple[str, str], str],
 ) -> Graph:
     tensors: list[Tensor] = []
     tensor_of: dict[tuple[str, int], int] = {}
@@ -639,7 +647,8 @@ def _graph(
 
     ordered = [n for n in fn.nodes.values() if n.name in seen]  # the file's order is a topological order
     for node in ordered:
-        if node.op in PLUMBING:
+        composite = composites.get((fn.name, node.name))
+        if node.op in PLUMBING and composite is None:
             continue
         inputs = []
         for ref in node.input:
@@ -665,7 +674,7 @@ def _graph(
                 kind=node.op,
                 inputs=tuple(inputs),
                 outputs=outputs,
-                options=_attrs(node, library),
+                options={**_attrs(node, library), "implements": composite} if composite else _attrs(node, library),
                 name=node.name,
                 origin=origin,
             )
@@ -681,6 +690,16 @@ def _foldable(op: str) -> bool:
     if known is None:
         known = _FOLDABLE[op] = not any(marker in op for marker in _NO_FOLD_MARKERS)
     return known
+
+
+def _composite(fdef: Any) -> str | None:
+    """What the converter replaces a whole function with: Keras LSTM layers carry
+    ``api_implements = "lstm_<uuid>"`` and become UNIDIRECTIONAL_SEQUENCE_LSTM (LiteRT
+    prepare_composite_functions_tf.cc); None for ordinary functions."""
+    attr = fdef.attr.get("api_implements") if "api_implements" in fdef.attr else None
+    if attr is not None and attr.s.startswith(b"lstm_"):
+        return "lstm"
+    return None
 
 
 def _loop_invariant(call: Any, position: int, library: Mapping[str, Any]) -> bool:
