@@ -75,6 +75,7 @@ CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 CONSTANT_SOURCES = frozenset({"Const", "HostConst", "ReadVariableOp", "VarHandleOp", "VariableV2", "Variable"})
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
 LOOP_OPS = frozenset({"While", "StatelessWhile"})
+BRANCH_OPS = frozenset({"If", "StatelessIf", "Case", "StatelessCase"})
 SHAPE_OPS = frozenset({"Shape", "Size", "Rank"})
 #: ops never folded even with constant inputs (state, randomness, calls, control flow, I/O)
 _NO_FOLD_MARKERS = (
@@ -588,7 +589,11 @@ def _graph(
                 caller, call = callers[fname]
                 refs = [r for r in call.input if not r.startswith("^")]
                 offset = 1 if call.op in ("If", "StatelessIf", "Case", "StatelessCase") else 0
-                invariant = call.op not in LOOP_OPS or _loop_invariant(call, position, library)
+                # the converter keeps If/Case branches as functions: their arguments are not
+                # constants there (oracle: cond_if converts a MatMul in a branch to BATCH_MATMUL)
+                invariant = call.op not in BRANCH_OPS and (
+                    call.op not in LOOP_OPS or _loop_invariant(call, position, library)
+                )
                 if invariant and position + offset < len(refs):  # loop state that changes is not
                     src, idx, _ = _split_input(refs[position + offset], bool(caller))
                     result = is_const(src, idx, caller, depth + 1)
