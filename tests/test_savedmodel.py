@@ -406,3 +406,25 @@ def test_keras_lstm_composite_is_one_fused_op() -> None:
     fused = [p for _, _, p in predictions(model) if "UNIDIRECTIONAL_SEQUENCE_LSTM" in p.builtins]
     assert fused  # the converter's own output for this model (oracle: lstm_tfkeras_fused)
     assert "While" not in {op.kind for op in model.ops()}  # the layer's body is not walked
+
+
+def test_tf1_graph_outputs_skip_the_saver_and_initializers(tmp_path: Path) -> None:
+    from oplint.readers.tf_proto import tf_minimal_pb2 as pb
+
+    graph = pb.GraphDef()
+    for name, op, inputs in [
+        ("x", "Placeholder", []),
+        ("w", "VariableV2", []),
+        ("w/Initializer/random_uniform", "RandomUniform", []),
+        ("w/Assign", "Assign", ["w", "w/Initializer/random_uniform"]),
+        ("init", "NoOp", ["^w/Assign"]),
+        ("y", "Erf", ["x"]),
+        ("save/SaveV2", "SaveV2", ["w"]),
+        ("save/control_dependency", "Identity", ["^save/SaveV2"]),
+    ]:
+        node = graph.node.add()
+        node.name, node.op = name, op
+        node.input.extend(inputs)
+    path = tmp_path / "frozen.pb"
+    path.write_bytes(graph.SerializeToString())
+    assert [op.kind for op in load(str(path)).ops()] == ["Erf"]

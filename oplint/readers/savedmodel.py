@@ -22,6 +22,7 @@ reports them (``"OPL008 ..."``).
 from __future__ import annotations
 
 import os
+import re
 import struct
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -339,15 +340,20 @@ def _read_graphdef(path: str, display: str, options: Options) -> Model:
     return _build(graph_def, outputs, display, "graphdef", len(data), problems, None)[0]
 
 
+_SAVER_SCOPE = re.compile(r"^save(_\d+)?/")
+
+
 def _graph_outputs(nodes: Iterable[Any]) -> list[str]:
-    """TF1 without signatures: every node no other node consumes (what freezing keeps)."""
+    """TF1 without signatures: every node no other node consumes (what freezing keeps), except
+    the Saver's subgraph (``save/...``) and NoOps (``init``, which runs the variable initializers)."""
     consumed: set[str] = set()
-    names = []
+    candidates = []
     for node in nodes:
-        names.append(node.name)
+        if node.op != "NoOp" and not _SAVER_SCOPE.match(node.name):
+            candidates.append(node.name)
         for inp in node.input:
             consumed.add(inp.lstrip("^").split(":", 1)[0])
-    return [n for n in names if n not in consumed]
+    return [n for n in candidates if n not in consumed]
 
 
 # ---------------------------------------------------------------- debug info
