@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from oplint.cli import cli
 from oplint.readers import ModelError, load
@@ -177,7 +179,7 @@ def _load_or_error(path: str) -> None:
     try:
         load(path)
     except ModelError as exc:
-        assert exc.code in ("OPL001", "OPL006"), exc.message
+        assert exc.code in ("OPL001", "OPL002", "OPL006"), exc.message
         assert "\n" not in exc.message
 
 
@@ -428,3 +430,27 @@ def test_tf1_graph_outputs_skip_the_saver_and_initializers(tmp_path: Path) -> No
     path = tmp_path / "frozen.pb"
     path.write_bytes(graph.SerializeToString())
     assert [op.kind for op in load(str(path)).ops()] == ["Erf"]
+
+
+GOOD = (SM / "control_flow" / "saved_model.pb").read_bytes()
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(st.integers(0, len(GOOD) - 1), st.integers(0, 255)), min_size=1, max_size=12))
+def test_fuzzed_savedmodels(tmp_path: Path, edits: list[tuple[int, int]]) -> None:
+    data = bytearray(GOOD)
+    for pos, value in edits:
+        data[pos] = value
+    (tmp_path / "saved_model.pb").write_bytes(bytes(data))
+    _load_or_error(str(tmp_path))
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=4096))
+def test_random_bytes_as_graphdef(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / "model.pb").write_bytes(data)
+    _load_or_error(str(tmp_path / "model.pb"))

@@ -288,7 +288,7 @@ def _read_savedmodel(pb_path: str, directory: str, display: str, options: Option
     graph_def = meta.graph_def
     if not signatures and not options.signature:
         outputs = [("", name) for name in _graph_outputs(graph_def.node)]
-    debug = _read_debug_info(directory, problems)
+    debug = _read_debug_info(directory)
     model, uses_variables = _build(graph_def, outputs, display, "savedmodel", len(data), problems, debug)
     if uses_variables and not os.path.isfile(os.path.join(directory, "variables", "variables.index")):
         problems.append(
@@ -389,7 +389,7 @@ def _library_file(path: str) -> bool:
     return "site-packages/" in p or "dist-packages/" in p or p.startswith("<") or "/lib/python" in p
 
 
-def _read_debug_info(directory: str, problems: list[str]) -> _Debug | None:
+def _read_debug_info(directory: str) -> _Debug | None:
     path = os.path.join(directory, "debug", "saved_model_debug_info.pb")
     if not os.path.isfile(path):
         return None
@@ -397,9 +397,8 @@ def _read_debug_info(directory: str, problems: list[str]) -> _Debug | None:
     info = pb.GraphDebugInfo()
     try:
         _parse(info, _read_bytes(path), False, "debug info")
-    except ModelError as exc:
-        problems.append(f"OPL006 debug/saved_model_debug_info.pb ignored: {exc.message}")
-        return None
+    except ModelError:
+        return None  # debug info only adds source lines; a broken file just goes without them
     return _Debug(tuple(info.files), info.traces, info.frames_by_id, info.name_to_trace_id, info.traces_by_id)
 
 
