@@ -323,12 +323,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--litert", type=Path, default=Path("/work/.mirror/google-ai-edge+LiteRT/repo"))
     parser.add_argument("--raw-ops", type=Path, default=RAW_OPS)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the committed table is not current")
     args = parser.parse_args(argv)
     raw_ops = [line.strip() for line in args.raw_ops.read_text().splitlines() if line.strip()]
     known = set(tomllib.loads((RULES / "targets" / "tflite.toml").read_text())["builtins"])
     table, stats = build(args.litert, raw_ops, known)
+    text = render(table, stats)
+    if args.check:
+        current = OUT.is_file() and OUT.read_text() == text
+        print(f"{OUT.relative_to(ROOT)} is {'current' if current else 'STALE: run scripts/gen_tf_fate.py'}")
+        return 0 if current else 1
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(render(table, stats))
+    OUT.write_text(text)
     print(f"wrote {OUT.relative_to(ROOT)}: {stats}")
     return 0
 

@@ -454,3 +454,18 @@ def test_fuzzed_savedmodels(tmp_path: Path, edits: list[tuple[int, int]]) -> Non
 def test_random_bytes_as_graphdef(tmp_path: Path, data: bytes) -> None:
     (tmp_path / "model.pb").write_bytes(data)
     _load_or_error(str(tmp_path / "model.pb"))
+
+
+LITERT_MIRROR = Path("/work/.mirror/google-ai-edge+LiteRT/repo")
+
+
+@pytest.mark.skipif(SHARED is None or not LITERT_MIRROR.is_dir(), reason="needs the LiteRT clone and ../shared/opdata")
+def test_fate_table_is_current() -> None:
+    """rules/tf/tf_ops.toml is what scripts/gen_tf_fate.py makes of the pinned sources and the overrides."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_tf_fate.py"), "--check", "--litert", str(LITERT_MIRROR)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
