@@ -324,8 +324,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--litert", type=Path, default=Path("/work/.mirror/google-ai-edge+LiteRT/repo"))
     parser.add_argument("--raw-ops", type=Path, default=RAW_OPS)
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed table is not current")
+    parser.add_argument(
+        "--tf-python", help="an interpreter with the pinned tensorflow-cpu: read dir(tf.raw_ops) from it instead"
+    )
     args = parser.parse_args(argv)
-    raw_ops = [line.strip() for line in args.raw_ops.read_text().splitlines() if line.strip()]
+    if args.tf_python:
+        import subprocess
+
+        code = (
+            "import tensorflow as tf; print(tf.__version__)\n"
+            "print('\\n'.join(sorted(n for n in dir(tf.raw_ops) if n[0].isupper())))"
+        )
+        out = subprocess.run([args.tf_python, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        if out[0] != "2.21.0":
+            raise SystemExit(f"the table is pinned to tensorflow 2.21.0, not {out[0]}")
+        raw_ops = out[1:]
+    else:
+        raw_ops = [line.strip() for line in args.raw_ops.read_text().splitlines() if line.strip()]
     known = set(tomllib.loads((RULES / "targets" / "tflite.toml").read_text())["builtins"])
     table, stats = build(args.litert, raw_ops, known)
     text = render(table, stats)
