@@ -17,6 +17,8 @@ Sections
   savedmodel  the 78,037-node SavedModel of ../shared/oracle/big (18,200 converted ops): time and
            peak RSS of `oplint check`; with --tf-python, one builtins-only TFLiteConverter run on
            the same model for the ratio (TensorFlow is never needed by oplint itself)
+  delegates every delegate target (checker + partitions + rules) over the corpus, in process: ms
+           per model, and the 18,200-op model: the partition analysis must stay linear
 
 Run it from an installed oplint (``pip install .``): an editable install in an environment with
 PYTHONDONTWRITEBYTECODE set recompiles every module on each start and is not what users run.
@@ -229,10 +231,40 @@ def parallel() -> dict[str, object] | None:
     return {"models": len(models), "one_process_s": one, "two_workers_s": two, "speedup": one / two}
 
 
+def delegates() -> dict[str, object] | None:
+    sys.path.insert(0, str(ROOT))
+    from oplint.api import lint_file, prepare
+    from oplint.config import Config, TargetSpec
+    from oplint.targets import available, load
+
+    os.environ.setdefault("OPLINT_ETHOSU_BACKEND", "tables")  # Vela compiles are a different benchmark
+    models = sorted(str(p) for p in (SHARED / "corpus" / "models").rglob("*") if p.suffix in (".tflite", ".bin"))
+    big = SHARED / "oracle" / "big" / "big_graph" / "big_graph.float32.tflite"
+    if not models:
+        return None
+    out: dict[str, object] = {}
+    for target in sorted(t for t in available() if load(t).checker):
+        run = prepare(Config(targets=(TargetSpec(target),)))
+        start = time.perf_counter()
+        for path in models:
+            lint_file(path, run)
+        per_model = 1000 * (time.perf_counter() - start) / len(models)
+        entry: dict[str, object] = {"models": len(models), "ms_per_model": per_model}
+        if big.is_file():
+            start = time.perf_counter()
+            report = lint_file(str(big), run)
+            entry["big_s"] = time.perf_counter() - start
+            entry["big_ops"] = report.op_count
+        out[target] = entry
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "sections", nargs="*", default=["cold", "corpus", "big", "weights", "peer", "warm", "parallel", "savedmodel"]
+        "sections",
+        nargs="*",
+        default=["cold", "corpus", "big", "weights", "peer", "warm", "parallel", "delegates", "savedmodel"],
     )
     ap.add_argument("--python", default=sys.executable, help="interpreter with oplint installed")
     ap.add_argument("--runs", type=int, default=21)
@@ -258,6 +290,8 @@ def main() -> None:
             results["parallel"] = parallel()
         elif section == "savedmodel":
             results["savedmodel"] = savedmodel(args.python, args.tf_python)
+        elif section == "delegates":
+            results["delegates"] = delegates()
         print(section, json.dumps(results.get(section), indent=1), flush=True)
     cold_s, peer_s = results.get("cold"), results.get("peer")
     if isinstance(cold_s, dict) and isinstance(peer_s, dict):

@@ -9,8 +9,8 @@ configured target and returns a :class:`Report`.  It never prints and never exit
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import checks, engine
 from .checks import Rule
@@ -69,6 +69,8 @@ class ModelReport(NamedTuple):
     min_runtime_required: str | None = None  #: computed from the op versions (runtime_version.cc)
     quantization: Summary | None = None  #: the model's quantization scheme (tflite models)
     suppressed: int = 0  #: findings accepted by ignores or the baseline
+    #: per delegate target: how the model splits (oplint.delegation.Delegation.summary)
+    delegation: Mapping[str, Mapping[str, Any]] = {}
 
     @property
     def readable(self) -> bool:
@@ -115,11 +117,14 @@ def resolve_targets(config: Config) -> list[ResolvedTarget]:
         seen.add(spec.label)
         target = load_target(spec.id)
         runtime: Version | None = None
-        if target.op_versions:
+        if spec.runtime and target.variant_option is not None:
+            target = target.variant(spec.runtime)  # validated by Config.validate
+        elif target.op_versions:
             text = spec.runtime or config.runtime
             runtime = parse_version(text) if text else target.default_runtime
         arena = parse_size(config.arena_size) if config.arena_size and target.static_arena else None
-        resolved.append(ResolvedTarget(spec.label, target, runtime, arena))
+        limit = config.max_partitions if target.checker else None
+        resolved.append(ResolvedTarget(spec.label, target, runtime, arena, limit))
     return resolved
 
 
@@ -246,7 +251,9 @@ def _lint_parallel(
 
 def prepare(config: Config, use_suppressions: bool = True) -> Run:
     config.validate()
-    rules = tuple(r for r in checks.RULES if config.enabled(r.code))
+    rules = tuple(
+        r._replace(severity=config.severity_of(r.code, r.severity)) for r in checks.RULES if config.enabled(r.code)
+    )
     suppressions = None
     if use_suppressions and (config.per_file_ignores or config.ignore_findings or config.baseline):
         from .suppress import Suppressions
@@ -273,7 +280,7 @@ def unused_suppressions(run: Run) -> tuple[Finding, ...]:
             Location(where),
             rule.code,
             rule.name,
-            rule.severity,
+            run.config.severity_of(rule.code, rule.severity),
             text,
             "remove the entry, or rewrite the baseline with --write-baseline",
         )
@@ -286,6 +293,7 @@ def lint_file(path: str, run: Run) -> ModelReport:
         model = load(path, path, run.config.signature)
     except ModelError as exc:
         finding = engine.unreadable(path, exc.code, exc.message)
+        finding = finding._replace(severity=run.config.severity_of(finding.code, finding.severity))
         findings = (finding,) if run.config.enabled(exc.code) else ()
         return _report(path, findings, run, None)
     return lint_model(model, run)
@@ -322,8 +330,22 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
             min_runtime_metadata=model.min_runtime_version,
             min_runtime_required=required_runtime(model),
             quantization=summarize(model) if model.format == "tflite" else None,
+            delegation=_delegation(model, run),
         )
     return suppress(report, run)
+
+
+def _delegation(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
+    if not any(t.target.checker for t in run.targets):
+        return {}
+    from .delegation import analyse
+
+    out: dict[str, Mapping[str, Any]] = {}
+    for resolved in run.targets:
+        delegation = analyse(model, resolved.target)
+        if delegation is not None:
+            out[resolved.label] = delegation.summary(model)
+    return out
 
 
 def suppress(report: ModelReport, run: Run) -> ModelReport:

@@ -63,6 +63,12 @@ def cli() -> None:
     help="SavedModel signature to check (default: serving_default, or every signature when it is absent; "
     "'*': every signature, as the converter does when none is named).",
 )
+@click.option(
+    "--max-partitions",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Most delegated partitions a graph may split into before OPL302 warns (default 3).",
+)
 @click.option("--select", multiple=True, metavar="CODE", help="Enable only these rules (code, prefix or name).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Disable these rules (code, prefix or name).")
 @click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default="full", show_default=True)
@@ -113,6 +119,7 @@ def check(
     runtime: str | None,
     arena_size: str | None,
     signature: str | None,
+    max_partitions: int | None,
     select: Sequence[str],
     ignore: Sequence[str],
     output_format: str,
@@ -139,6 +146,7 @@ def check(
             runtime=runtime,
             arena_size=arena_size,
             signature=signature,
+            max_partitions=max_partitions,
             select=tuple(select) or None,
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
             failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
@@ -257,6 +265,9 @@ def targets(as_json: bool) -> None:
                         "flex": t.flex,
                         "default_runtime": format_version(t.default_runtime) if t.default_runtime else None,
                         "delegate": t.delegate,
+                        "variant": (
+                            {"option": t.variant_option, "values": list(t.variant_values)} if t.variant_option else None
+                        ),
                         "provenance": [dict(p) for p in t.provenance],
                     }
                     for t in rows
@@ -276,6 +287,10 @@ def targets(as_json: bool) -> None:
                 f"    runtimes: {format_version(t.runtimes[0])} .. {format_version(t.runtimes[-1])} "
                 f"(default {format_version(t.default_runtime)})"
             )
+        if t.variant_option:
+            values = ", ".join(t.variant_values) or "any value"
+            current = t.delegate_options.get(t.variant_option)
+            click.echo(f"    variants: {t.id}@VALUE sets {t.variant_option} ({values}; default {current})")
         if t.delegate == "ethos-u":
             from .delegates.ethosu import backend_summary
 

@@ -26,6 +26,8 @@ KNOWN_KEYS = frozenset(
         "failure-threshold",
         "exclude",
         "arena-size",
+        "max-partitions",
+        "severity",
         "per-file-ignores",
         "ignore-findings",
         "baseline",
@@ -86,6 +88,9 @@ class Config(NamedTuple):
     ignore: tuple[str, ...] = ()
     failure_threshold: Severity = Severity.ERROR
     arena_size: str | None = None  #: TFLM tensor arena budget, e.g. "256K" (None: not checked)
+    max_partitions: int | None = None  #: OPL302 threshold (None: oplint.delegation.DEFAULT_MAX_PARTITIONS)
+    #: ``[tool.oplint.severity]``: (selector, severity) overrides; the longest matching selector wins
+    severity: tuple[tuple[str, Severity], ...] = ()
     exclude: tuple[str, ...] = ()
     force_exclude: bool = False  #: apply ``exclude`` to explicitly given paths too
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (path glob, selectors)
@@ -106,6 +111,12 @@ class Config(NamedTuple):
                 target = load(spec.id)
             except TargetError as exc:
                 raise ConfigError(f"{exc}{where}") from None
+            if spec.runtime and target.variant_option is not None:
+                try:  # nnapi@30, ethos-u55@256: a delegate option, not a runtime release
+                    target.variant(spec.runtime)
+                except ValueError as exc:
+                    raise ConfigError(f"{exc}{where}") from None
+                continue
             runtime = spec.runtime or self.runtime
             if runtime is not None:
                 try:
@@ -121,6 +132,7 @@ class Config(NamedTuple):
                 raise ConfigError(f"invalid arena-size{where}: {exc}") from None
         extra = [("per-file-ignores", sels) for _, sels in self.per_file_ignores]
         extra += [("ignore-findings", (entry.code,)) for entry in self.ignore_findings]
+        extra += [("severity", (sel,)) for sel, _ in self.severity]
         for key, selectors in (("select", self.select), ("ignore", self.ignore), *extra):
             for sel in selectors:
                 if resolve_selector(sel) is None:
@@ -129,6 +141,15 @@ class Config(NamedTuple):
                         f"(see `oplint explain --all`)"
                     )
         return self
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        """The severity a rule reports at: its own, unless ``[tool.oplint.severity]`` overrides it."""
+        best_len, best = -1, default
+        for sel, severity in self.severity:
+            prefix = resolve_selector(sel)
+            if prefix is not None and code.startswith(prefix) and len(prefix) > best_len:
+                best_len, best = len(prefix), severity
+        return best
 
     def enabled(self, code: str) -> bool:
         """ruff/flake8 semantics: the longest matching selector decides; select wins ties."""
@@ -139,6 +160,20 @@ class Config(NamedTuple):
                 if prefix is not None and code.startswith(prefix) and len(prefix) >= best_len:
                     best_len, best = len(prefix), verdict
         return best
+
+
+def _severities(raw: object, path: Path) -> tuple[tuple[str, Severity], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"invalid config in {path}: [tool.oplint.severity] must map rule codes to error, warning or info"
+        )
+    out = []
+    for sel, value in raw.items():
+        try:
+            out.append((str(sel), Severity.parse(str(value))))
+        except ValueError as exc:
+            raise ConfigError(f"invalid config in {path}: severity.{sel}: {exc}") from None
+    return tuple(out)
 
 
 def parse_size(text: str) -> int:
@@ -238,6 +273,13 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         if not isinstance(table["signature"], str):
             raise ConfigError(f"invalid config in {path}: 'signature' must be a string such as \"serving_default\"")
         changes["signature"] = table["signature"]
+    if "severity" in table:
+        changes["severity"] = _severities(table["severity"], path)
+    if "max-partitions" in table:
+        value = table["max-partitions"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"invalid config in {path}: 'max-partitions' must be a whole number >= 1")
+        changes["max_partitions"] = value
     if "exclude" in table:
         changes["exclude"] = _str_list(table["exclude"], "exclude", path)
     if "per-file-ignores" in table:

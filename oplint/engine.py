@@ -17,6 +17,7 @@ class ResolvedTarget(NamedTuple):
     target: Target
     runtime: Version | None
     arena_size: int | None = None  #: TFLM tensor-arena budget in bytes, when one was given
+    max_partitions: int | None = None  #: most delegated partitions allowed per graph (OPL302)
 
 
 def locate(model: Model, hit: Hit) -> Location:
@@ -58,12 +59,12 @@ def run(model: Model, targets: Sequence[ResolvedTarget], rules: Iterable[Rule] |
     target_rules = [r for r in rules if r.check is not None and r.scope == "target"]
     if targets:
         first = targets[0]
-        ctx = Context(model, first.target, first.runtime, first.arena_size)
+        ctx = Context(model, first.target, first.runtime, first.arena_size, first.max_partitions)
         for rule in model_rules:
             assert rule.check is not None
             findings.extend(stamp(rule, hit, model, None) for hit in rule.check(ctx))
     for resolved in targets:
-        ctx = Context(model, resolved.target, resolved.runtime, resolved.arena_size)
+        ctx = Context(model, resolved.target, resolved.runtime, resolved.arena_size, resolved.max_partitions)
         for rule in target_rules:
             assert rule.check is not None
             findings.extend(stamp(rule, hit, model, resolved.label) for hit in rule.check(ctx))

@@ -94,6 +94,28 @@ class Target(NamedTuple):
     delegate: str | None = None  #: delegate family ("ethos-u", "gpu", ...); None for runtimes
     #: the delegate's own settings (the target file's ``[delegate-options]`` table)
     delegate_options: Mapping[str, Any] = EMPTY
+    #: delegate targets: the title of the runtime that runs the ops the delegate leaves to the CPU
+    cpu_runtime_title: str = ""
+    #: the delegate option ``target@VALUE`` sets (``nnapi@30``: the Android API level), its
+    #: allowed values (empty: any) and the text the value becomes (``"ethos-u55-{}"``)
+    variant_option: str | None = None
+    variant_values: tuple[str, ...] = ()
+    variant_format: str = "{}"
+
+    def variant(self, value: str) -> Target:
+        """This target with its variant option set from ``target@VALUE``; ValueError if not allowed."""
+        if self.variant_option is None:
+            raise ValueError(f"target {self.id!r} has no variants; drop '@{value}'")
+        if self.variant_values and value not in self.variant_values:
+            raise ValueError(f"target {self.id!r} has no variant {value!r} (one of: {', '.join(self.variant_values)})")
+        text = self.variant_format.format(value)
+        option: Any = int(text) if text.isdigit() else text
+        return self._replace(delegate_options={**self.delegate_options, self.variant_option: option})
+
+    @property
+    def runtime_title(self) -> str:
+        """Who runs the kernels the runtime-level rules check: the target, or a delegate's CPU runtime."""
+        return self.cpu_runtime_title or self.title
 
     def support(self, kind: str, custom_code: str | None) -> OpSupport | None:
         """The target's entry for an op (builtin name, or the custom code of a CUSTOM op)."""
@@ -215,4 +237,8 @@ def load(target_id: str) -> Target:
         checker=raw.get("checker"),
         delegate=raw.get("delegate"),
         delegate_options=raw.get("delegate-options", EMPTY),
+        cpu_runtime_title=load(parent).runtime_title if parent and raw.get("delegate") else "",
+        variant_option=raw.get("variant", {}).get("option"),
+        variant_values=tuple(str(v) for v in raw.get("variant", {}).get("values", ())),
+        variant_format=str(raw.get("variant", {}).get("format", "{}")),
     )

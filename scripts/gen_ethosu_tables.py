@@ -312,6 +312,8 @@ def generate(files: dict[str, str]) -> dict[str, str]:
             body.append(f'check = "{function}"\nsource = "{where(function, files)}"\n')
         outputs[f"ethosu/{short}.toml"] = "".join(body)
 
+    # MAC configurations: vela --accelerator-config's choices (ethos-u-vela 5.2.0 --help)
+    macs = {"ethos-u55": (32, 64, 128, 256), "ethos-u65": (256, 512), "ethos-u85": (128, 256, 512, 1024, 2048)}
     for target, (arch_file, accel, title) in {
         "ethos-u55": ("u55", "ethos-u55-128", "Arm Ethos-U55"),
         "ethos-u65": ("u55", "ethos-u65-256", "Arm Ethos-U65"),
@@ -335,6 +337,9 @@ def generate(files: dict[str, str]) -> dict[str, str]:
             f'accelerator-config = "{accel}"  # vela --accelerator-config\n'
             + same_checker
             + f'tables = "ethosu/{arch_file}.toml"  # used when Vela is not installed\n\n'
+            + f"# `--target {target}@256`: the NPU's MAC configuration (vela --accelerator-config)\n"
+            + f'[variant]\noption = "accelerator-config"\nformat = "{target}-{{}}"\n'
+            + f"values = {toml_value([str(m) for m in macs[target]])}\n\n"
             + provenance
         )
     return outputs

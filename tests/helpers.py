@@ -37,11 +37,15 @@ def fixture(name: str) -> str:
 def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
     """Findings for one fixture (``name`` relative to fixtures/) on one target spec.
 
-    ``target`` may carry an arena budget as ``tflm+arena=1K`` (what ``--arena-size`` sets)."""
+    ``target`` may carry an arena budget as ``tflm+arena=1K`` (what ``--arena-size`` sets) or a
+    partition limit as ``ethos-u55+partitions=1`` (``--max-partitions``)."""
     target, _, config_name = target.partition("+config=")
     target, _, signature = target.partition("+signature=")
     if signature:
         config["signature"] = signature
+    target, _, partitions = target.partition("+partitions=")
+    if partitions:
+        config["max_partitions"] = int(partitions)
     target, _, arena = target.partition("+arena=")
     if arena:
         config["arena_size"] = arena

@@ -8,6 +8,7 @@ import pytest
 
 from oplint.cli import cli
 from oplint.config import Config, ConfigError, load_config
+from oplint.findings import Severity
 from tests.helpers import fixture, runner
 
 
@@ -45,6 +46,10 @@ def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
         ("[tool.oplint]\ntargets = [1]\n", "'targets' must be a list of strings"),
         ('[tool.oplint]\nfailure-threshold = "fatal"\n', "unknown severity 'fatal'"),
         ("[tool.oplint\n", "invalid TOML"),
+        ('[tool.oplint.severity]\nOPL301 = "fatal"\n', "severity.OPL301: unknown severity 'fatal'"),
+        ("[tool.oplint]\nseverity = 3\n", "must map rule codes"),
+        ("[tool.oplint]\nmax-partitions = 0\n", "'max-partitions' must be a whole number >= 1"),
+        ('[tool.oplint]\nmax-partitions = "3"\n', "'max-partitions' must be a whole number >= 1"),
     ],
 )
 def test_bad_config_is_a_usage_error(tmp_path: Path, body: str, message: str) -> None:
@@ -71,6 +76,39 @@ def test_config_drives_the_check_and_cli_overrides_it(tmp_path: Path, monkeypatc
     assert runner().invoke(cli, ["check", path, "--isolated", "-t", "tflite"]).exit_code == 0
 
 
+def test_max_partitions_from_config_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, '[tool.oplint]\ntargets = ["ethos-u55"]\nmax-partitions = 1\n')
+    monkeypatch.chdir(tmp_path)
+    path = fixture("ethosu/conv_strides.tflite")  # two NPU partitions around a CPU CONV_2D
+    result = runner().invoke(cli, ["check", path, "--output-format", "concise"])
+    assert "OPL302 [ethos-u55]" in result.stdout and "(more than 1)" in result.stdout
+    result = runner().invoke(cli, ["check", path, "--output-format", "concise", "--max-partitions", "2"])
+    assert "OPL302" not in result.stdout and "OPL301" in result.stdout
+    assert runner().invoke(cli, ["check", path, "--max-partitions", "0"]).exit_code == 2
+
+
+def test_severity_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # delegate fallback is an error by default; a team shipping to phones may want it as a warning
+    write(
+        tmp_path, '[tool.oplint]\ntargets = ["ethos-u55"]\n[tool.oplint.severity]\nOPL3 = "warning"\nOPL302 = "info"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    path = fixture("ethosu/conv_strides.tflite")
+    result = runner().invoke(cli, ["check", path, "--output-format", "json", "--max-partitions", "1"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    found = {f["code"]: f["severity"] for f in json.loads(result.stdout)["results"][0]["findings"]}
+    assert found == {"OPL301": "warning", "OPL302": "info"}
+    assert runner().invoke(cli, ["check", path, "--failure-threshold", "warning"]).exit_code == 1
+    cfg = Config(severity=(("OPL3", Severity.WARNING), ("delegate-cpu-fallback", Severity.INFO)))
+    assert cfg.severity_of("OPL301", Severity.ERROR) is Severity.INFO  # the longer (exact) selector wins
+    assert cfg.severity_of("OPL302", Severity.ERROR) is Severity.WARNING
+    assert cfg.severity_of("OPL101", Severity.ERROR) is Severity.ERROR
+    with pytest.raises(ConfigError, match="invalid severity: 'not-a-rule' is not a rule code"):
+        Config(severity=(("not-a-rule", Severity.INFO),)).validate()
+
+
 def test_selection_longest_prefix_wins() -> None:
     cfg = Config(select=("OPL",), ignore=("OPL1",))
     assert not cfg.enabled("OPL101") and cfg.enabled("OPL201")
@@ -78,3 +116,14 @@ def test_selection_longest_prefix_wins() -> None:
     assert cfg.enabled("OPL102") and not cfg.enabled("OPL101")
     cfg = Config(select=("flex-op",))
     assert cfg.enabled("OPL102") and not cfg.enabled("OPL101")
+
+
+def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert "[tool.oplint]" in example
+    write(tmp_path, example)
+    (tmp_path / ".oplint-baseline.json").write_text('{"version": 1, "findings": []}')
+    cfg = load_config(cwd=tmp_path).validate()
+    assert cfg.max_partitions == 2 and cfg.severity

@@ -57,3 +57,21 @@ def test_parse_version() -> None:
     for bad in ("", "two", "2.x", "1.2.3.4"):
         with pytest.raises(ValueError):
             parse_version(bad)
+
+
+def test_delegate_variants_set_their_option() -> None:
+    from oplint.cli import cli
+    from tests.helpers import fixture, runner
+
+    u55 = load("ethos-u55")
+    assert u55.variant("256").delegate_options["accelerator-config"] == "ethos-u55-256"
+    assert u55.delegate_options["accelerator-config"] == "ethos-u55-128"  # the loaded target is untouched
+    with pytest.raises(ValueError, match="no variant '100'"):
+        u55.variant("100")
+    path = fixture("ethosu/conv_strides.tflite")
+    result = runner().invoke(cli, ["check", path, "--isolated", "-t", "ethos-u55@256", "--output-format", "concise"])
+    assert result.exit_code == 1 and "OPL301 [ethos-u55@256]" in result.stdout
+    for bad in ("ethos-u55@100", "tflm@30"):
+        result = runner().invoke(cli, ["check", path, "--isolated", "-t", bad])
+        assert result.exit_code == 2
+        assert ("no variant" in result.stderr) or ("no runtime versions" in result.stderr)

@@ -24,6 +24,7 @@ class Context(NamedTuple):
     target: Target
     runtime: Optional[Version] = None  #: chosen runtime release (targets with op versions)
     arena_size: Optional[int] = None  #: tensor-arena budget in bytes (targets with a static arena)
+    max_partitions: Optional[int] = None  #: most delegated partitions allowed per graph (OPL302)
 
 
 CheckFn = Callable[[Context], Iterable[Hit]]

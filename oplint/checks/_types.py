@@ -24,7 +24,7 @@ class Mismatch(NamedTuple):
         where = f"{self.op.display} '{self.op.name}'" if self.op.name else self.op.display
         assert self.support.types is not None
         return (
-            f"{where} has no {target.title} kernel for {signature(self.op, self.dtypes)}; "
+            f"{where} has no {target.runtime_title} kernel for {signature(self.op, self.dtypes)}; "
             f"its kernel takes {accepted(self.support.types, self.op)}"
         )
 

@@ -46,6 +46,6 @@ def check(ctx: Context) -> Iterator[Hit]:
         return
     yield Hit(
         None,
-        f"schema version {model.schema_version}; {ctx.target.title} loads only schema version {expected}",
+        f"schema version {model.schema_version}; {ctx.target.runtime_title} loads only schema version {expected}",
         "re-convert the model with a current converter",
     )

@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Hit]:
         if op.kind.startswith("UNKNOWN_BUILTIN_"):
             yield Hit(
                 op,
-                f"builtin code {op.builtin_code} is unknown to the TFLite schema and to {target.title}",
+                f"builtin code {op.builtin_code} is unknown to the TFLite schema and to {target.runtime_title}",
                 "the model was written by a converter newer than every runtime oplint knows; "
                 "re-convert with the converter that matches your runtime",
             )
@@ -60,9 +60,9 @@ def check(ctx: Context) -> Iterator[Hit]:
         else:
             yield Hit(
                 op,
-                f"{op.kind} '{op.name}' has no kernel in {target.title}"
+                f"{op.kind} '{op.name}' has no kernel in {target.runtime_title}"
                 if op.name
-                else f"{op.kind} has no kernel in {target.title}",
+                else f"{op.kind} has no kernel in {target.runtime_title}",
                 _hint(target.id, op.kind),
             )
 

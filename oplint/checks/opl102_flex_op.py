@@ -54,6 +54,6 @@ def check(ctx: Context) -> Iterator[Hit]:
             )
             yield Hit(
                 op,
-                f"{op.custom_code} runs TF op {op.flex_op} through Select TF ops, which {ctx.target.title} cannot run",
+                f"{op.custom_code} runs TF op {op.flex_op} through Select TF ops, which {ctx.target.runtime_title} cannot run",
                 hint,
             )

@@ -63,13 +63,13 @@ def check(ctx: Context) -> Iterator[Hit]:
         if support is None:
             yield Hit(
                 op,
-                f"custom op '{code}' is not registered by {target.title}",
+                f"custom op '{code}' is not registered by {target.runtime_title}",
                 "register the kernel in your interpreter and declare it in a custom target, or replace the op",
             )
         elif not support.reference_build:
             note = f" ({support.note})" if support.note else ""
             yield Hit(
                 op,
-                f"custom op '{code}' is registered only by special builds of {target.title}{note}",
+                f"custom op '{code}' is registered only by special builds of {target.runtime_title}{note}",
                 "build the runtime with the kernel that provides it, or check against the matching target",
             )

@@ -79,7 +79,7 @@ def _op_checks(target: Target, graph: Graph, op: Op, support: OpSupport) -> Iter
             bound = f"rank {lo}" if lo == hi else (f"rank {lo} or more" if hi >= 99 else f"rank {lo}-{hi}")
             yield Hit(
                 op,
-                f"{_where(op)}: {pos} {tensor.describe()} has rank {rank}; the {target.title} kernel takes {bound}",
+                f"{_where(op)}: {pos} {tensor.describe()} has rank {rank}; the {target.runtime_title} kernel takes {bound}",
                 "reshape the tensor to a rank the kernel supports before this op",
             )
     for pos in sorted(support.constant_inputs):
@@ -88,7 +88,7 @@ def _op_checks(target: Target, graph: Graph, op: Op, support: OpSupport) -> Iter
         if tensor is not None and not tensor.is_const:
             yield Hit(
                 op,
-                f"{_where(op)}: {pos} {tensor.describe()} must be a constant for the {target.title} kernel",
+                f"{_where(op)}: {pos} {tensor.describe()} must be a constant for the {target.runtime_title} kernel",
                 "make the value a constant in the exported graph (fold it at conversion)",
             )
     present = sorted((pos for pos in support.absent_inputs if positions.get(pos, -1) >= 0), key=lambda p: int(p[2:]))
@@ -97,7 +97,7 @@ def _op_checks(target: Target, graph: Graph, op: Op, support: OpSupport) -> Iter
         noun = "input" if len(present) == 1 else "inputs"
         yield Hit(
             op,
-            f"{_where(op)} uses optional {noun} {numbers}, which the {target.title} kernel requires left out",
+            f"{_where(op)} uses optional {noun} {numbers}, which the {target.runtime_title} kernel requires left out",
             "use the plain variant of the layer (no peephole, projection or layer norm for LSTMs)",
         )
 
@@ -114,7 +114,7 @@ def _intermediates(target: Target, graph: Graph, op: Op) -> Iterator[Hit]:
             yield Hit(
                 op,
                 f"{_where(op)} has intermediate tensor {tensor.describe()} with {elements} elements; "
-                f"{target.title} supports only empty intermediates",
+                f"{target.runtime_title} supports only empty intermediates",
                 "re-convert without the calibration statistics kept as intermediates",
             )
             return

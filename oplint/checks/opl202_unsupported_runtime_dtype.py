@@ -55,7 +55,7 @@ def check(ctx: Context) -> Iterator[Hit]:
             op = consumers.get(tensor.index)
             yield Hit(
                 op if op is not None else None,  # type: ignore[arg-type]
-                f"tensor {tensor.describe()} has type {tensor.dtype}, which {ctx.target.title} cannot allocate",
+                f"tensor {tensor.describe()} has type {tensor.dtype}, which {ctx.target.runtime_title} cannot allocate",
                 "keep this type out of the model (preprocess on the host and feed numeric tensors)",
             )
             break  # one finding per graph and type is enough to fail the target

@@ -66,7 +66,7 @@ def check(ctx: Context) -> Iterator[Hit]:
             elif (kernels == "tflm" and op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D")) or (
                 kernels == "litert" and op.kind == "MAX_POOL_2D"
             ):
-                yield from _pooling_same_params(graph, op, ctx.target.title, check_zero_point=kernels == "tflm")
+                yield from _pooling_same_params(graph, op, ctx.target.runtime_title, check_zero_point=kernels == "tflm")
 
 
 def _pooling_same_params(graph: Graph, op: Op, title: str, check_zero_point: bool) -> Iterator[Hit]:

@@ -70,6 +70,6 @@ def check(ctx: Context) -> Iterator[Hit]:
     yield Hit(
         edge,
         f"the {summary.scheme} model {' and '.join(parts)}: its QUANTIZE/DEQUANTIZE at the edges run in "
-        f"float on {ctx.target.title}",
+        f"float on {ctx.target.runtime_title}",
         f"convert with inference_input_type and inference_output_type = tf.{integer}",
     )

@@ -55,6 +55,6 @@ def check(ctx: Context) -> Iterator[Hit]:
         detail = f"{w.dtype} weights {w.name}" if w is not None else "integer weights"
         yield Hit(
             m.op,
-            f"{where} is a hybrid op (float32 activations, {detail}); {ctx.target.title} has no hybrid kernel for it",
+            f"{where} is a hybrid op (float32 activations, {detail}); {ctx.target.runtime_title} has no hybrid kernel for it",
             "quantize fully with a representative dataset and TFLITE_BUILTINS_INT8, or keep the model float",
         )

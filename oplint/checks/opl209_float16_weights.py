@@ -58,6 +58,6 @@ def check(ctx: Context) -> Iterator[Hit]:
         yield Hit(
             m.op,
             f"{where} turns float16 weights {src.name if src else '?'} into float32{more}; "
-            f"{ctx.target.title}'s DEQUANTIZE takes {', '.join(takes) or 'no float16'}",
+            f"{ctx.target.runtime_title}'s DEQUANTIZE takes {', '.join(takes) or 'no float16'}",
             "convert without float16 quantization for this target (float32 weights or full int8)",
         )

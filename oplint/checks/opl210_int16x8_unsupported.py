@@ -49,7 +49,7 @@ def check(ctx: Context) -> Iterator[Hit]:
         where = f"{m.op.display} '{m.op.name}'" if m.op.name else m.op.display
         yield Hit(
             m.op,
-            f"{where} has int16 activations but {ctx.target.title}'s kernel takes "
+            f"{where} has int16 activations but {ctx.target.runtime_title}'s kernel takes "
             f"{accepted(m.support.types or (), m.op)}",
             "quantize to int8 for this target, or keep this op out of the 16x8 part of the model",
         )

@@ -60,7 +60,7 @@ def check(ctx: Context) -> Iterator[Hit]:
         where = f"{m.op.display} '{m.op.name}'" if m.op.name else m.op.display
         yield Hit(
             m.op,
-            f"{where} uses {kind} weights {w.name if w else ''}; {ctx.target.title}'s kernel takes "
+            f"{where} uses {kind} weights {w.name if w else ''}; {ctx.target.runtime_title}'s kernel takes "
             f"{accepted(m.support.types or (), m.op)}",
             "use int8 weights for this target",
         )

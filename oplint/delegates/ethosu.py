@@ -98,7 +98,7 @@ _LAST: list[tuple[Model, str, EthosUResult]] = []  # a few recent results: rules
 def analyse(model: Model, target: Target) -> EthosUResult:
     """Analyse ``model`` for the Ethos-U ``target`` (memoised for the last few models, so the
     rules of one run share one Vela compile)."""
-    key = f"{target.id}|{os.environ.get(BACKEND_ENV, '')}"
+    key = f"{target.id}|{Settings.of(target)}|{os.environ.get(BACKEND_ENV, '')}"
     for cached_model, cached_key, result in _LAST:
         if cached_model is model and cached_key == key:
             return result

@@ -27,10 +27,17 @@ def result_json(result: ModelReport) -> dict[str, Any]:
         "graphs": result.graph_count,
         "min_runtime": {"required": result.min_runtime_required, "metadata": result.min_runtime_metadata},
         "quantization": result.quantization.to_json() if result.quantization else None,
-        "targets": {label: r.to_json() for label, r in result.targets.items()},
+        "targets": {label: _target(result, label, r.to_json()) for label, r in result.targets.items()},
         "findings": [f.to_json() for f in result.findings],
         "suppressed": result.suppressed,
     }
+
+
+def _target(result: ModelReport, label: str, doc: dict[str, Any]) -> dict[str, Any]:
+    delegation = result.delegation.get(label)
+    if delegation is not None:
+        doc["delegation"] = dict(delegation)
+    return doc
 
 
 def render(report: Report) -> str:

@@ -1,0 +1,108 @@
+"""One delegate target applied to one model: op verdicts, partitions, the delegated share.
+
+The target's checker (:mod:`oplint.delegates`) decides op by op; :mod:`oplint.partitions`
+turns those verdicts into the partitions the interpreter would build, applying the delegate's
+own partition limit.  Rules (OPL301, OPL302) and the report's per-target summary read the
+same analysis, computed once per model and target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .delegates import OpVerdict, Verdicts, checker
+from .partitions import Plan, partition, picture
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Model, Op
+    from .targets import Target
+
+#: the OPL302 threshold when neither the configuration nor the delegate sets one: NNAPI's default
+#: ``max_number_delegated_partitions`` (tflite/delegates/nnapi/nnapi_delegate.h)
+DEFAULT_MAX_PARTITIONS = 3
+LIMIT_OPTION = "max-delegated-partitions"  #: a target's [delegate-options] key for the delegate's own limit
+
+
+class Delegation(NamedTuple):
+    target: str
+    delegate: str
+    verdicts: Verdicts
+    plan: Plan
+    backend: str | None = None  #: how the verdicts were reached, when the checker says (e.g. "vela 5.2.0")
+    #: the delegate rejects the whole model (reported by its own rule, e.g. OPL321), not op by op
+    whole_model_error: str | None = None
+    compiled: bool = False  #: the model was already compiled for this accelerator (OPL320)
+
+    def verdict(self, op: Op) -> OpVerdict:
+        return self.verdicts.get(op.key, _UNKNOWN)
+
+    def cpu_ops(self, model: Model) -> Iterator[tuple[Op, OpVerdict, bool]]:
+        """Every op that runs on the CPU: (op, verdict, dropped by the partition limit)."""
+        dropped = set(self.plan.dropped)
+        for op in model.ops():
+            v = self.verdict(op)
+            if not v.supported:
+                yield op, v, False
+            elif op.key in dropped:
+                yield op, v, True
+
+    def summary(self, model: Model) -> dict[str, Any]:
+        plan = self.plan
+        doc: dict[str, Any] = {
+            "delegate": self.delegate,
+            "delegated_ops": plan.delegated_ops,
+            "total_ops": plan.total_ops,
+            "op_share": round(plan.op_share, 4),
+            "delegated_macs": plan.delegated_macs,
+            "total_macs": plan.total_macs,
+            "mac_share": round(plan.mac_share, 4) if plan.total_macs else None,
+            "partitions": plan.delegated_partitions,
+            "partition_limit": plan.limit,
+            "layout": [{"graph": p.graph, "delegated": p.delegated, "ops": sorted(p.ops)} for p in plan.partitions],
+            "backend": self.backend,
+            "compiled": self.compiled,
+            "whole_model_error": self.whole_model_error,
+        }
+        doc["picture"] = pictures(self, model)
+        return doc
+
+
+_UNKNOWN = OpVerdict(False, ("the delegate's checker gave no verdict for this op",))
+
+
+def analyse(model: Model, target: Target) -> Delegation | None:
+    """The delegation of ``model`` to ``target`` (None: not a delegate target, or not a .tflite)."""
+    if target.checker is None or model.format != "tflite":
+        return None
+    options = repr(sorted(target.delegate_options.items()))  # nnapi@29 and nnapi@30 differ
+    return model.derived(("delegation", target.id, options), lambda: _analyse(model, target))
+
+
+def _analyse(model: Model, target: Target) -> Delegation:
+    verdicts = checker(target.checker or "")(model, target)
+    raw = target.delegate_options.get(LIMIT_OPTION)
+    limit = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 else None
+    backend = error = None
+    compiled = False
+    if target.delegate == "ethos-u":
+        from .delegates.ethosu import analyse as ethosu_analyse
+
+        result = ethosu_analyse(model, target)
+        backend, error, compiled = result.source, result.compile_error, result.backend == "compiled"
+    # Vela partitions offline and lowers variables: no side-effect ordering between NPU streams
+    plan = partition(model, verdicts, limit, side_effects=target.delegate != "ethos-u")
+    return Delegation(target.id, target.delegate or target.id, verdicts, plan, backend, error, compiled)
+
+
+def pictures(delegation: Delegation, model: Model) -> list[str]:
+    """One compact line per graph with ops: ``sg0: [0-12 delegated] [13 CPU RESHAPE] [14-40 delegated]``."""
+    lines = []
+    for g, graph in enumerate(model.graphs):
+        parts = [p for p in delegation.plan.partitions if p.graph == g]
+        if not parts:
+            continue
+        sub = delegation.plan._replace(partitions=tuple(parts))
+        text = picture(sub, graph)
+        lines.append(text if len(model.graphs) == 1 else f"sg{g}: {text}")
+    return lines
