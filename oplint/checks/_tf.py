@@ -45,13 +45,22 @@ def builtin_problems(model: Model, op: Op, pred: Prediction, target: Target) -> 
     outs = graph.op_outputs(op)
     first_in = ins[0].dtype if ins and ins[0] is not None and ins[0].dtype not in _UNKNOWN else None
     first_out = outs[0].dtype if outs and outs[0] is not None and outs[0].dtype not in _UNKNOWN else None
+    key = (pred.builtins, first_in, first_out, target.id)
+    memo: dict[tuple[object, ...], list[str]] = model.derived("tf-builtin-problems", dict)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _problems(pred.builtins, first_in, first_out, target)
+    return found
+
+
+def _problems(builtins: tuple[str, ...], first_in: str | None, first_out: str | None, target: Target) -> list[str]:
     problems = []
-    for builtin in pred.builtins:
+    for builtin in builtins:
         support = target.builtins.get(builtin)
         if support is None:
             problems.append(f"-> {builtin}: no {target.title} kernel")
             continue
-        if support.types is None or len(pred.builtins) > 1:
+        if support.types is None or len(builtins) > 1:
             continue  # a lowering's intermediate types are not known
         dtypes = {"in0": first_in, "out0": first_out}
         if not any(matches({k: v for k, v in sig.items() if k in dtypes}, dtypes) for sig in support.types):
