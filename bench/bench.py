@@ -14,6 +14,9 @@ Sections
   peer     the same cold check with edge-compat's `edge-lint` (pip install edge-compat), if found
   warm     in-process re-lint of typical models, as the LSP server does it (median of 51)
   parallel the corpus in one process vs split over 2 worker processes (the `-j` question)
+  savedmodel  the 78,037-node SavedModel of ../shared/oracle/big (18,200 converted ops): time and
+           peak RSS of `oplint check`; with --tf-python, one builtins-only TFLiteConverter run on
+           the same model for the ratio (TensorFlow is never needed by oplint itself)
   delegates every delegate target (checker + partitions + rules) over the corpus, in process: ms
            per model, and the 18,200-op model: the partition analysis must stay linear
 
@@ -36,7 +39,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "oracle").is_dir()), ROOT.parent / "shared")
 SMALL = ROOT / "examples" / "micro_speech_quantized.tflite"
 
 
@@ -89,6 +92,35 @@ def big(python: str) -> dict[str, object] | None:
     if not model.is_file():
         return None
     return {"model": model.name, **timed([*_oplint(python), "check", str(model), "--output-format", "json"], 3)}
+
+
+CONVERT = (
+    "import sys, tensorflow as tf\n"
+    "c = tf.lite.TFLiteConverter.from_saved_model(sys.argv[1])\n"
+    "c.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]\n"
+    "c.convert()\n"
+)
+
+
+def savedmodel(python: str, tf_python: str | None) -> dict[str, object] | None:
+    model = SHARED / "oracle" / "big" / "big_graph" / "saved_model"
+    if not (model / "saved_model.pb").is_file():
+        return None
+    cmd = [*_oplint(python), "check", str(model), "--output-format", "json"]
+    subprocess.run(cmd, capture_output=True, env=_env())  # page cache and the knowledge cache
+    result: dict[str, object] = {"model": "big_graph/saved_model", "oplint": timed(cmd, 3)}
+    if tf_python:
+        env = {**_env(), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        start = time.perf_counter()
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", tf_python, "-c", CONVERT, str(model)], capture_output=True, text=True, env=env
+        )
+        seconds = time.perf_counter() - start
+        rss = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "nan"
+        result["converter"] = {"s": seconds, "peak_rss_mb": float(rss) / 1024 if rss.isdigit() else None}
+        ours = result["oplint"]["median_s"]  # type: ignore[index]
+        result["speedup"] = seconds / float(ours)
+    return result
 
 
 def weights(python: str) -> dict[str, object]:
@@ -232,11 +264,12 @@ def main() -> None:
     ap.add_argument(
         "sections",
         nargs="*",
-        default=["cold", "corpus", "big", "weights", "peer", "warm", "parallel", "delegates"],
+        default=["cold", "corpus", "big", "weights", "peer", "warm", "parallel", "delegates", "savedmodel"],
     )
     ap.add_argument("--python", default=sys.executable, help="interpreter with oplint installed")
     ap.add_argument("--runs", type=int, default=21)
     ap.add_argument("--peer-venv", help="venv with edge-compat installed")
+    ap.add_argument("--tf-python", help="interpreter with TensorFlow, for the converter side of 'savedmodel'")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
     results: dict[str, object] = {"python": args.python}
@@ -255,6 +288,8 @@ def main() -> None:
             results["warm"] = warm()
         elif section == "parallel":
             results["parallel"] = parallel()
+        elif section == "savedmodel":
+            results["savedmodel"] = savedmodel(args.python, args.tf_python)
         elif section == "delegates":
             results["delegates"] = delegates()
         print(section, json.dumps(results.get(section), indent=1), flush=True)

@@ -133,10 +133,12 @@ def discover(paths: Sequence[str], config: Config) -> tuple[list[str], list[str]
     found: list[str] = []
     notes: list[str] = []
     for path in paths:
-        if os.path.isdir(path):
+        if os.path.isdir(path) and _is_savedmodel(path):
+            found.append(path)
+        elif os.path.isdir(path):
             models = sorted(_walk(path, config))
             if not models:
-                looked = ", ".join("*" + s for s in MODEL_SUFFIXES)
+                looked = ", ".join(["*" + s for s in MODEL_SUFFIXES] + ["SavedModel directories"])
                 notes.append(f"no model files found under {path} (looked for {looked})")
             found.extend(models)
         elif not (config.force_exclude and _excluded(path, config)):
@@ -158,6 +160,11 @@ def _excluded(path: str, config: Config) -> bool:
 
 def _walk(root: str, config: Config) -> Iterator[str]:
     for folder, dirs, files in os.walk(root):
+        if folder != root and _is_savedmodel(folder):
+            dirs[:] = []  # variables/, assets/ and debug/ belong to the model
+            if not _excluded(folder, config):
+                yield folder
+            continue
         dirs[:] = sorted(
             d
             for d in dirs
@@ -170,6 +177,12 @@ def _walk(root: str, config: Config) -> Iterator[str]:
                 path = os.path.join(folder, name)
                 if not _excluded(path, config):
                     yield path
+
+
+def _is_savedmodel(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "saved_model.pb")) or os.path.isfile(
+        os.path.join(path, "saved_model.pbtxt")
+    )
 
 
 def lint_paths(
@@ -277,7 +290,7 @@ def unused_suppressions(run: Run) -> tuple[Finding, ...]:
 
 def lint_file(path: str, run: Run) -> ModelReport:
     try:
-        model = load(path, path)
+        model = load(path, path, run.config.signature)
     except ModelError as exc:
         finding = engine.unreadable(path, exc.code, exc.message)
         finding = finding._replace(severity=run.config.severity_of(finding.code, finding.severity))

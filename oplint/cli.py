@@ -30,9 +30,9 @@ def _fail(message: str) -> NoReturn:
 def cli() -> None:
     """Will this TensorFlow model run on the device you ship to?
 
-    oplint reads .tflite models without TensorFlow and reports every op that will not run on
-    the chosen targets (TFLite builtins, TFLite + Select TF ops, TensorFlow Lite Micro), why,
-    where, and what to do about it.
+    oplint reads .tflite models, SavedModels and frozen GraphDefs without TensorFlow and reports
+    every op that will not run on the chosen targets (TFLite builtins, TFLite + Select TF ops,
+    TensorFlow Lite Micro), why, where, and what to do about it.
     """
 
 
@@ -56,6 +56,12 @@ def cli() -> None:
     "--arena-size",
     metavar="SIZE",
     help="TFLite Micro tensor arena budget (e.g. 256K, 2MiB); models whose planned arena exceeds it fail.",
+)
+@click.option(
+    "--signature",
+    metavar="KEY",
+    help="SavedModel signature to check (default: serving_default, or every signature when it is absent; "
+    "'*': every signature, as the converter does when none is named).",
 )
 @click.option(
     "--max-partitions",
@@ -112,6 +118,7 @@ def check(
     targets: Sequence[str],
     runtime: str | None,
     arena_size: str | None,
+    signature: str | None,
     max_partitions: int | None,
     select: Sequence[str],
     ignore: Sequence[str],
@@ -138,6 +145,7 @@ def check(
             targets=parse_targets(targets) or None,
             runtime=runtime,
             arena_size=arena_size,
+            signature=signature,
             max_partitions=max_partitions,
             select=tuple(select) or None,
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
@@ -178,6 +186,40 @@ def _write_baseline(paths: Sequence[str], config: Any) -> None:
     report = lint_paths(paths, config._replace(baseline=None), use_suppressions=False)
     count = write_baseline(Path(target), report.findings, config.root or Path.cwd())
     click.echo(f"oplint: wrote {count} finding{'s' if count != 1 else ''} to {target}", err=True)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=str))
+@click.option(
+    "-t", "--target", "targets", multiple=True, metavar="T", help="Targets (default: tflite, tflite-flex, tflm)."
+)
+@click.option("--signature", metavar="KEY", help="SavedModel signature (default: serving_default; '*': all).")
+@click.option("--all", "show_all", is_flag=True, help="Also list the ops the converter removes or folds.")
+def predict(path: str, targets: Sequence[str], signature: str | None, show_all: bool) -> None:
+    """Predict what the TF->TFLite converter makes of each TF op of a SavedModel or GraphDef,
+    and on which targets the result runs (one line per op type)."""
+    from .config import ConfigError, parse_targets
+    from .predict import plan
+    from .readers import ModelError, load
+    from .targets import TargetError
+    from .targets import load as load_target
+
+    try:
+        specs = parse_targets(targets) or ()
+        ids = [s.id for s in specs] or ["tflite", "tflite-flex", "tflm"]
+        resolved = [load_target(t) for t in ids]
+    except (ConfigError, TargetError) as exc:
+        _fail(str(exc))
+    try:
+        model = load(path, path, signature)
+    except ModelError as exc:
+        _fail(f"{path}: {exc.code} {exc.message}")
+    if model.vocabulary != "tf":
+        _fail(f"{path} is a .tflite model: `oplint check` checks its ops directly")
+    for problem in model.problems:
+        click.echo(f"{path}: {problem}", err=True)
+    for line in plan(model, resolved, show_all):
+        click.echo(line.render())
 
 
 @cli.command()

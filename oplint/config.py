@@ -31,6 +31,7 @@ KNOWN_KEYS = frozenset(
         "per-file-ignores",
         "ignore-findings",
         "baseline",
+        "signature",
     }
 )
 IGNORE_FINDING_KEYS = frozenset({"path", "code", "node", "target", "reason"})
@@ -97,6 +98,7 @@ class Config(NamedTuple):
     baseline: Path | None = None  #: file of accepted findings (see oplint.suppress)
     source: Path | None = None  #: the pyproject.toml it came from
     root: Path | None = None  #: the project root (the config file's folder); None: the working directory
+    signature: str | None = None  #: SavedModel signature to check (None: serving_default, else all)
 
     def with_options(self, **changes: Any) -> Config:
         return self._replace(**{k: v for k, v in changes.items() if v is not None})
@@ -267,6 +269,10 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         changes["ignore"] = _str_list(table["ignore"], "ignore", path)
     if "arena-size" in table:
         changes["arena_size"] = str(table["arena-size"])
+    if "signature" in table:
+        if not isinstance(table["signature"], str):
+            raise ConfigError(f"invalid config in {path}: 'signature' must be a string such as \"serving_default\"")
+        changes["signature"] = table["signature"]
     if "severity" in table:
         changes["severity"] = _severities(table["severity"], path)
     if "max-partitions" in table:

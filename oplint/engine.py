@@ -77,5 +77,6 @@ def unreadable(path: str, code: str, message: str) -> Finding:
     hint = {
         "OPL001": "check that the file is a complete .tflite flatbuffer (re-export or re-download it)",
         "OPL002": "fetch the real file with `git lfs pull`",
+        "OPL006": "re-export the SavedModel, or copy it again and compare sizes",
     }.get(code)
     return Finding(Location(path), rule.code, rule.name, rule.severity, message, hint, None)

@@ -40,6 +40,9 @@ def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
     ``target`` may carry an arena budget as ``tflm+arena=1K`` (what ``--arena-size`` sets) or a
     partition limit as ``ethos-u55+partitions=1`` (``--max-partitions``)."""
     target, _, config_name = target.partition("+config=")
+    target, _, signature = target.partition("+signature=")
+    if signature:
+        config["signature"] = signature
     target, _, partitions = target.partition("+partitions=")
     if partitions:
         config["max_partitions"] = int(partitions)

@@ -47,6 +47,8 @@ def test_wheel_contains_the_rules_folder(wheel: Path) -> None:
     for target in ("tflite", "tflite-flex", "tflm"):
         assert f"oplint/_rules/targets/{target}.toml" in names
     assert "oplint/readers/tflite_schema.py" in names
+    assert "oplint/_rules/tf/tf_ops.toml" in names  # the TF op fates, for SavedModels and GraphDefs
+    assert "oplint/readers/tf_proto/tf_minimal_pb2.py" in names
     assert not any(n.startswith(("tests/", "fixtures/", "rules/")) for n in names)
 
 

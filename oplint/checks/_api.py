@@ -57,7 +57,15 @@ def rule(
 
     def wrap(fn: CheckFn) -> Rule:
         return declare(
-            fn.__module__, code, name, severity, check=fn, scope=scope, fires_on=fires_on, silent_on=silent_on
+            fn.__module__,
+            code,
+            name,
+            severity,
+            check=fn,
+            scope=scope,
+            vocabulary=vocabulary,
+            fires_on=fires_on,
+            silent_on=silent_on,
         )
 
     return wrap

@@ -18,8 +18,10 @@ TFLITE_IDENTIFIER = b"TFL3"
 _SNIFF = 512
 
 
-def load(path: str, display: str | None = None) -> Model:
-    """Read a model file (or model directory); raises :class:`ModelError`."""
+def load(path: str, display: str | None = None, signature: str | None = None) -> Model:
+    """Read a model file (or SavedModel directory); raises :class:`ModelError`.
+
+    ``signature`` picks the SavedModel signature to check (default: ``serving_default``)."""
     display = display or path
     try:
         st = os.stat(path)
@@ -28,7 +30,11 @@ def load(path: str, display: str | None = None) -> Model:
     except OSError as exc:
         raise ModelError("OPL001", f"cannot open: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):
-        raise ModelError("OPL001", "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)")
+        from . import savedmodel
+
+        if not savedmodel.is_savedmodel_dir(path):
+            raise ModelError("OPL001", "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)")
+        return savedmodel.read(path, display, savedmodel.Options(signature))
     if not stat.S_ISREG(st.st_mode):
         raise ModelError("OPL001", "not a regular file")  # FIFOs and devices would block or never end
     try:
@@ -38,6 +44,10 @@ def load(path: str, display: str | None = None) -> Model:
         raise ModelError("OPL001", f"cannot read: {exc.strerror or exc}") from None
     if head.startswith(LFS_MAGIC):
         raise ModelError("OPL002", _lfs_message(head))
+    if head[4:8] != TFLITE_IDENTIFIER and _tensorflow_name(path):
+        from . import savedmodel
+
+        return savedmodel.read(path, display, savedmodel.Options(signature))
     from . import tflite
 
     try:
@@ -46,6 +56,11 @@ def load(path: str, display: str | None = None) -> Model:
         raise ModelError("OPL001", f"cannot read: {exc.strerror or exc}") from None
     except ValueError as exc:  # mmap of a file that shrank to nothing while we looked at it
         raise ModelError("OPL001", f"cannot map the file: {exc}") from None
+
+
+def _tensorflow_name(path: str) -> bool:
+    """``saved_model.pb``/``.pbtxt``, or a frozen GraphDef ``*.pb``/``*.pbtxt``."""
+    return path.endswith((".pb", ".pbtxt"))
 
 
 def _lfs_message(head: bytes) -> str:

@@ -1,0 +1,66 @@
+"""A TF op the converter can only keep as a Select TF (Flex) op.
+
+## What it does
+For SavedModels and GraphDefs, predicts each TF op's fate in the TF->TFLite converter (the
+table `rules/tf/tf_ops.toml`, generated from LiteRT's legalization patterns and the Select TF
+allowlist) and flags the ops with no TFLite builtin path that are in the Select TF allowlist,
+on every target that cannot run Select TF ops (`tflite`, `tflm`, delegates).
+
+## Why is this bad?
+With builtins only, conversion fails (`Some ops are not supported by the native TFLite
+runtime, you can enable TF kernels fallback using TF Select ... TF Select ops: Cumprod`).
+With `SELECT_TF_OPS` it succeeds, but the model then needs the Flex delegate, which
+TensorFlow Lite Micro and the hardware delegates do not have.
+
+## Example
+```
+$ oplint check fixtures/savedmodel/cumprod --target tflm
+fixtures/savedmodel/cumprod:sg2:op1: OPL111 [tflm] Cumprod 'model/cumprod/Cumprod' in layer "model/cumprod" (function __call__) -> needs Select TF ops (FlexCumprod), which TensorFlow Lite Micro cannot run
+```
+The same model passes `--target tflite-flex`.  Five `Erf` nodes of one layer are one finding.
+
+## How to fix
+Rewrite the layer with ops that have builtins (e.g. `cumprod` as `exp(cumsum(log(x)))` for
+positive inputs), or convert with `SELECT_TF_OPS` and check against `--target tflite-flex`.
+
+## References
+- LiteRT `tflite/converter/transforms/legalize_patterns.td`, `legalize_tf.cc`, `prepare_tf.cc`
+- LiteRT `tflite/converter/delegates/flex/allowlisted_flex_ops.cc`
+- https://ai.google.dev/edge/litert/models/ops_select
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Hit, Severity
+from ..tf_fate import FLEX
+from ._api import Context, rule
+from ._tf import by_fate, hits
+
+
+@rule(
+    "OPL111",
+    "tf-op-needs-flex",
+    Severity.ERROR,
+    vocabulary="tf",
+    fires_on=(
+        ("savedmodel/cumprod", "tflite"),
+        ("savedmodel/cumprod", "tflm"),
+        ("savedmodel/frozen_cumprod.pb", "tflm"),
+    ),
+    silent_on=(("savedmodel/cumprod", "tflite-flex"), ("savedmodel/conv_ok", "tflm")),
+)
+def check(ctx: Context) -> Iterator[Hit]:
+    if ctx.target.flex:
+        return
+    items = []
+    for op, pred in by_fate(ctx.model, FLEX):
+        why = f" ({pred.reason})" if pred.reason else ""
+        items.append((op, f"-> needs Select TF ops (Flex{op.kind}){why}, which {ctx.target.title} cannot run"))
+    hint = (
+        "rewrite the layer with ops that have TFLite builtins"
+        if ctx.target.id.startswith("tflm")
+        else "rewrite the layer with ops that have TFLite builtins, or convert with SELECT_TF_OPS for tflite-flex"
+    )
+    yield from hits(items, hint)

@@ -1,0 +1,51 @@
+"""A TF op the converter cannot convert at all, not even as a Select TF op.
+
+## What it does
+Flags TF ops (of the TensorFlow op registry) that have no TFLite builtin path and are not in
+the Select TF allowlist.  Reported on every target, `tflite-flex` included.
+
+## Why is this bad?
+Conversion fails with builtins and with `SELECT_TF_OPS` alike (`Some ops in the model are
+custom ops ... Custom ops: Erfc`); only `allow_custom_ops=True` produces a model, whose custom
+op then has no kernel anywhere until you write one.
+
+## Example
+```
+$ oplint check fixtures/savedmodel/erfc --target tflite-flex
+fixtures/savedmodel/erfc:sg2:op0: OPL112 [tflite-flex] Erfc 'model/erfc/Erfc' in layer "model/erfc" (function __call__) -> no TFLite builtin and not a Select TF op: the converter rejects it
+```
+
+## How to fix
+Express the computation with supported ops (`erfc(x)` as `1 - erf(x)`, and `erf` through the
+GELU fusion or an approximation), or implement a TFLite custom op and convert with
+`allow_custom_ops=True`.
+
+## References
+- LiteRT `tflite/converter/delegates/flex/allowlisted_flex_ops.cc`
+- https://ai.google.dev/edge/litert/models/op_select_allowlist
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Hit, Severity
+from ..tf_fate import UNSUPPORTED
+from ._api import Context, rule
+from ._tf import by_fate, hits
+
+
+@rule(
+    "OPL112",
+    "tf-op-not-convertible",
+    Severity.ERROR,
+    vocabulary="tf",
+    fires_on=(("savedmodel/erfc", "tflite"), ("savedmodel/erfc", "tflite-flex")),
+    silent_on=(("savedmodel/cumprod", "tflite-flex"), ("savedmodel/conv_ok", "tflite")),
+)
+def check(ctx: Context) -> Iterator[Hit]:
+    items = []
+    for op, pred in by_fate(ctx.model, UNSUPPORTED):
+        why = f" ({pred.reason})" if pred.reason else ""
+        items.append((op, f"-> no TFLite builtin and not a Select TF op{why}: the converter rejects it"))
+    yield from hits(items, "rewrite the layer with supported ops, or implement a TFLite custom op")
