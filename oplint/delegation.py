@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: ``max_number_delegated_partitions`` (tflite/delegates/nnapi/nnapi_delegate.h)
 DEFAULT_MAX_PARTITIONS = 3
 LIMIT_OPTION = "max-delegated-partitions"  #: a target's [delegate-options] key for the delegate's own limit
+MIN_NODES_OPTION = "min-nodes-per-partition"  #: ... and for the smallest partition it delegates
 
 
 class Delegation(NamedTuple):
@@ -91,7 +92,9 @@ def _analyse(model: Model, target: Target) -> Delegation:
         result = ethosu_analyse(model, target)
         backend, error, compiled = result.source, result.compile_error, result.backend == "compiled"
     # Vela partitions offline and lowers variables: no side-effect ordering between NPU streams
-    plan = partition(model, verdicts, limit, side_effects=target.delegate != "ethos-u")
+    raw_min = target.delegate_options.get(MIN_NODES_OPTION, 1)
+    min_nodes = raw_min if isinstance(raw_min, int) and not isinstance(raw_min, bool) and raw_min > 1 else 1
+    plan = partition(model, verdicts, limit, side_effects=target.delegate != "ethos-u", min_nodes=min_nodes)
     return Delegation(target.id, target.delegate or target.id, verdicts, plan, backend, error, compiled)
 
 

@@ -136,13 +136,15 @@ def partition(
     verdicts: Mapping[tuple[int, int], OpVerdict],
     max_partitions: int | None = None,
     side_effects: bool = True,
+    min_nodes: int = 1,
 ) -> Plan:
     """Every graph's partitions for the ops ``verdicts`` marks supported.
 
     ``max_partitions`` is the delegate's own limit per graph (the GPU delegate's
     ``max_delegated_partitions``, NNAPI's ``max_number_delegated_partitions``): only that many of
     the largest partitions are delegated (``GraphPartitionHelper::GetFirstNLargestPartitions``,
-    ``tflite/delegates/utils.cc``), the others run on the CPU.
+    ``tflite/delegates/utils.cc``), the others run on the CPU; so do partitions of fewer than
+    ``min_nodes`` ops (the same function's ``min_nodes_per_partition``).
     """
     parts: list[Partition] = []
     dropped: list[tuple[int, int]] = []
@@ -150,6 +152,10 @@ def partition(
     for g, graph in enumerate(model.graphs):
         supported = {op.index for op in graph.ops if verdicts.get(op.key, _NO).supported}
         mine = subsets(graph, supported, g, side_effects)
+        if min_nodes > 1:
+            small = [p for p in mine if p.delegated and len(p.ops) < min_nodes]
+            dropped.extend((g, i) for p in small for i in p.ops)
+            mine = [p._replace(delegated=False) if p.delegated and len(p.ops) < min_nodes else p for p in mine]
         if max_partitions is not None and max_partitions > 0:
             delegated = [p for p in mine if p.delegated]
             if len(delegated) > max_partitions:

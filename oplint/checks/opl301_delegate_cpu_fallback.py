@@ -113,10 +113,15 @@ def _message(
     where = _where(ctx, ops)
     if dropped:
         limit = delegation.plan.limit
-        why = (
-            f"the delegate takes {kind} but only delegates its {limit} largest partition{'s' if limit != 1 else ''}"
-            f" ({ctx.target.id} max-delegated-partitions = {limit}), and this one is smaller"
-        )
+        minimum = ctx.target.delegate_options.get("min-nodes-per-partition", 1)
+        if limit is not None:
+            why = (
+                f"the delegate takes {kind} but only delegates its {limit} largest "
+                f"partition{'s' if limit != 1 else ''} (max-delegated-partitions = {limit}) of at least "
+                f"{minimum} op{'s' if minimum != 1 else ''} (min-nodes-per-partition), and this one is not among them"
+            )
+        else:
+            why = f"the delegate takes {kind} but not in a partition of fewer than {minimum} ops (min-nodes-per-partition)"
         return f"{ctx.target.id} leaves {kind} ({where}) on the CPU: {why}"
     why = "; ".join(r.rstrip(".") for r in reasons) or "the delegate does not take this op"
     text = f"{ctx.target.id} does not take {kind} ({where}): {why}"
