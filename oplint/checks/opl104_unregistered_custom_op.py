@@ -21,8 +21,10 @@ fixtures/tflite/custom_op.tflite:sg0:op0: OPL104 [tflite] custom op 'MyCustomOp'
 ```
 
 ## How to fix
-Register the kernel in your interpreter (`resolver.AddCustom("MyCustomOp", ...)`) and
-declare it in a custom target, or re-convert without `allow_custom_ops` and replace the op.
+Register the kernel in your interpreter (`resolver.AddCustom("MyCustomOp", ...)`) and accept
+the finding with a reason (`[[tool.oplint.ignore-findings]]`), or re-convert without
+`allow_custom_ops` and replace the op.  A model with `edgetpu-custom-op` was compiled for the Edge
+TPU (OPL322): it runs with the Edge TPU runtime's delegate (libedgetpu), nowhere else.
 
 ## References
 - LiteRT `tflite/core/kernels/register.cc`
@@ -35,6 +37,8 @@ from collections.abc import Iterator
 
 from ..findings import Hit, Severity
 from ._api import Context, rule
+
+EDGETPU_CUSTOM_CODE = "edgetpu-custom-op"  #: the op edgetpu_compiler writes (see OPL322)
 
 
 @rule(
@@ -61,11 +65,13 @@ def check(ctx: Context) -> Iterator[Hit]:
             continue  # the NPU's own op, on the NPU it was compiled for (see OPL320)
         support = target.custom.get(code)
         if support is None:
-            yield Hit(
-                op,
-                f"custom op '{code}' is not registered by {target.runtime_title}",
-                "register the kernel in your interpreter and declare it in a custom target, or replace the op",
+            hint = (
+                "the model was compiled for the Edge TPU (OPL322): run it with the Edge TPU runtime (libedgetpu)"
+                if code == EDGETPU_CUSTOM_CODE
+                else "register the kernel in your interpreter and accept this with an ignore-findings entry, "
+                "or replace the op"
             )
+            yield Hit(op, f"custom op '{code}' is not registered by {target.runtime_title}", hint)
         elif not support.reference_build:
             note = f" ({support.note})" if support.note else ""
             yield Hit(
