@@ -33,6 +33,7 @@ from collections.abc import Iterator
 
 from ..findings import Hit, Severity
 from ._api import Context, rule
+from ._compiled import split
 
 ETHOSU_CUSTOM_CODE = "ethos-u"  # oplint.delegates.ethosu.ETHOSU_CUSTOM_CODE, without importing it
 
@@ -46,24 +47,13 @@ ETHOSU_CUSTOM_CODE = "ethos-u"  # oplint.delegates.ethosu.ETHOSU_CUSTOM_CODE, wi
     silent_on=(("ethosu/conv_strides.tflite", "ethos-u55"), ("tflite/conv_int8.tflite", "tflm")),
 )
 def check(ctx: Context) -> Iterator[Hit]:
-    npu: list[str] = []
-    cpu: list[str] = []
-    for op in ctx.model.ops():
-        where = f"op {op.index}" if len(ctx.model.graphs) == 1 else f"sg{op.graph} op {op.index}"
-        if op.kind == "CUSTOM" and op.custom_code == ETHOSU_CUSTOM_CODE:
-            npu.append(where[3:] if where.startswith("op ") else where)
-        else:
-            cpu.append(f"{op.display} ({where})")
+    found = split(ctx.model, ETHOSU_CUSTOM_CODE)
+    npu = found.accelerated
     if not npu:
         return
     streams = f"{len(npu)} NPU command stream{'s' if len(npu) != 1 else ''} (op{'s' if len(npu) != 1 else ''} {', '.join(npu)})"
-    if cpu:
-        shown = ", ".join(cpu[:8]) + (f", ... ({len(cpu) - 8} more)" if len(cpu) > 8 else "")
-        rest = f"{len(cpu)} op{'s' if len(cpu) != 1 else ''} run{'s' if len(cpu) == 1 else ''} on the CPU: {shown}"
-    else:
-        rest = "nothing runs on the CPU"
     yield Hit(
         None,
-        f"compiled for Arm Ethos-U by Vela: {streams}; {rest}",
+        f"compiled for Arm Ethos-U by Vela: {streams}; {found.cpu_text()}",
         "deploy it on an Ethos-U system; lint the model you gave Vela to check it against other targets",
     )

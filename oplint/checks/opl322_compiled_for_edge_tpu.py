@@ -36,6 +36,7 @@ from collections.abc import Iterator
 
 from ..findings import Hit, Severity
 from ._api import Context, rule
+from ._compiled import split
 from .opl104_unregistered_custom_op import EDGETPU_CUSTOM_CODE
 
 
@@ -48,24 +49,14 @@ from .opl104_unregistered_custom_op import EDGETPU_CUSTOM_CODE
     silent_on=(("tflite/custom_op.tflite", "tflite"), ("tflite/conv_int8.tflite", "tflite")),
 )
 def check(ctx: Context) -> Iterator[Hit]:
-    tpu: list[str] = []
-    cpu: list[str] = []
-    for op in ctx.model.ops():
-        where = f"op {op.index}" if len(ctx.model.graphs) == 1 else f"sg{op.graph} op {op.index}"
-        if op.kind == "CUSTOM" and op.custom_code == EDGETPU_CUSTOM_CODE:
-            tpu.append(where)
-        else:
-            cpu.append(f"{op.display} ({where})")
+    found = split(ctx.model, EDGETPU_CUSTOM_CODE)
+    tpu = found.accelerated
     if not tpu:
         return
-    blocks = f"{len(tpu)} Edge TPU block{'s' if len(tpu) != 1 else ''} ({', '.join(tpu[:8])})"
-    if cpu:
-        shown = ", ".join(cpu[:8]) + (f", ... ({len(cpu) - 8} more)" if len(cpu) > 8 else "")
-        rest = f"{len(cpu)} op{'s' if len(cpu) != 1 else ''} run{'s' if len(cpu) == 1 else ''} on the CPU: {shown}"
-    else:
-        rest = "nothing runs on the CPU"
+    where = ", ".join(tpu[:8]) + (", ..." if len(tpu) > 8 else "")
+    blocks = f"{len(tpu)} Edge TPU block{'s' if len(tpu) != 1 else ''} (op{'s' if len(tpu) != 1 else ''} {where})"
     yield Hit(
         None,
-        f"compiled for the Edge TPU: {blocks}; {rest}",
+        f"compiled for the Edge TPU: {blocks}; {found.cpu_text()}",
         "deploy it with the Edge TPU runtime (libedgetpu); lint the model you gave edgetpu_compiler for other targets",
     )

@@ -93,14 +93,15 @@ def inputs_consts_outputs(sig: Sig, runtime: int, consts: int, outputs: int) -> 
     inputs_outputs(sig, runtime, outputs)
 
 
-def one_or_two_operands(sig: Sig) -> None:
+def one_or_two_operands(sig: Sig, line: int = 1196) -> None:
+    """Two runtime inputs, or one runtime and one constant input (GATHER 843, elementwise ops 1196)."""
     try:
         inputs_consts_outputs(sig, 2, 0, 1)
     except Unsupported:
         try:
             inputs_consts_outputs(sig, 1, 1, 1)
         except Unsupported:
-            raise Unsupported("Op can only handle 1 or 2 operand(s).", 1196) from None
+            raise Unsupported("Op can only handle 1 or 2 operand(s).", line) from None
 
 
 def tensor_available(sig: Sig, idx: int) -> None:
@@ -304,16 +305,7 @@ def _fully_connected(sig: Sig) -> None:
 
 
 def _gather(sig: Sig) -> None:
-    one_or_two = True
-    try:
-        inputs_consts_outputs(sig, 2, 0, 1)
-    except Unsupported:
-        try:
-            inputs_consts_outputs(sig, 1, 1, 1)
-        except Unsupported:
-            one_or_two = False
-    if not one_or_two:
-        raise Unsupported("Op can only handle 1 or 2 operand(s).", 843)
+    one_or_two_operands(sig, line=843)
     if len(sig.inputs[1].dims) != 1:
         raise Unsupported("Only support 1D indices", 846)
     if sig.inputs[1].type != "int32":
