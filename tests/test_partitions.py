@@ -187,3 +187,16 @@ def test_runtime_rules_on_a_delegate_target_name_its_cpu_runtime() -> None:
 
     assert load_target("ethos-u55").runtime_title == load_target("tflm").title
     assert load_target("tflm").runtime_title == load_target("tflm").title
+
+
+def test_delegate_kinds_for_predicted_ops() -> None:
+    from oplint.delegates import kinds
+    from oplint.targets import load as load_target
+
+    assert kinds(load_target("tflite")) is None  # not a delegate
+    xnnpack = kinds(load_target("xnnpack"))
+    assert xnnpack is not None and "CONV_2D" in xnnpack and "EXPAND_DIMS" not in xnnpack and "RFFT2D" not in xnnpack
+    coreml3, coreml2 = kinds(load_target("coreml")), kinds(load_target("coreml").variant("2"))
+    assert coreml3 is not None and coreml2 is not None and "RESHAPE" in coreml2 - coreml3
+    u55 = kinds(load_target("ethos-u55"))
+    assert u55 is not None and "CONV_2D" in u55 and "DEQUANTIZE" not in u55

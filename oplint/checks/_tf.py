@@ -58,12 +58,12 @@ def _problems(builtins: tuple[str, ...], first_in: str | None, first_out: str | 
     for builtin in builtins:
         support = target.builtins.get(builtin)
         if support is None:
-            problems.append(f"-> {builtin}: no {target.title} kernel")
+            problems.append(f"-> {builtin}: no {target.runtime_title} kernel")
             continue
         if support.types is None or len(builtins) > 1:
             continue  # a lowering's intermediate types are not known
         dtypes = {"in0": first_in, "out0": first_out}
         if not any(matches({k: v for k, v in sig.items() if k in dtypes}, dtypes) for sig in support.types):
             kinds = f"({first_in or '?'} -> {first_out or '?'})"
-            problems.append(f"-> {builtin} {kinds}: no {target.title} kernel for these types")
+            problems.append(f"-> {builtin} {kinds}: no {target.runtime_title} kernel for these types")
     return problems

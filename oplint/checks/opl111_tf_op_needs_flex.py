@@ -57,7 +57,7 @@ def check(ctx: Context) -> Iterator[Hit]:
     items = []
     for op, pred in by_fate(ctx.model, FLEX):
         why = f" ({pred.reason})" if pred.reason else ""
-        items.append((op, f"-> needs Select TF ops (Flex{op.kind}){why}, which {ctx.target.title} cannot run"))
+        items.append((op, f"-> needs Select TF ops (Flex{op.kind}){why}, which {ctx.target.runtime_title} cannot run"))
     hint = (
         "rewrite the layer with ops that have TFLite builtins"
         if ctx.target.id.startswith("tflm")

@@ -39,3 +39,16 @@ def checker(spec: str) -> Checker:
     module = importlib.import_module(module_name)
     fn: Checker = getattr(module, func)
     return fn
+
+
+def kinds(target: Target) -> frozenset[str] | None:
+    """The builtin ops the target's delegate can take at all (None: not a delegate target).
+
+    Used where only op kinds are known (the ops a SavedModel is predicted to become): an op of a
+    kind outside this set certainly stays on the CPU."""
+    if target.checker is None:
+        return None
+    module_name, _, _ = target.checker.partition(":")
+    module = importlib.import_module(module_name)
+    fn: Callable[[Target], frozenset[str]] | None = getattr(module, "kinds", None)
+    return fn(target) if fn is not None else None

@@ -258,3 +258,9 @@ def verdicts(model: Model, target: Target) -> Verdicts:
     """The delegate checker (``checker = "oplint.delegates.coreml:verdicts"``)."""
     version = int(target.delegate_options.get("coreml-version", 3))
     return {op.key: check_op(model, graph, op, version) for graph in model.graphs for op in graph.ops}
+
+
+def kinds(target: Target) -> frozenset[str]:
+    """The builtins the Core ML delegate has a builder for (RESHAPE only for Core ML 2)."""
+    version = int(target.delegate_options.get("coreml-version", 3))
+    return frozenset(CHECKS) | (frozenset({"RESHAPE"}) if version < 3 else frozenset())

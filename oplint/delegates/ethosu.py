@@ -462,3 +462,11 @@ def summary(result: EthosUResult) -> Mapping[str, Any]:
         "npu_partitions": result.npu_partitions,
         "cpu_ops": on_cpu,
     }
+
+
+def kinds(target: Target) -> frozenset[str]:
+    """The builtins Vela can place on the NPU at all (their regor op type has constraints)."""
+    from ._ethosu_tables import load_tables
+
+    tables = load_tables(Settings.of(target).tables)
+    return frozenset(k for k, optype in tables.optype.items() if optype in tables.ops)

@@ -763,3 +763,9 @@ def _fp16_weights(graph: Graph, op: Op) -> bool:
         return False
     src = graph.tensor(op.inputs[0])
     return src is not None and src.dtype == "float16" and src.is_const
+
+
+def kinds(target: Target) -> frozenset[str]:
+    """The builtins the GPU delegate has a parser for (an op of another kind stays on the CPU)."""
+    allow_quant = bool(target.delegate_options.get("allow-quantized-models", True))
+    return frozenset(PARSERS) - {"CUSTOM"} - (frozenset() if allow_quant else QUANT_ONLY)

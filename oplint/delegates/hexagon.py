@@ -285,3 +285,8 @@ def check_op(graph: Graph, op: Op) -> OpVerdict:
 def verdicts(model: Model, target: Target) -> Verdicts:
     """The delegate checker (``checker = "oplint.delegates.hexagon:verdicts"``)."""
     return {op.key: check_op(graph, op) for graph in model.graphs for op in graph.ops}
+
+
+def kinds(target: Target) -> frozenset[str]:
+    """The builtins the Hexagon delegate has a case for (SUM's case always refuses)."""
+    return frozenset(CHECKS) - {"SUM"}

@@ -1065,3 +1065,8 @@ def _visit(node: _Node) -> OpVerdict:
     except Reject as exc:
         return OpVerdict(False, (exc.reason,), f"{SOURCE}:{exc.line}")
     return OpVerdict(True, (), f"{SOURCE}:3171")
+
+
+def kinds(target: Target) -> frozenset[str]:
+    """The builtins XNNPACK has a visitor for (an op of another kind always stays on the CPU)."""
+    return frozenset(VISITORS) - {"CUSTOM"} - frozenset(ALWAYS_REJECTED)

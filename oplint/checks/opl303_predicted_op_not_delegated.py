@@ -1,0 +1,59 @@
+"""A TF op converts to a TFLite builtin the delegate has no kernel for: it will run on the CPU.
+
+## What it does
+For SavedModels and GraphDefs checked against a delegate target (`xnnpack`, `gpu`, `coreml`,
+`hexagon`, `ethos-u55`, ...), takes the TFLite builtin(s) each TF op is predicted to become
+(`rules/tf/tf_ops.toml`) and reports those the delegate cannot take at all: XNNPACK has no
+visitor for the op, the GPU delegate no parser, Vela no NPU operator type.  Many nodes of one
+layer are reported once.
+
+## Why is this bad?
+The converted model will run, but these ops fall back to the CPU and split the delegated graph
+(OPL301 says so once the model is converted).  Knowing it before conversion lets you pick
+layers the accelerator runs while the model is still being designed.
+
+## Example
+```
+$ oplint check fixtures/savedmodel/rfft --target xnnpack
+fixtures/savedmodel/rfft:sg2:op0: OPL303 [xnnpack] RFFT 'model/spectrum/rfft' in layer "model/spectrum" (function __call__) -> RFFT2D: xnnpack has no kernel for it; it will run on the CPU
+```
+
+## How to fix
+Replace the layer with ops the delegate takes (convert the model and `--output-format full`
+shows the partitions), or accept the CPU fallback with an ignore that says why.
+
+## References
+- Each delegate's source, as cited by its target (`oplint targets`)
+- LiteRT `tflite/converter/transforms/legalize_patterns.td`
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..delegates import kinds
+from ..findings import Hit, Severity
+from ..model import Op
+from ..tf_fate import BUILTIN
+from ._api import Context, rule
+from ._tf import by_fate, hits
+
+
+@rule(
+    "OPL303",
+    "predicted-op-not-delegated",
+    Severity.ERROR,
+    vocabulary="tf",
+    fires_on=(("savedmodel/rfft", "xnnpack"),),
+    silent_on=(("savedmodel/conv_ok", "xnnpack"), ("savedmodel/rfft", "tflite")),
+)
+def check(ctx: Context) -> Iterator[Hit]:
+    takes = kinds(ctx.target)
+    if takes is None:
+        return
+    items: list[tuple[Op, str]] = []
+    for op, pred in by_fate(ctx.model, BUILTIN):
+        for builtin in pred.builtins:
+            if builtin not in takes:
+                items.append((op, f"-> {builtin}: {ctx.target.id} has no kernel for it; it will run on the CPU"))
+    yield from hits(items, "use ops the delegate takes in this layer, or accept the CPU fallback")
