@@ -1,0 +1,837 @@
+"""The NNAPI delegate (Android): which ops it takes on a given Android API level.
+
+A translation of ``NNAPIDelegateKernel::Validate`` (``tflite/delegates/nnapi/nnapi_delegate.cc`` at
+the pinned LiteRT commit): per op, the op versions, the Android API level (NNAPI feature level)
+each form needs, operand types, ranks, constant operands and attribute values.  Like Validate,
+every failed expectation is collected, so a finding names all of them; each cites the ``case``
+of its op.  ``android-api-level`` (the target's option, ``nnapi@29``) is the device's API level;
+NNAPI runtime feature levels 5 to 8 are API 31 to 35 (``nnapi_delegate_kernel.h``).  The
+delegate is deprecated: Android 15 deprecates NNAPI itself.
+
+The delegate is applied without naming an accelerator (``is_accelerator_specified`` false), as
+``StatefulNnApiDelegate::Options`` default.  The checks it makes on the whole graph before
+Validate (the NNAPI library being present, the CPU-fallback policy) are device properties and
+not modelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from . import OpVerdict, Verdicts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import Graph, Model, Op, Tensor
+    from ..targets import Target
+
+SOURCE = "tflite/delegates/nnapi/nnapi_delegate.cc"
+
+# nnapi_delegate_kernel.h: kMinSdkVersionForNNAPI* and kNNAPIRuntimeFeatureLevel*
+NNAPI10, NNAPI11, NNAPI12, NNAPI13 = 27, 28, 29, 30
+FL5, FL6, FL7, FL8 = 31, 1000006, 1000007, 1000008
+#: Android API level -> the feature level Validate compares with
+FEATURE_LEVEL = {27: 27, 28: 28, 29: 29, 30: 30, 31: FL5, 32: FL5, 33: FL6, 34: FL7, 35: FL8}
+
+#: the line of each op's case in Validate
+CASE_LINE = {
+    "ADD": 2372, "ARG_MAX": 2393, "ARG_MIN": 2394, "MUL": 2434, "AVERAGE_POOL_2D": 2459,
+    "MAX_POOL_2D": 2473, "L2_POOL_2D": 2477, "CONV_2D": 2490, "DEPTHWISE_CONV_2D": 2534,
+    "FULLY_CONNECTED": 2555, "HARD_SWISH": 2579, "SOFTMAX": 2585, "RESHAPE": 2607,
+    "RESIZE_BILINEAR": 2643, "RESIZE_NEAREST_NEIGHBOR": 2683, "SQUEEZE": 2708,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": 2720, "L2_NORMALIZATION": 2733,
+    "LOCAL_RESPONSE_NORMALIZATION": 2749, "LSH_PROJECTION": 2752, "CONCATENATION": 2769,
+    "DEQUANTIZE": 2799, "DENSIFY": 2828, "FLOOR": 2837, "RELU": 2840, "RELU_N1_TO_1": 2841,
+    "RELU6": 2842, "LOGISTIC": 2843, "TANH": 2847, "SUB": 2857, "DIV": 2883, "PAD": 2898,
+    "PADV2": 2899, "UNIDIRECTIONAL_SEQUENCE_RNN": 2932, "SPACE_TO_BATCH_ND": 2940,
+    "BATCH_TO_SPACE_ND": 2945, "STRIDED_SLICE": 2956, "TRANSPOSE": 2962, "ABS": 2975, "EXP": 2976,
+    "LOG": 2977, "POW": 2978, "RSQRT": 2984, "SLICE": 2994, "COS": 3010, "SIN": 3011,
+    "TRANSPOSE_CONV": 3017, "SQRT": 3029, "RNN": 3035, "SPACE_TO_DEPTH": 3048, "SVDF": 3055,
+    "LSTM": 3075, "MEAN": 3151, "EMBEDDING_LOOKUP": 3173, "HASHTABLE_LOOKUP": 3179,
+    "MAXIMUM": 3185, "MINIMUM": 3186, "CAST": 3206, "LEAKY_RELU": 3237, "PRELU": 3238,
+    "TILE": 3246, "LOGICAL_OR": 3259, "LOGICAL_AND": 3260, "LOGICAL_NOT": 3261, "LESS": 3270,
+    "LESS_EQUAL": 3271, "GREATER": 3272, "GREATER_EQUAL": 3273, "EQUAL": 3274, "NOT_EQUAL": 3275,
+    "NEG": 3283, "TOPK_V2": 3290, "SELECT": 3303, "GATHER": 3319,
+    "BIDIRECTIONAL_SEQUENCE_LSTM": 3336, "EXPAND_DIMS": 3344, "SPLIT": 3356, "SPLIT_V": 3374,
+    "LOG_SOFTMAX": 3407, "QUANTIZE": 3416, "REDUCE_ANY": 3447, "REDUCE_MIN": 3455,
+    "REDUCE_MAX": 3456, "DEPTH_TO_SPACE": 3468, "REDUCE_PROD": 3474, "SUM": 3475, "ELU": 3487,
+    "FILL": 3496, "PACK": 3540, "UNPACK": 3559, "SQUARED_DIFFERENCE": 3581, "BATCH_MATMUL": 3602,
+    "MIRROR_PAD": 3621, "REVERSE_V2": 3641,
+}  # fmt: skip
+
+FLOAT = ("float32",)
+QUANT = ("uint8", "int8")
+
+
+class V:
+    """OpValidationContext: every failed expectation, in order."""
+
+    def __init__(self, model: Model, graph: Graph, op: Op, sdk: int) -> None:
+        self.model = model
+        self.graph = graph
+        self.op = op
+        self.sdk = sdk
+        self.failures: list[str] = []
+
+    # tensors
+    def t(self, i: int) -> Tensor | None:
+        return self.graph.tensor(self.op.inputs[i]) if i < len(self.op.inputs) and self.op.inputs[i] >= 0 else None
+
+    def out(self, i: int = 0) -> Tensor | None:
+        return self.graph.tensor(self.op.outputs[i]) if i < len(self.op.outputs) and self.op.outputs[i] >= 0 else None
+
+    def dtype(self, i: int) -> str:
+        t = self.t(i)
+        return t.dtype if t is not None else "none"
+
+    def rank(self, t: Tensor | None) -> int:
+        return len(t.shape or ()) if t is not None else 0
+
+    def const(self, i: int) -> bool:
+        t = self.t(i)
+        return t is not None and t.is_const
+
+    def opt(self, key: str, default: object = None) -> object:
+        return self.op.options.get(key, default)
+
+    # expectations (2080-2240)
+    def expect(self, ok: bool, message: str) -> bool:
+        if not ok:
+            self.failures.append(message)
+        return ok
+
+    def max_version(self, n: int) -> None:
+        self.expect(self.op.version <= n, f"OP Version higher than {n}")
+
+    def version(self, n: int) -> None:  # ExpectOpVersion: the same test, another message
+        self.expect(self.op.version <= n, f"OP Version different from {n}")
+
+    def min_sdk(self, level: int) -> bool:
+        return self.expect(self.sdk >= level, f"Android sdk version less than {_api(level)}")
+
+    def type_in(self, dtype: str, allowed: tuple[str, ...], message: str | None = None) -> None:
+        self.expect(dtype in allowed, message or f"Input type not in expected list {', '.join(allowed)}")
+
+    def float_op(self) -> None:
+        self.expect(self.dtype(0) in FLOAT, "Input should be Float")
+
+    def float_or_uint8(self) -> None:
+        self.expect(self.dtype(0) in ("float32", "uint8"), "Input should be Float or UINT8")
+
+    def float_or_quant8(self) -> None:
+        self.expect(self.dtype(0) in ("float32", *QUANT), "Input should be Float or Quant8")
+
+    def float_quant8_or_int32(self) -> None:
+        self.expect(self.dtype(0) in ("float32", *QUANT, "int32"), "Input should be Float, Quant8, or Int32")
+
+    def restricted_scales(self) -> None:
+        """ExpectIsRestrictedScalesCompliant (2220): NNAPI 1.0/1.1 need input x filter < output scale."""
+        x, w, y = self.t(0), self.t(1), self.out()
+        sx, sw, sy = (_scale(t) for t in (x, w, y))
+        if sx is not None and sw is not None and sy is not None:
+            self.expect(
+                sx * sw < sy, "When using NN API version 1.0 or 1.1, input_scale * filter_scale < output_scale."
+            )
+
+    def hybrid(self) -> bool:
+        """IsHybridOperator (386): float input, quantized weights."""
+        k = self.op.kind
+        if k in ("CONV_2D", "FULLY_CONNECTED"):
+            return self.dtype(0) in FLOAT and self.dtype(1) in QUANT
+        if k == "LSTM":
+            return len(self.op.inputs) in (20, 24) and self.dtype(0) in FLOAT and self.dtype(2) in QUANT
+        if k in ("UNIDIRECTIONAL_SEQUENCE_LSTM", "BIDIRECTIONAL_SEQUENCE_LSTM", "UNIDIRECTIONAL_SEQUENCE_RNN"):
+            return self.dtype(0) in FLOAT and self.dtype(1 if k == "UNIDIRECTIONAL_SEQUENCE_RNN" else 2) in QUANT
+        return False
+
+    def rank_at_most_4(self, *indices: int, message: str = "Input rank must be <= 4") -> None:
+        self.expect(all(self.rank(self.t(i)) <= 4 for i in indices), message)
+
+
+def _api(level: int) -> int:
+    for api, fl in sorted(FEATURE_LEVEL.items()):
+        if fl == level:
+            return api
+    return level
+
+
+def _scale(t: Tensor | None) -> float | None:
+    return t.quant.scales[0] if t is not None and t.quant is not None and t.quant.scales else None
+
+
+def _zero_point(t: Tensor | None) -> int | None:
+    return t.quant.zero_points[0] if t is not None and t.quant is not None and t.quant.zero_points else None
+
+
+# -- the cases ---------------------------------------------------------------------------------------
+def _add_mul(v: V) -> None:
+    v.max_version(2)  # MUL takes version 3 only when an accelerator is named
+    if v.sdk >= NNAPI13:
+        v.float_quant8_or_int32()
+        if v.dtype(0) == "int32":
+            v.expect(str(v.opt("fused_activation_function", "NONE")) == "NONE", "No activation function supported")
+    else:
+        v.float_or_quant8()
+    v.rank_at_most_4(0, 1)
+
+
+def _arg_min_max(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float16", "float32", "int32", "uint8", "int8"))
+    axis = v.t(1)
+    if axis is not None and axis.dtype == "int64":
+        v.expect(axis.is_const, "NNAPI only supports axis as int32 (a constant int64 axis is converted)")
+    else:
+        v.expect(axis is not None and axis.dtype == "int32", "Axis should be Int32")
+    v.expect(str(v.opt("output_type", "INT32")).upper() == "INT32", "NNAPI only supports int32 output.")
+
+
+def _avg_pool(v: V) -> None:
+    v.max_version(2)
+    v.float_or_quant8()
+    if v.dtype(0) in QUANT:
+        area = int(v.opt("filter_width", 0) or 0) * int(v.opt("filter_height", 0) or 0)
+        v.expect(area <= 256, "Large filter window would overflow on the reference CPU path")
+
+
+def _max_pool(v: V) -> None:
+    v.max_version(2)
+    v.float_or_quant8()
+
+
+def _l2_pool(v: V) -> None:
+    v.version(1)
+    v.float_op()
+    if v.sdk < NNAPI12:
+        v.expect(
+            str(v.opt("fused_activation_function", "NONE")) == "NONE",
+            "Before NNAPI 1.2 fused activation for l2_pool may not be supported.",
+        )
+
+
+def _conv(v: V) -> None:
+    v.max_version(5)
+    x, w = v.t(0), v.t(1)
+    if v.sdk < NNAPI12:
+        v.expect(not v.hybrid(), "Hybrid operators not supported before NNAPI 1.2")
+        v.float_or_uint8()
+        if w is not None and w.quant is not None and w.quant.scale_count > 1:
+            v.expect(False, "Per-channel quantized convolution not supported before NNAPI 1.2.")
+        if v.dtype(0) == "uint8":
+            v.restricted_scales()
+    v.expect(len(v.op.inputs) == 3 and v.op.inputs[2] >= 0, "Conv2D with omitted bias not supported")
+    if int(v.opt("dilation_w_factor", 1) or 1) != 1 or int(v.opt("dilation_h_factor", 1) or 1) != 1:
+        v.expect(v.sdk >= NNAPI12, "NNAPI supports dilated Conv2D since NNAPI 1.2.")
+    if v.sdk < NNAPI12 and x is not None and w is not None and x.shape and w.shape:
+        v.expect(x.shape[-1] == w.shape[-1], "Grouped convolution not supported before NNAPI < 1.2")
+
+
+def _depthwise(v: V) -> None:
+    v.max_version(3)
+    if v.sdk < NNAPI12:
+        v.float_or_uint8()
+        if v.dtype(0) == "uint8":
+            v.restricted_scales()
+        v.expect(
+            int(v.opt("dilation_w_factor", 1) or 1) == 1 and int(v.opt("dilation_h_factor", 1) or 1) == 1,
+            "dilation_width_factor and dilation_height_factor expected to be equal to 1",
+        )
+
+
+def _fully_connected(v: V) -> None:
+    v.max_version(5)
+    out = v.out()
+    v.expect(out is None or out.dtype != "int16", "Unsupported output of type kTfLiteInt16")
+    if v.sdk < NNAPI12:
+        v.expect(not v.hybrid(), "Hybrid operators not supported before NNAPI 1.2")
+        v.float_or_uint8()
+        if v.dtype(0) == "uint8":
+            v.restricted_scales()
+    if v.opt("keep_num_dims"):
+        v.min_sdk(NNAPI13)
+
+
+def _softmax(v: V) -> None:
+    v.version(2)
+    v.float_or_quant8()
+    out = v.out()
+    v.type_in(
+        out.dtype if out else "none", ("float32", "uint8", "int8"), "Output type should be float32, uint8 or int8."
+    )
+    rank = v.rank(v.t(0))
+    v.expect(rank <= 4, "Input rank should be <= 4")
+    if v.sdk < NNAPI12:
+        v.expect(rank in (2, 4), "Before API level 29 only 2D and 4D input tensors were supported.")
+
+
+def _reshape(v: V) -> None:
+    v.version(1)
+    if v.sdk < FL6:
+        v.float_or_quant8()
+    else:
+        v.float_quant8_or_int32()
+    v.expect(v.rank(v.t(0)) <= 4, "Input rank should be <= 4")
+    v.expect(v.rank(v.out()) <= 4, "Output rank should be <= 4")
+    if len(v.op.inputs) >= 2:
+        v.expect(v.const(1), "The shape input tensor must be constant.")
+    else:
+        shape = v.opt("new_shape") or ()
+        n = 0 if isinstance(shape, (list, tuple)) and len(shape) == 1 and shape[0] == 0 else len(shape)  # type: ignore[arg-type]
+        v.expect(n > 0, "New shape rank should be > 0")
+
+
+def _resize(v: V) -> None:
+    v.max_version(3)
+    x, out = v.t(0), v.out()
+    if v.op.kind == "RESIZE_BILINEAR":
+        v.expect(v.rank(x) == 4, "Input should have rank 4")
+    else:
+        v.min_sdk(NNAPI12)
+    v.float_or_quant8()
+    v.expect(len(v.op.inputs) >= 2, "Expected at least 2 inputs")
+    if len(v.op.inputs) >= 2:
+        v.expect(v.const(1), "The size input tensor must be constant.")
+    if v.op.kind == "RESIZE_BILINEAR" and v.sdk < NNAPI12 and out is not None and out.shape and len(out.shape) == 4:
+        v.expect(out.shape[1] == out.shape[2], "Require width == height due to driver differences in NNAPI < 1.2")
+    if v.sdk <= NNAPI12:
+        v.expect(not v.opt("align_corners"), "NNAPI does not support align_corners == true.")
+        v.expect(not v.opt("half_pixel_centers"), "NNAPI does not support half_pixel_centers == true.")
+    if v.op.kind == "RESIZE_BILINEAR" and v.sdk < NNAPI12:
+        v.expect(v.dtype(0) == "float32", "NNAPI 1.0 & 1.1 only supports float input.")
+
+
+def _squeeze(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI11)
+    if v.sdk == NNAPI11:
+        dims = v.opt("squeeze_dims") or ()
+        v.expect(len(dims) != 0, "NNAPI 1.1 does not support null squeeze_dims properly.")  # type: ignore[arg-type]
+
+
+def _seq_lstm(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    v.expect(not v.hybrid(), "Hybrid version of this op is not supported by NN API.")
+    v.expect(len(v.op.inputs) in (20, 24), "Supporting only operation with 20 or 24 inputs")
+
+
+def _l2_norm(v: V) -> None:
+    v.max_version(2)
+    if v.sdk < NNAPI12:
+        v.float_op()
+        v.expect(v.rank(v.t(0)) == 4, "Expected 4 inputs")
+    v.expect(str(v.opt("fused_activation_function", "NONE")) == "NONE", "Expected no activation")
+
+
+def _lrn(v: V) -> None:
+    v.version(1)
+
+
+def _lsh(v: V) -> None:
+    v.version(1)
+    if str(v.opt("type", "")) == "SPARSE":
+        v.expect(v.sdk >= NNAPI12, "NNAPI does not support sparse projection correctly pre-Q")
+        v.expect(len(v.op.inputs) == 2, "NNAPI does not support weights for sparse projects.")
+
+
+def _concat(v: V) -> None:
+    v.max_version(2)
+    v.expect(str(v.opt("fused_activation_function", "NONE")) == "NONE", "No activation function supported")
+    v.expect(v.rank(v.t(0)) <= 4, "Input rank should be less than 4")
+    dtype = v.dtype(0)
+    v.type_in(dtype, ("float16", "float32", "uint8", "int8"))
+    if dtype == "uint8" and v.sdk < NNAPI12:
+        first = v.t(0)
+        for i in range(1, len(v.op.inputs)):
+            t = v.t(i)
+            same = _scale(t) == _scale(first) and _zero_point(t) == _zero_point(first)
+            if not v.expect(
+                same, "NNAPI 1.0-1 only supported concatenating quantized tensor of the same scale and offset."
+            ):
+                break
+
+
+def _dequantize(v: V) -> None:
+    x = v.t(0)
+    if v.sdk >= NNAPI13 and x is not None and x.dtype == "float16" and not x.is_const:
+        return
+    v.expect(v.op.version in (1, 2), "Supported op versions are 1 and 2 only")
+    if v.sdk < NNAPI12:
+        v.type_in(v.dtype(0), ("uint8",))
+    else:
+        v.type_in(v.dtype(0), ("uint8", "int8"))
+        if v.sdk == NNAPI12 and v.dtype(0) == "int8":
+            v.expect(
+                _zero_point(x) in (0, None),
+                "NN API supports int8 type since version 1.2 but only for symmetric quantization.",
+            )
+
+
+def _densify(v: V) -> None:
+    v.expect(v.sdk >= NNAPI13 and v.const(0), "DENSIFY is only delegated on a constant input from API level 30")
+
+
+def _floor(v: V) -> None:
+    v.version(1)
+
+
+def _relu_like(v: V) -> None:
+    v.max_version(2)
+    v.float_or_quant8()
+
+
+def _tanh(v: V) -> None:
+    v.max_version(2)
+    d = v.dtype(0)
+    v.expect(d in FLOAT or (d in QUANT and v.sdk >= NNAPI12), "NNAPI only support float tanh.")
+
+
+def _sub(v: V) -> None:
+    v.max_version(3)
+    d = v.dtype(0)
+    v.expect(
+        (v.sdk >= NNAPI11 and d in FLOAT) or (v.sdk >= NNAPI12 and d in QUANT) or (v.sdk >= NNAPI13 and d == "int32"),
+        "NNAPI only support float sub.",
+    )
+    if d == "int32":
+        v.expect(str(v.opt("fused_activation_function", "NONE")) == "NONE", "No activation function supported")
+    v.rank_at_most_4(0, 1)
+
+
+def _div(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI11)
+    v.expect(v.dtype(0) == "float32", "NNAPI only support float div.")
+    v.rank_at_most_4(0, 1)
+
+
+def _pad(v: V) -> None:
+    v.max_version(2)
+    v.float_or_quant8()
+    v.min_sdk(NNAPI11)
+    x = v.t(0)
+    v.expect(x is None or 0 not in (x.shape or ()), "NN API pad ops do not support input tensors with no elements")
+    v.expect(len(v.op.inputs) >= 2, "Expecting at least 2 inputs")
+    if len(v.op.inputs) == 3:
+        v.expect(v.sdk >= NNAPI12, "Specification of the padding value is supported from NNAPI 1.2.")
+    elif v.sdk < NNAPI12:
+        v.expect(v.dtype(0) == "float32", "Only Float32 inputs are supported before NNAPI 1.2")
+
+
+def _seq_rnn(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.expect(not v.hybrid(), "Hybrid version of this op is not supported by NN API.")
+
+
+def _space_to_batch(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI11)
+
+
+def _batch_to_space(v: V) -> None:
+    from ..readers.constants import constant_values
+
+    v.max_version(2)
+    v.min_sdk(NNAPI11)
+    crops = v.t(2)
+    values = constant_values(v.model, v.graph.index, v.op.inputs[2]) if crops is not None else None
+    ok = crops is not None and crops.is_const and (values is None or (len(values) == 4 and not any(values)))
+    v.expect(ok, "All crops should be 0.")
+
+
+def _strided_slice(v: V) -> None:
+    v.max_version(2)
+    v.float_or_quant8()
+    v.min_sdk(NNAPI11)
+
+
+def _transpose(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI11)
+    v.expect(len(v.op.inputs) > 1 and v.const(1), "Dynamically-sized tensors not supported.")
+
+
+def _unary_float_v1(v: V) -> None:  # ABS EXP LOG POW COS SIN SQRT
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.float_op()
+
+
+def _rsqrt(v: V) -> None:
+    v.version(2)
+    v.min_sdk(NNAPI12)
+    if v.sdk < FL7:
+        v.float_op()
+    else:
+        v.float_or_quant8()
+
+
+def _slice(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "int32", "uint8", "int8"))
+    v.expect(v.dtype(1) == "int32", "Begin type should be Int32")
+    v.expect(v.dtype(2) == "int32", "Size type should be Int32")
+
+
+def _transpose_conv(v: V) -> None:
+    v.max_version(4)
+    v.min_sdk(NNAPI12)
+    v.expect(len(v.op.inputs) > 1 and v.const(0) and v.const(1), "Dynamically-sized tensors not supported.")
+
+
+def _rnn(v: V) -> None:
+    v.version(1)
+    v.expect(len(v.op.inputs) == 5, "Expected 5 input")
+    if len(v.op.inputs) >= 2:
+        v.expect(v.dtype(1) == "float32", "NNAPI only support float32 weights.")
+
+
+def _space_to_depth(v: V) -> None:
+    v.max_version(2)
+    v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
+
+
+def _svdf(v: V) -> None:
+    v.version(1)
+    v.expect(len(v.op.inputs) == 5, "Expected input of rank 5")
+    if len(v.op.inputs) >= 2:
+        v.expect(v.dtype(1) == "float32", "NNAPI only support float32 weights.")
+    v.expect(v.sdk >= NNAPI11, "SVDF does not support rank > 1 on NNAPI 1.0.")
+
+
+def _lstm(v: V) -> None:
+    v.max_version(3)
+    v.expect(v.sdk >= NNAPI11, "NNAPI 1.0 has a bug for optional tensors which would affect LSTM.")
+    v.expect(v.sdk >= NNAPI12 or not v.hybrid(), "Hybrid operators not supported before NNAPI 1.2.")
+    basic = str(v.opt("kernel_type", "FULL")) == "BASIC"
+    weights = v.dtype(2 if basic else 4)
+    if basic:
+        v.expect(weights == "uint8", "Basic LSTM Kernels support only UINT8 weights")
+        x, y = v.t(0), v.out()
+        v.expect(_scale(x) == 1 / 128 and _zero_point(x) == 128, "Invalid input quantization")
+        v.expect(_scale(y) == 1 / 128 and _zero_point(y) == 128, "Invalid output quantization")
+        v.expect(v.const(2), "Weights tensor should be constant")
+        v.expect(v.const(3), "Biases tensor should be constant")
+        return
+    if len(v.op.inputs) == 24:
+        v.min_sdk(NNAPI12)
+    allowed = ("float32", "uint8", "int8") if v.sdk >= NNAPI13 else ("float32", "uint8")
+    v.expect(weights in allowed, f"Weight has to be {' or '.join(a.upper() for a in allowed)}")
+
+
+def _mean(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI11)
+    if v.sdk >= NNAPI12:
+        v.expect(v.dtype(0) in ("float32", *QUANT), "Expected Float32 or Quantized input")
+    else:
+        v.expect(v.dtype(0) == "float32", "Expected Float32 input")
+    v.expect(v.rank(v.out()) > 0, "NNAPI does not support generating a scalar as output for MEAN.")
+    v.expect(v.rank(v.t(0)) <= 4, "NNAPI does not support mean of a tensor with rank > 4")
+
+
+def _embedding_lookup(v: V) -> None:
+    v.version(1)
+    v.expect(v.dtype(1) == "float32", "NNAPI only support float32 values.")
+
+
+def _hashtable_lookup(v: V) -> None:
+    v.version(1)
+    out = v.out()
+    v.expect(out is not None and out.dtype == "float32", "NNAPI only support float32 output.")
+
+
+def _min_max(v: V) -> None:
+    v.max_version(3)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "uint8", "int8", "int32"))
+    for i in (0, 1):
+        t = v.t(i)
+        if t is not None and not t.shape:
+            v.expect(t.is_const, "Scalar operand should be constant")
+
+
+def _cast(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    out = v.out()
+    allowed = ("float32", "int32", "uint8", "int8") if v.sdk >= NNAPI13 else ("float32", "int32", "uint8")
+    v.type_in(v.dtype(0), allowed)
+    v.type_in(out.dtype if out else "none", allowed, f"Output type should be one of {', '.join(allowed)}.")
+
+
+def _prelu(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
+
+
+def _tile(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "int8", "uint8", "int32"))
+    v.expect(v.dtype(1) == "int32", "Multipliers should be Int32")
+
+
+def _logical(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.expect(v.dtype(0) == "bool", "Input should be bool")
+
+
+def _compare(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "uint8", "int8", "bool", "int32"))
+
+
+def _neg(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "int32"))
+
+
+def _topk(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "int32", "uint8", "int8"))
+    v.expect(v.dtype(1) == "int32" and v.const(1), "K param should be a constant of type Int32")
+
+
+def _select(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(1), ("float32", "int32", "uint8", "int8"))
+    c, x = v.t(0), v.t(1)
+    v.expect(
+        c is not None and x is not None and tuple(c.shape or ()) == tuple(x.shape or ()),
+        "Condition and inputs tensors should have the same shape",
+    )
+
+
+def _gather(v: V) -> None:
+    v.version(2)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "float16", "int32", "uint8", "int8"))
+    v.expect(v.dtype(1) == "int32", "Positions type should be one of kTfLiteInt32")
+    v.expect(v.rank(v.t(1)) != 0, "0-dimension args are not supported by NNAPI.")
+
+
+def _bidi_lstm(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.expect(not v.hybrid(), "Hybrid version of this op is not supported by NN API.")
+
+
+def _expand_dims(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "float16", "int32", "uint8", "int8"))
+    v.expect(v.dtype(1) == "int32" and v.const(1), "NNAPI only supports constant int32 axis tensor.")
+
+
+def _split(v: V) -> None:
+    v.version(3)
+    v.min_sdk(NNAPI12)
+    allowed = ("float32", "uint8", "int8", "int32") if v.sdk >= NNAPI13 else ("float32", "uint8", "int32")
+    v.type_in(v.dtype(1), allowed)
+    v.expect(v.dtype(0) == "int32" and v.const(0), "NNAPI only supports constant int32 axis tensor.")
+
+
+def _split_v(v: V) -> None:
+    v.version(2)
+    v.min_sdk(NNAPI13)
+    v.type_in(v.dtype(0), ("float32", "uint8", "int8", "int32"))
+    sizes = v.t(1)
+    v.expect(
+        sizes is not None and sizes.dtype == "int32" and v.rank(sizes) == 1 and sizes.is_const,
+        "NNAPI only supports constant int32 size_splits vector.",
+    )
+    v.expect(v.dtype(2) == "int32" and v.const(2), "NNAPI only supports constant int32 axis tensor.")
+
+
+def _log_softmax(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.expect(v.dtype(0) == "float32", "Input should be Float32.")
+
+
+def _quantize(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    d = v.dtype(0)
+    v.expect(d == "float32" or d in QUANT, "Value should be quantized or Float32.")
+    if d in QUANT:
+        v.expect((_scale(v.t(0)) or 0) > 0, "Quantization scale should be > 0.")
+    out = v.out()
+    allowed = ("uint8", "int8") if v.sdk >= NNAPI13 else ("uint8",)
+    v.expect(out is not None and out.dtype in allowed, "Output should be kTfLiteUInt8.")
+    v.expect((_scale(out) or 0) > 0, "Quantization scale should be > 0.")
+
+
+def _reduce_any(v: V) -> None:
+    v.version(2)
+    v.min_sdk(NNAPI12)
+    v.expect(v.rank(v.out()) != 0, "NNAPI does not support generating a scalar as output.")
+
+
+def _reduce_min_max(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(NNAPI12)
+    v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
+    v.expect(v.rank(v.t(0)) != 0, "NNAPI does not support generating a scalar as output.")
+
+
+def _depth_to_space(v: V) -> None:
+    v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
+
+
+def _reduce_sum_prod(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI12)
+    v.expect(v.rank(v.out()) != 0, "NNAPI does not support generating a scalar as output")
+    v.expect(v.dtype(0) == "float32", "NNAPI only supports floating point input.")
+
+
+def _elu(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI13)
+    v.expect(v.dtype(0) == "float32", "NNAPI only supports floating point input.")
+
+
+def _fill(v: V) -> None:
+    v.version(1)
+    v.min_sdk(NNAPI13)
+    dims = v.t(0)
+    v.expect(dims is not None and dims.is_const, "NNAPI doesn't support dynamic dimensions tensor.")
+    v.type_in(v.dtype(0), ("int32", "int64"))
+    if dims is not None and dims.is_const:
+        v.expect(bool(dims.shape) and dims.shape[0] != 0, "NNAPI doesn't support generating scalars from FILL")
+    v.type_in(v.dtype(1), ("float32", "int32", "int64"))
+
+
+def _pack(v: V) -> None:
+    v.version(2)
+    v.min_sdk(NNAPI13)
+    if v.sdk >= FL6:
+        v.type_in(v.dtype(0), ("int32", "float32", "int8", "uint8"))
+    else:
+        v.type_in(v.dtype(0), ("float32", "int8"))
+        axis = int(v.opt("axis", 0) or 0)
+        v.expect(axis not in (-1, v.rank(v.t(0))), "NNAPI does not support axis being the last dimension")
+
+
+def _unpack(v: V) -> None:
+    v.version(2)
+    v.min_sdk(NNAPI13)
+    v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
+    rank = v.rank(v.t(0))
+    v.expect(rank > 1, "NNAPI does not support unpacking a rank-1 tensor")
+    v.expect(rank <= 4, "NNAPI does not support unpacking a tensor with rank > 4")
+    axis = int(v.opt("axis", 0) or 0)
+    v.expect(axis not in (-1, rank - 1), "NNAPI does not support axis being the last dimension")
+
+
+def _squared_difference(v: V) -> None:
+    v.version(2)
+    v.min_sdk(NNAPI11)
+    if v.sdk >= NNAPI13:
+        v.type_in(v.dtype(0), ("float32", "uint8", "int8", "int32"))
+    elif v.sdk >= NNAPI12:
+        v.type_in(v.dtype(0), ("float32", "uint8"))
+    else:
+        v.type_in(v.dtype(0), ("float32",))
+    v.rank_at_most_4(0, 1, message="NNAPI does not support input rank greater than 4")
+
+
+def _batch_matmul(v: V) -> None:
+    v.version(2)
+    v.min_sdk(FL6)
+    v.type_in(v.dtype(0), ("float32", "int32", "int8"))
+    v.expect(v.dtype(0) == v.dtype(1), "NNAPI does not support hybrid batch matmul")
+    rank = v.rank(v.t(0))
+    v.expect(2 <= rank <= 4, "NNAPI does not support input rank greater than 4 or less than 2")
+    a, b = v.t(0), v.t(1)
+    if a is not None and b is not None and a.shape and b.shape:
+        v.expect(tuple(a.shape[:-2]) == tuple(b.shape[:-2]), "NNAPI does not support broadcast batch matmul")
+
+
+def _mirror_pad(v: V) -> None:
+    v.max_version(2)
+    v.min_sdk(FL7)
+    v.float_quant8_or_int32()
+    x = v.t(0)
+    v.expect(x is None or 0 not in (x.shape or ()), "NN API pad ops do not support input tensors with no elements")
+    v.expect(len(v.op.inputs) == 2, "Expecting 2 inputs")
+
+
+def _reverse(v: V) -> None:
+    v.max_version(3)
+    v.min_sdk(FL7)
+    v.float_quant8_or_int32()
+    v.expect(len(v.op.inputs) == 2, "Expecting 2 inputs")
+
+
+def _hard_swish(v: V) -> None:
+    v.float_or_quant8()
+
+
+CASES: dict[str, Callable[[V], None]] = {
+    "ADD": _add_mul, "MUL": _add_mul, "ARG_MAX": _arg_min_max, "ARG_MIN": _arg_min_max,
+    "AVERAGE_POOL_2D": _avg_pool, "MAX_POOL_2D": _max_pool, "L2_POOL_2D": _l2_pool, "CONV_2D": _conv,
+    "DEPTHWISE_CONV_2D": _depthwise, "FULLY_CONNECTED": _fully_connected, "HARD_SWISH": _hard_swish,
+    "SOFTMAX": _softmax, "RESHAPE": _reshape, "RESIZE_BILINEAR": _resize, "RESIZE_NEAREST_NEIGHBOR": _resize,
+    "SQUEEZE": _squeeze, "UNIDIRECTIONAL_SEQUENCE_LSTM": _seq_lstm, "L2_NORMALIZATION": _l2_norm,
+    "LOCAL_RESPONSE_NORMALIZATION": _lrn, "LSH_PROJECTION": _lsh, "CONCATENATION": _concat,
+    "DEQUANTIZE": _dequantize, "DENSIFY": _densify, "FLOOR": _floor, "RELU": _relu_like,
+    "RELU_N1_TO_1": _relu_like, "RELU6": _relu_like, "LOGISTIC": _relu_like, "TANH": _tanh, "SUB": _sub,
+    "DIV": _div, "PAD": _pad, "PADV2": _pad, "UNIDIRECTIONAL_SEQUENCE_RNN": _seq_rnn,
+    "SPACE_TO_BATCH_ND": _space_to_batch, "BATCH_TO_SPACE_ND": _batch_to_space, "STRIDED_SLICE": _strided_slice,
+    "TRANSPOSE": _transpose, "ABS": _unary_float_v1, "EXP": _unary_float_v1, "LOG": _unary_float_v1,
+    "POW": _unary_float_v1, "RSQRT": _rsqrt, "SLICE": _slice, "COS": _unary_float_v1, "SIN": _unary_float_v1,
+    "TRANSPOSE_CONV": _transpose_conv, "SQRT": _unary_float_v1, "RNN": _rnn, "SPACE_TO_DEPTH": _space_to_depth,
+    "SVDF": _svdf, "LSTM": _lstm, "MEAN": _mean, "EMBEDDING_LOOKUP": _embedding_lookup,
+    "HASHTABLE_LOOKUP": _hashtable_lookup, "MAXIMUM": _min_max, "MINIMUM": _min_max, "CAST": _cast,
+    "LEAKY_RELU": _prelu, "PRELU": _prelu, "TILE": _tile, "LOGICAL_OR": _logical, "LOGICAL_AND": _logical,
+    "LOGICAL_NOT": _logical, "LESS": _compare, "LESS_EQUAL": _compare, "GREATER": _compare,
+    "GREATER_EQUAL": _compare, "EQUAL": _compare, "NOT_EQUAL": _compare, "NEG": _neg, "TOPK_V2": _topk,
+    "SELECT": _select, "GATHER": _gather, "BIDIRECTIONAL_SEQUENCE_LSTM": _bidi_lstm,
+    "EXPAND_DIMS": _expand_dims, "SPLIT": _split, "SPLIT_V": _split_v, "LOG_SOFTMAX": _log_softmax,
+    "QUANTIZE": _quantize, "REDUCE_ANY": _reduce_any, "REDUCE_MIN": _reduce_min_max,
+    "REDUCE_MAX": _reduce_min_max, "DEPTH_TO_SPACE": _depth_to_space, "REDUCE_PROD": _reduce_sum_prod,
+    "SUM": _reduce_sum_prod, "ELU": _elu, "FILL": _fill, "PACK": _pack, "UNPACK": _unpack,
+    "SQUARED_DIFFERENCE": _squared_difference, "BATCH_MATMUL": _batch_matmul, "MIRROR_PAD": _mirror_pad,
+    "REVERSE_V2": _reverse,
+}  # fmt: skip
+
+
+def feature_level(target: Target) -> int:
+    api = int(target.delegate_options.get("android-api-level", 30))
+    return FEATURE_LEVEL.get(api, FL8 if api > 35 else api)
+
+
+def check_op(model: Model, graph: Graph, op: Op, level: int) -> OpVerdict:
+    case = CASES.get(op.kind)
+    if case is None:
+        return OpVerdict(False, ("Unsupported operation type.",), f"{SOURCE}:3653")
+    v = V(model, graph, op, level)
+    try:
+        case(v)
+    except (IndexError, TypeError, ValueError):
+        v.failures.append("the op's operands are not what NNAPI expects")
+    where = f"{SOURCE}:{CASE_LINE.get(op.kind, 2358)}"
+    return OpVerdict(not v.failures, tuple(v.failures), where)
+
+
+def verdicts(model: Model, target: Target) -> Verdicts:
+    """The delegate checker (``checker = "oplint.delegates.nnapi:verdicts"``)."""
+    level = feature_level(target)
+    return {op.key: check_op(model, graph, op, level) for graph in model.graphs for op in graph.ops}
+
+
+def kinds(target: Target) -> frozenset[str]:
+    """The builtins Validate has a case for (DENSIFY only from API level 30)."""
+    return frozenset(CASES) - (frozenset({"DENSIFY"}) if feature_level(target) < NNAPI13 else frozenset())
