@@ -66,7 +66,7 @@ def check(ctx: Context) -> Iterator[Hit]:
         return
     cpu = list(delegation.cpu_ops(ctx.model))
     if delegation.plan.delegated_ops == 0 and len(cpu) > 1:
-        yield _nothing_delegated(ctx, [(op, verdict) for op, verdict, _ in cpu])
+        yield _nothing_delegated(ctx, cpu)
         return
     # one finding per op kind and reason; the reason's tensor names do not split a group
     groups: dict[tuple[int, str, tuple[str, ...], bool], list[tuple[Op, tuple[str, ...]]]] = {}
@@ -96,8 +96,13 @@ def _generic(ctx: Context, op: Op, reasons: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _nothing_delegated(ctx: Context, cpu: list[tuple[Op, OpVerdict]]) -> Hit:
-    causes = Counter(_generic(ctx, op, v.reasons)[0] if v.reasons else "no reason given" for op, v in cpu)
+def _nothing_delegated(ctx: Context, cpu: list[tuple[Op, OpVerdict, bool]]) -> Hit:
+    causes = Counter(
+        "taken, but in a partition the delegate does not delegate (too small or beyond its partition limit)"
+        if dropped
+        else (_generic(ctx, op, v.reasons)[0] if v.reasons else "no reason given")
+        for op, v, dropped in cpu
+    )
     top = "; ".join(f"{n} op{'s' if n != 1 else ''}: {why}" for why, n in causes.most_common(3))
     more = f" (and {len(causes) - 3} other reasons)" if len(causes) > 3 else ""
     return Hit(
