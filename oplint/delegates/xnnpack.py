@@ -407,7 +407,7 @@ def _io_scale(x: Tensor, y: Tensor, low: float, high: float, line: int) -> None:
         raise Reject(f"input-to-output scale {sx / sy:g} is out of XNNPACK's range", line)
 
 
-def _pooling(n: _Node, kind: str) -> None:
+def _pooling(n: _Node) -> None:
     """CheckPoolingParams (2114)."""
     sw, sh = int(n.opt("stride_w", 0) or 0), int(n.opt("stride_h", 0) or 0)
     fw, fh = int(n.opt("filter_width", 0) or 0), int(n.opt("filter_height", 0) or 0)
@@ -425,7 +425,7 @@ def visit_average_pool(n: _Node) -> None:
     n.n_outputs(1)
     float_type(n.t(0), 2277)
     float_type(n.out(), 2277)
-    _pooling(n, "AVERAGE_POOL_2D")
+    _pooling(n)
     padding(n)
     activation(n)
 
@@ -436,7 +436,7 @@ def visit_max_pool(n: _Node) -> None:
     n.n_outputs(1)
     float32_or_quint8(n.s, n.t(0))
     float_or_quint8(n.s, n.out())
-    _pooling(n, "MAX_POOL_2D")
+    _pooling(n)
     padding(n)
     activation(n)
 
