@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 
 from oplint.api import Run, lint_file, prepare
 from oplint.config import Config, TargetSpec
+from oplint.model import Model
+from oplint.readers import ModelError, load
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 TRUTH_FILES = (SHARED / "oracle" / "truth.json", SHARED / "corpus" / "truth.json")
@@ -24,6 +26,7 @@ class Record(NamedTuple):
     path: Path  #: absolute path of the model
     name: str  #: path as recorded in truth.json
     verdict: dict[str, Any]
+    tools: dict[str, Any]  #: each tool's raw record (tools.litert.xnnpack, ...)
 
 
 def records(kind: str = "tflite") -> Iterator[Record]:
@@ -35,7 +38,16 @@ def records(kind: str = "tflite") -> Iterator[Record]:
                 continue
             path = truth.parent / rec["path"]
             if path.exists():
-                yield Record(path, rec["path"], rec.get("verdict") or {})
+                yield Record(path, rec["path"], rec.get("verdict") or {}, rec.get("tools") or {})
+
+
+def readable(kind: str = "tflite") -> Iterator[tuple[Record, Model]]:
+    """Every recorded model oplint can read, with its record."""
+    for rec in records(kind):
+        try:
+            yield rec, load(str(rec.path))
+        except ModelError:
+            continue
 
 
 def run_for(target: str, arena_size: int | None = None) -> Run:

@@ -23,17 +23,14 @@ and every difference must be one of the version gaps below, each visible in the 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from pathlib import Path
 from typing import NamedTuple
 
 from oplint.delegates.gpu import CHECKS, check_op, verdicts
 from oplint.model import Model
-from oplint.readers import ModelError, load
 from oplint.targets import load as load_target
 from oplint.targets import parse_version
-from tests.fidelity import TRUTH_FILES
+from tests.fidelity import readable
 
 #: recorded TF 2.15 messages of rules the pinned checker changed or dropped
 CHANGED_RULES = (
@@ -101,36 +98,29 @@ def explain(model: Model, kind: str, mine: str | None, recorded: str | None) -> 
 def compare() -> Fidelity:
     models = pairs = agree = 0
     differences: list[Difference] = []
-    for truth in TRUTH_FILES:
-        if not truth.is_file():
+    for rec, model in readable():
+        verdict = rec.verdict
+        if verdict.get("gpu_tf215_compatible") is None:
             continue
-        for rec in json.loads(truth.read_text())["records"]:
-            verdict = rec.get("verdict") or {}
-            if rec.get("kind") != "tflite" or verdict.get("gpu_tf215_compatible") is None:
+        models += 1
+        # the analyzer's path: CheckGpuDelegateCompatibility alone, not the delegate's parsers
+        found = {op.key: check_op(model.graphs[op.graph], op) for op in model.ops()}
+        mine: dict[str, str] = {}
+        for op in model.ops():
+            v = found[op.key]
+            if not v.supported:
+                mine.setdefault(op.display, v.reasons[0] if v.reasons else "")
+        recorded = {}
+        for line in verdict.get("gpu_tf215_messages") or []:
+            op, _, text = line.partition(": ")
+            recorded.setdefault(op, text.strip())
+        for kind in sorted({op.display for op in model.ops()}):
+            pairs += 1
+            a, b = mine.get(kind), recorded.get(kind)
+            if (a is None) == (b is None):
+                agree += 1
                 continue
-            try:
-                model = load(str(Path(truth.parent) / rec["path"]))
-            except ModelError:
-                continue
-            models += 1
-            # the analyzer's path: CheckGpuDelegateCompatibility alone, not the delegate's parsers
-            found = {op.key: check_op(model.graphs[op.graph], op) for op in model.ops()}
-            mine: dict[str, str] = {}
-            for op in model.ops():
-                v = found[op.key]
-                if not v.supported:
-                    mine.setdefault(op.display, v.reasons[0] if v.reasons else "")
-            recorded = {}
-            for line in verdict.get("gpu_tf215_messages") or []:
-                op, _, text = line.partition(": ")
-                recorded.setdefault(op, text.strip())
-            for kind in sorted({op.display for op in model.ops()}):
-                pairs += 1
-                a, b = mine.get(kind), recorded.get(kind)
-                if (a is None) == (b is None):
-                    agree += 1
-                    continue
-                differences.append(Difference(rec["path"], kind, a, b, explain(model, kind, a, b)))
+            differences.append(Difference(rec.name, kind, a, b, explain(model, kind, a, b)))
     return Fidelity(models, pairs, agree, tuple(differences))
 
 
@@ -149,33 +139,26 @@ def report(result: Fidelity) -> str:
 
 def compare_litert_accelerator() -> tuple[int, int, Counter[tuple[str, str]]]:
     """The delegate path (the `gpu` target) against LiteRT's newer GPU accelerator (ML Drift on
-    WebGPU, run by truth.py on software Vulkan): a different, closed-source implementation, so this
+    WebGPU, run by truth.py on software Vulkan): a different implementation, with no target in oplint yet, so this
     is a measurement of how far the two differ, not a fidelity bar."""
     target = load_target("gpu")
     pairs = agree = 0
     differ: Counter[tuple[str, str]] = Counter()
-    for truth in TRUTH_FILES:
-        if not truth.is_file():
+    for rec, model in readable():
+        verdict = rec.verdict
+        if not verdict.get("gpu_webgpu_compiles"):
             continue
-        for rec in json.loads(truth.read_text())["records"]:
-            verdict = rec.get("verdict") or {}
-            if rec.get("kind") != "tflite" or not verdict.get("gpu_webgpu_compiles"):
-                continue
-            try:
-                model = load(str(Path(truth.parent) / rec["path"]))
-            except ModelError:
-                continue
-            found = verdicts(model, target)
-            mine = {op.display for op in model.ops() if not found[op.key].supported}
-            theirs = {line.partition(": ")[0] for line in verdict.get("gpu_webgpu_messages") or []}
-            for kind in {op.display for op in model.ops()}:
-                pairs += 1
-                if (kind in mine) == (kind in theirs):
-                    agree += 1
-                else:
-                    differ[
-                        (kind, "only the classic delegate refuses" if kind in mine else "only the accelerator refuses")
-                    ] += 1
+        found = verdicts(model, target)
+        mine = {op.display for op in model.ops() if not found[op.key].supported}
+        theirs = {line.partition(": ")[0] for line in verdict.get("gpu_webgpu_messages") or []}
+        for kind in {op.display for op in model.ops()}:
+            pairs += 1
+            if (kind in mine) == (kind in theirs):
+                agree += 1
+            else:
+                differ[
+                    (kind, "only the classic delegate refuses" if kind in mine else "only the accelerator refuses")
+                ] += 1
     return pairs, agree, differ
 
 

@@ -15,16 +15,13 @@ record lists them as not.  Such ops are counted apart, never as agreement.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from pathlib import Path
 from typing import NamedTuple
 
 from oplint.delegates.xnnpack import verdicts
 from oplint.model import Graph
-from oplint.readers import ModelError, load
 from oplint.targets import load as load_target
-from tests.fidelity import TRUTH_FILES
+from tests.fidelity import readable
 
 INVISIBLE = (
     "its results reach no graph output (only an ASSIGN_VARIABLE), so truth.py's walk back from the "
@@ -81,30 +78,23 @@ def compare() -> Fidelity:
     target = load_target("xnnpack")
     ops = agree = models = 0
     differences: list[Difference] = []
-    for truth in TRUTH_FILES:
-        if not truth.is_file():
+    for rec, model in readable():
+        xnn = (rec.tools.get("litert") or {}).get("xnnpack") or {}
+        if "delegated_node_idx" not in xnn:
             continue
-        for rec in json.loads(truth.read_text())["records"]:
-            xnn = ((rec.get("tools") or {}).get("litert") or {}).get("xnnpack") or {}
-            if rec.get("kind") != "tflite" or "delegated_node_idx" not in xnn:
+        models += 1
+        real = set(xnn["delegated_node_idx"])
+        mine = verdicts(model, target)
+        visible = reaches_output(model.graphs[0])
+        for op in model.graphs[0].ops:
+            ops += 1
+            said = mine[op.key].supported
+            if said == (op.index in real):
+                agree += 1
                 continue
-            try:
-                model = load(str(Path(truth.parent) / rec["path"]))
-            except ModelError:
-                continue
-            models += 1
-            real = set(xnn["delegated_node_idx"])
-            mine = verdicts(model, target)
-            visible = reaches_output(model.graphs[0])
-            for op in model.graphs[0].ops:
-                ops += 1
-                said = mine[op.key].supported
-                if said == (op.index in real):
-                    agree += 1
-                    continue
-                explained = INVISIBLE if said and op.index not in visible else None
-                reason = "; ".join(mine[op.key].reasons)
-                differences.append(Difference(rec["path"], op.index, op.display, said, reason, explained))
+            explained = INVISIBLE if said and op.index not in visible else None
+            reason = "; ".join(mine[op.key].reasons)
+            differences.append(Difference(rec.name, op.index, op.display, said, reason, explained))
     return Fidelity(ops, agree, tuple(differences), models)
 
 

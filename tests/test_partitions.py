@@ -11,7 +11,7 @@ from oplint.delegates import OpVerdict
 from oplint.partitions import Partition, estimate_macs, partition, picture, subsets
 from oplint.readers import load
 from oplint.readers.tflite import parse
-from tests.fidelity import TRUTH_FILES
+from tests.fidelity import TRUTH_FILES, readable
 
 
 def _chain(kinds: list[str]) -> Graph:
@@ -88,21 +88,19 @@ def test_partition_counts_match_the_real_interpreter() -> None:
     partitioner must find as many delegate kernels as the interpreter created."""
     agree = total = 0
     differ = []
-    for truth in TRUTH_FILES:
-        for rec in json.loads(truth.read_text())["records"]:
-            xnn = ((rec.get("tools") or {}).get("litert") or {}).get("xnnpack") or {}
-            if rec.get("kind") != "tflite" or xnn.get("partitions") is None or "delegated_node_idx" not in xnn:
-                continue
-            model = load(str(truth.parent / rec["path"]))
-            if model.format != "tflite" or len(model.graphs) != 1:
-                continue  # the record covers subgraph 0 only
-            verdicts = _verdicts(1, {0: set(xnn["delegated_node_idx"])})
-            total += 1
-            got = partition(model, verdicts).delegated_partitions
-            if got == xnn["partitions"]:
-                agree += 1
-            else:
-                differ.append((rec["path"], got, xnn["partitions"]))
+    for rec, model in readable():
+        xnn = (rec.tools.get("litert") or {}).get("xnnpack") or {}
+        if xnn.get("partitions") is None or "delegated_node_idx" not in xnn:
+            continue
+        if model.format != "tflite" or len(model.graphs) != 1:
+            continue  # the record covers subgraph 0 only
+        verdicts = _verdicts(1, {0: set(xnn["delegated_node_idx"])})
+        total += 1
+        got = partition(model, verdicts).delegated_partitions
+        if got == xnn["partitions"]:
+            agree += 1
+        else:
+            differ.append((rec.name, got, xnn["partitions"]))
     assert total > 250
     # resource_vars_calibrated needs the control edges between side-effect ops to agree
     assert agree == total, differ
@@ -146,27 +144,20 @@ def test_ethos_u_partitions_match_vela_command_streams(monkeypatch: pytest.Monke
     command streams than TFLite's epochs would."""
     from oplint.delegates import ethosu
     from oplint.delegation import analyse
-    from oplint.readers import ModelError
     from oplint.targets import load as load_target
 
     monkeypatch.setenv(ethosu.BACKEND_ENV, "tables")
     agree = total = 0
-    for truth in TRUTH_FILES:
-        for rec in json.loads(truth.read_text())["records"]:
-            verdict = rec.get("verdict") or {}
-            for target, tool in (("ethos-u55", "vela_u55"), ("ethos-u85", "vela_u85")):
-                streams = verdict.get(f"{tool}_npu_partitions")
-                if rec.get("kind") != "tflite" or streams is None or verdict.get(f"{tool}_error"):
-                    continue
-                try:
-                    model = load(str(truth.parent / rec["path"]))
-                except ModelError:
-                    continue
-                delegation = analyse(model, load_target(target))
-                if delegation is None or delegation.whole_model_error:
-                    continue
-                total += 1
-                agree += delegation.plan.delegated_partitions == streams
+    for rec, model in readable():
+        for target, tool in (("ethos-u55", "vela_u55"), ("ethos-u85", "vela_u85")):
+            streams = rec.verdict.get(f"{tool}_npu_partitions")
+            if streams is None or rec.verdict.get(f"{tool}_error"):
+                continue
+            delegation = analyse(model, load_target(target))
+            if delegation is None or delegation.whole_model_error:
+                continue
+            total += 1
+            agree += delegation.plan.delegated_partitions == streams
     assert total > 700 and agree >= total - 6, (agree, total)
 
 
