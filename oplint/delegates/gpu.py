@@ -16,6 +16,7 @@ delegate itself delegates only its largest partition by default (``max_delegated
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import OpVerdict, Verdicts
@@ -690,6 +691,10 @@ LOGICAL = frozenset({"GREATER", "GREATER_EQUAL", "LESS", "LESS_EQUAL", "EQUAL", 
 MODEL_BUILDER = "tflite/delegates/gpu/common/model_builder.cc"
 
 
+def _delegate_op(graph: Graph, allow_quant: bool, op: Op, fp16: frozenset[int]) -> OpVerdict:
+    return delegate_op(graph, op, allow_quant, fp16)
+
+
 def delegate_op(graph: Graph, op: Op, allow_quant: bool, fp16: frozenset[int] = frozenset()) -> OpVerdict:
     """The delegate's own decision (GetOpsToReplace, model_builder.cc 3291): a parser for the op,
     its version limit, the compatibility checker, then the types and ranks of the op's tensors."""
@@ -747,14 +752,32 @@ def verdicts(model: Model, target: Target) -> Verdicts:
     allow_quant = bool(target.delegate_options.get("allow-quantized-models", True))
     out: dict[tuple[int, int], OpVerdict] = {}
     for graph in model.graphs:
-        # FP16GraphPartitionHelper (tflite/delegates/utils.cc 236): a DEQUANTIZE of constant float16
-        # weights is folded away; its consumers read the float16 constant itself
-        fp16 = frozenset(op.outputs[0] for op in graph.ops if _fp16_weights(graph, op))
-        for op in graph.ops:
-            if op.outputs and op.outputs[0] in fp16 and op.kind == "DEQUANTIZE":
-                out[op.key] = OpVerdict(True, (), "tflite/delegates/utils.cc:242")
-            else:
-                out[op.key] = delegate_op(graph, op, allow_quant, fp16)
+        out.update(fp16_partition(graph, partial(_delegate_op, graph, allow_quant)))
+    return out
+
+
+UTILS = "tflite/delegates/utils.cc"
+_FP16_ON_CPU = "a DEQUANTIZE of float16 weights stays on the CPU when the delegate takes only part of the graph"
+
+
+def fp16_partition(graph: Graph, decide: Callable[[Op, frozenset[int]], OpVerdict]) -> dict[tuple[int, int], OpVerdict]:
+    """FP16GraphPartitionHelper (tflite/delegates/utils.cc), which both GPU paths partition with.
+
+    A DEQUANTIZE of constant float16 weights is not a node the delegate takes (250): its consumers
+    are checked as if they read the float16 constant itself (``decide`` gets those tensors).  When
+    every other op of the graph is supported the whole graph is delegated, DEQUANTIZE included
+    (208); otherwise those DEQUANTIZE ops stay on the CPU (216)."""
+    fp16 = frozenset(op.outputs[0] for op in graph.ops if _fp16_weights(graph, op))
+    out: dict[tuple[int, int], OpVerdict] = {}
+    dequantize = []
+    for op in graph.ops:
+        if op.kind == "DEQUANTIZE" and op.outputs and op.outputs[0] in fp16:
+            dequantize.append(op)
+        else:
+            out[op.key] = decide(op, fp16)
+    full = all(v.supported for v in out.values())
+    for op in dequantize:
+        out[op.key] = OpVerdict(True, (), f"{UTILS}:208") if full else OpVerdict(False, (_FP16_ON_CPU,), f"{UTILS}:250")
     return out
 
 
