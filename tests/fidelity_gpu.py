@@ -138,9 +138,10 @@ def report(result: Fidelity) -> str:
 
 
 def compare_litert_accelerator() -> tuple[int, int, Counter[tuple[str, str]]]:
-    """The delegate path (the `gpu` target) against LiteRT's newer GPU accelerator (ML Drift on
-    WebGPU, run by truth.py on software Vulkan): a different implementation, with no target in oplint yet, so this
-    is a measurement of how far the two differ, not a fidelity bar."""
+    """The classic delegate (the `gpu` target) against LiteRT's newer GPU accelerator (ML Drift on
+    WebGPU, run by truth.py on software Vulkan): a different implementation, measured against its
+    own target in tests.fidelity_gpu_litert; this shows how far the two GPU paths differ, which is
+    why they are two targets, not a fidelity bar."""
     target = load_target("gpu")
     pairs = agree = 0
     differ: Counter[tuple[str, str]] = Counter()

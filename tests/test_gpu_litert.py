@@ -1,0 +1,177 @@
+"""LiteRT's GPU accelerator (ML Drift): parsers, type filter, float16 weights, fidelity, cited lines."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fixtures.tflite_builder import Graph, Op, Q, T, build
+from oplint.delegates import gpu, gpu_litert
+from oplint.readers.tflite import parse
+from oplint.targets import Target
+from oplint.targets import load as load_target
+from tests import fidelity_gpu_litert as fid
+from tests.fidelity import TRUTH_FILES
+from tests.helpers import lint
+
+LITERT = load_target("gpu-litert")
+CLASSIC = load_target("gpu")
+needs_truth = pytest.mark.skipif(not all(p.is_file() for p in TRUTH_FILES), reason="../shared is not present")
+MIRROR = Path(__file__).resolve().parents[2] / ".mirror" / "google-ai-edge+LiteRT" / "repo"
+PIN = "f67457790c9c2ab67347d6fe53270e8d3df20868"
+#: what a cited line must be near: a rejection, a parser choice, or the op selection itself
+CHECK = re.compile(
+    r"return absl|Error\(|ABSL_RETURN_IF_ERROR|return std::make_unique|return New|return false|unsupported_details"
+    r"|default:|GetOpsToReplaceWithOptions"
+)
+CONV_OPTIONS = ("Conv2DOptions", {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1})
+
+
+def _verdicts(graph: Graph, target: Target = LITERT) -> list[tuple[bool, str]]:
+    model = parse(build([graph]), "m.tflite")
+    module = gpu_litert if target is LITERT else gpu
+    found = module.verdicts(model, target)
+    return [(v.supported, " ".join(v.reasons)) for _, v in sorted(found.items())]
+
+
+def test_integer_and_boolean_tensors_differ_from_the_classic_delegate() -> None:
+    # ADD of int32 tensors: the accelerator has integer kernels for it, the classic delegate does not
+    tensors = [T("a", "int32", (1, 4)), T("b", "int32", (1, 4)), T("y", "int32", (1, 4))]
+    graph = Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2])
+    assert _verdicts(graph) == [(True, "")]
+    ((ok, why),) = _verdicts(graph, CLASSIC)
+    assert not ok and "tensor type/shape isn't compatible" in why
+    # ... but not for every op: an int32 EXP input is refused by the type filter, with its words
+    tensors = [T("a", "int32", (1, 4)), T("y", "int32", (1, 4))]
+    ((ok, why),) = _verdicts(Graph(tensors, [Op("EXP", [0], [1])], [0], [1]))
+    assert not ok and why == "Tensor type(INT32) is not supported. a"
+
+
+def test_int16_activations_and_5d_tensors_are_refused() -> None:
+    q = Q([0.5], [0])
+    tensors = [T("x", "int16", (1, 4), quant=q), T("y", "int16", (1, 4), quant=q)]
+    ((ok, why),) = _verdicts(Graph(tensors, [Op("TANH", [0], [1])], [0], [1]))
+    assert not ok and why == "Tensor type(INT16) is not supported. x"
+    tensors = [T("x", shape=(1, 2, 2, 2, 2)), T("y", shape=(1, 2, 2, 2, 2))]
+    ((ok, why),) = _verdicts(Graph(tensors, [Op("RELU", [0], [1])], [0], [1]))
+    assert not ok and why == "Tensor dimensions must be less than 5. x"
+
+
+def test_parser_checks() -> None:
+    x, y = T("x", shape=(1, 4)), T("y", shape=(1, 4))
+    # SUB(x, x) is refused, MUL(x, x) becomes SQUARE
+    assert _verdicts(Graph([x, y], [Op("SUB", [0, 0], [1])], [0], [1]))[0] == (
+        False,
+        "No support of few identical inputs in the same operation.",
+    )
+    assert _verdicts(Graph([x, y], [Op("MUL", [0, 0], [1])], [0], [1]))[0][0]
+    # a version newer than the parser takes
+    ((ok, why),) = _verdicts(Graph([x, y], [Op("TANH", [0], [1], version=3)], [0], [1]))
+    assert not ok and why == "Max version supported: 2. Requested version 3."
+    # an op without a parser
+    ((ok, why),) = _verdicts(Graph([x, y], [Op("L2_NORMALIZATION", [0], [1])], [0], [1]))
+    assert not ok and why == "Operation is not supported."
+    # MUL by a constant int16 scalar: not float-convertible, not int32
+    q = Q([0.5], [0])
+    tensors = [T("a", "int16", (1, 4), quant=q), T("s", "int16", (), const=True, quant=q), T("y", "int16", (1, 4))]
+    ((ok, why),) = _verdicts(Graph(tensors, [Op("MUL", [0, 1], [2])], [0], [2]))
+    assert not ok and why == "Can't parse inputs with const tensors."
+    # TRANSPOSE with a 5-element permutation
+    tensors = [T("x", shape=(1, 2, 2, 2, 2)), T("p", "int32", (5,), const=True), T("y", shape=(1, 2, 2, 2, 2))]
+    ((ok, why),) = _verdicts(Graph(tensors, [Op("TRANSPOSE", [0, 1], [2])], [0], [2]))
+    assert not ok and why == "Permutation for transpose is invalid."
+
+
+def test_strided_slice_masks() -> None:
+    tensors = [
+        T("x", shape=(1, 8, 4)),
+        T("begin", "int32", (3,), const=True),
+        T("end", "int32", (3,), const=True),
+        T("strides", "int32", (3,), const=True),
+        T("y", shape=(1, 8)),
+    ]
+    op = Op("STRIDED_SLICE", [0, 1, 2, 3], [4], options=("StridedSliceOptions", {"shrink_axis_mask": 4}))
+    ((ok, why),) = _verdicts(Graph(tensors, [op], [0], [4]))
+    assert not ok and why == "Slice does not support shrink_axis_mask parameter."
+
+
+def _fp16_conv(extra_cpu_op: bool) -> Graph:
+    tensors = [
+        T("x", shape=(1, 4, 4, 2)),
+        T("w16", "float16", (3, 1, 1, 2), const=True),
+        T("w", shape=(3, 1, 1, 2)),
+        T("b16", "float16", (3,), const=True),
+        T("b", shape=(3,)),
+        T("y", shape=(1, 4, 4, 3)),
+        T("z", shape=(1, 4, 4, 3)),
+    ]
+    ops = [Op("DEQUANTIZE", [1], [2]), Op("DEQUANTIZE", [3], [4]), Op("CONV_2D", [0, 2, 4], [5], options=CONV_OPTIONS)]
+    if extra_cpu_op:
+        ops.append(Op("L2_NORMALIZATION", [5], [6]))
+    return Graph(tensors, ops, [0], [6 if extra_cpu_op else 5])
+
+
+@pytest.mark.parametrize("module", [gpu_litert, gpu])
+def test_float16_weights_follow_the_fp16_partition_helper(module: object) -> None:
+    target = LITERT if module is gpu_litert else CLASSIC
+    # every other op delegated: the whole graph goes, DEQUANTIZE included (utils.cc 208)
+    found = module.verdicts(parse(build([_fp16_conv(False)]), "f16.tflite"), target)  # type: ignore[attr-defined]
+    assert all(v.supported for v in found.values())
+    # partial delegation: the convolution reads the float16 constants, the DEQUANTIZE stays on the CPU
+    found = module.verdicts(parse(build([_fp16_conv(True)]), "f16.tflite"), target)  # type: ignore[attr-defined]
+    assert found[(0, 2)].supported
+    assert not found[(0, 0)].supported and "float16 weights" in found[(0, 0)].reasons[0]
+    assert found[(0, 0)].source == "tflite/delegates/utils.cc:250"
+
+
+def test_cli_reports_cpu_fallback_with_the_accelerators_reason() -> None:
+    findings = lint("../examples/planestrike_tf_agents.tflite", "gpu-litert")
+    cpu = [f for f in findings if f.code == "OPL301"]
+    assert cpu and all(f.target == "gpu-litert" for f in cpu)
+    assert any("SHAPE" in f.message and "Operation is not supported" in f.message for f in cpu)
+    assert any("Tensor type(INT64) is not supported." in f.message for f in cpu)
+
+
+@needs_truth
+def test_agrees_with_the_recorded_accelerator_runs() -> None:
+    result = fid.compare()
+    assert result.models > 250 and result.pairs > 1200
+    assert not result.unexplained, fid.report(result)
+    assert not result.false_clean, fid.report(result)
+    assert result.agree / result.pairs >= 0.99, fid.report(result)
+    counted, agree = result.partitions
+    assert counted > 30 and agree == counted, fid.report(result)
+
+
+def _cited(source: str) -> list[int]:
+    text = (Path(__file__).resolve().parent.parent / "oplint" / "delegates" / "gpu_litert.py").read_text()
+    name = {
+        "ml_drift_delegate/tflite/model_builder.cc": "BUILDER",
+        "ml_drift_delegate/tflite/operation_parser.cc": "PARSER",
+    }
+    lines = [int(m.group(1)) for m in re.finditer(r"\{" + name[source] + r"\}:(\d+)", text)]
+    if source.endswith("model_builder.cc"):  # validate(n, LINE, ...), max_supported(n, _, LINE), ...
+        lines += [
+            int(m.group(1)) for m in re.finditer(r"(?:validate|compatibility|_compat_reads)\(n?,? ?(\d{3,4})", text)
+        ]
+        lines += [int(m.group(1)) for m in re.finditer(r"max_supported\(n, \d+, (\d{3,4})\)", text)]
+    return lines
+
+
+@pytest.mark.skipif(not MIRROR.is_dir(), reason="the pinned LiteRT mirror is not on this machine")
+@pytest.mark.parametrize(
+    "path", ["ml_drift_delegate/tflite/model_builder.cc", "ml_drift_delegate/tflite/operation_parser.cc"]
+)
+def test_cited_lines_are_where_the_checks_are(path: str) -> None:
+    """Every line gpu_litert.py cites is, at the pinned commit, within a few lines of a check."""
+    source = subprocess.run(
+        ["git", f"--git-dir={MIRROR}", "show", f"{PIN}:{path}"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    cited = _cited(path)
+    assert len(cited) > 20
+    for line in cited:
+        window = "\n".join(source[max(0, line - 6) : line + 6])
+        assert CHECK.search(window), (path, line)
