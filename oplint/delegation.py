@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .delegates import OpVerdict, Verdicts, checker
+from .delegates import OpVerdict, Rejection, Verdicts, checker, rejection
 from .partitions import Plan, partition, picture
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +34,7 @@ class Delegation(NamedTuple):
     #: the delegate rejects the whole model (reported by its own rule, e.g. OPL321), not op by op
     whole_model_error: str | None = None
     compiled: bool = False  #: the model was already compiled for this accelerator (OPL320)
+    rejection: Rejection | None = None  #: the delegate cannot be applied to the model at all (OPL304)
 
     def verdict(self, op: Op) -> OpVerdict:
         return self.verdicts.get(op.key, _UNKNOWN)
@@ -70,6 +71,7 @@ class Delegation(NamedTuple):
 
 
 _UNKNOWN = OpVerdict(False, ("the delegate's checker gave no verdict for this op",))
+_REJECTED = OpVerdict(False, ("the delegate cannot be applied to this model (OPL304)",))
 
 
 def analyse(model: Model, target: Target) -> Delegation | None:
@@ -91,6 +93,13 @@ def _analyse(model: Model, target: Target) -> Delegation:
 
         result = ethosu_analyse(model, target)
         backend, error, compiled = result.source, result.compile_error, result.backend == "compiled"
+    else:
+        rejected = rejection(model, target)
+        if rejected is not None:
+            # nothing is delegated; the checker's per-op verdicts stay for when the cause is fixed
+            error = f"{rejected.message}: {rejected.outcome}"
+            plan = partition(model, {k: _REJECTED for k in verdicts}, limit)
+            return Delegation(target.id, target.delegate or target.id, verdicts, plan, None, error, False, rejected)
     # Vela partitions offline and lowers variables: no side-effect ordering between NPU streams
     raw_min = target.delegate_options.get(MIN_NODES_OPTION, 1)
     min_nodes = raw_min if isinstance(raw_min, int) and not isinstance(raw_min, bool) and raw_min > 1 else 1

@@ -17,6 +17,17 @@ keeps both, so an op kind the log names in any block counts as refused.  The dif
   checker counts 2 runtime inputs -- TF 2.15's checker says so on the same model -- yet the
   accelerator took the op.  oplint follows the checker: a false alarm, never a false clean.
 
+Whether the model compiles at all (OPL304: dynamic or variable tensors) is compared on the
+models the CPU interpreter ran (a model that fails there fails for another reason).  The
+differences, each explained:
+
+* ``kernel-prepare-at-stored-shape``: the model's inputs have dynamic dimensions and the stored
+  placeholder shape is too small for a kernel (a 3x3 VALID convolution on a 1x1 image), so
+  preparing the graph at that shape fails in the CPU kernel (``tflite/kernels/conv.cc``);
+  truth.py's interpreter run resized the inputs first, CompiledModel prepares as stored.  Not a
+  GPU question;
+* ``zero-size-constant``: as above; oplint also predicts the RESHAPE's output dynamic.
+
     python -m tests.fidelity_gpu_litert
 """
 
@@ -121,6 +132,45 @@ def compare() -> Fidelity:
     return Fidelity(models, pairs, agree, tuple(differences), (counted, counts_agree))
 
 
+class Compiles(NamedTuple):
+    models: int  #: models the CPU interpreter ran and the accelerator was tried on
+    agree: int  #: oplint predicts a GPU compile failure (OPL304) exactly when it failed
+    failed: int  #: of those models, how many did not compile for the GPU
+    differences: tuple[tuple[str, bool, str | None, str | None], ...]  #: (model, compiled, OPL304, why)
+
+    @property
+    def unexplained(self) -> list[tuple[str, bool, str | None, str | None]]:
+        return [d for d in self.differences if d[3] is None]
+
+
+def compare_compiles() -> Compiles:
+    from oplint.delegation import analyse
+
+    target = load_target("gpu-litert")
+    models = agree = failed = 0
+    differences = []
+    for rec, model in readable():
+        g = rec.tools.get("gpu_webgpu") or {}
+        if g.get("status") != "ok" or not rec.verdict.get("litert_runs"):
+            continue
+        models += 1
+        compiled = bool(rec.verdict.get("gpu_webgpu_compiles"))
+        failed += not compiled
+        delegation = analyse(model, target)
+        rejected = delegation.rejection.message if delegation and delegation.rejection else None
+        if (rejected is None) == compiled:
+            agree += 1
+            continue
+        log = g.get("log") or ""
+        why = None
+        if not compiled and re.search(r"tflite/kernels/\w+\.cc:\d+ .* was not true", log):
+            why = "kernel-prepare-at-stored-shape"
+        elif rejected and "RESHAPE" in rejected and explain(model, "RESHAPE", "runtime input", None):
+            why = "zero-size-constant"
+        differences.append((rec.name, compiled, rejected, why))
+    return Compiles(models, agree, failed, tuple(differences))
+
+
 def report(result: Fidelity) -> str:
     lines = [
         f"{result.models} models, {result.pairs} (model, op kind) pairs: {result.agree} agree "
@@ -138,3 +188,10 @@ def report(result: Fidelity) -> str:
 
 if __name__ == "__main__":
     print(report(compare()))
+    c = compare_compiles()
+    print(
+        f"\ncompiles for the GPU: {c.agree}/{c.models} models agree ({c.failed} did not compile); "
+        f"{len(c.unexplained)} unexplained"
+    )
+    for name, compiled, rejected, why in c.differences:
+        print(f"  {why or 'UNEXPLAINED'}: {name} (compiled: {compiled}; oplint: {rejected})")

@@ -32,6 +32,17 @@ def test_verdict_matches_the_real_interpreter(name: str, tool: str) -> None:
     )
 
 
+@pytest.mark.parametrize("name", sorted(n for n, v in VERDICTS.items() if v["litert"]["runs"] and "litert_gpu" in v))
+def test_gpu_accelerator_compiles_exactly_when_oplint_says_it_can(name: str) -> None:
+    """On fixtures the LiteRT CPU interpreter runs, CompiledModel with the GPU accelerator fails to
+    compile exactly when oplint reports OPL304 for `gpu-litert` (dynamic or variable tensors)."""
+    run = prepare(Config(targets=(TargetSpec("gpu-litert"),)))
+    report = lint_file(str(FIXTURES / "tflite" / name), run)
+    rejected = [f for f in report.findings if f.code == "OPL304"]
+    real = VERDICTS[name]["litert_gpu"]
+    assert bool(rejected) == (not real["runs"]), f"GPU compile: {real}; oplint: {[f.message for f in rejected]}"
+
+
 def test_every_fixture_has_a_recorded_verdict() -> None:
     on_disk = {p.name for p in (FIXTURES / "tflite").glob("*.tflite")}
     assert on_disk == set(VERDICTS), "run fixtures/verify_real_tools.py after adding fixtures"

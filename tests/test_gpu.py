@@ -94,11 +94,23 @@ def test_broadcasting_rules() -> None:
 
 
 def test_the_delegate_keeps_only_its_largest_partition() -> None:
-    # planestrike: a GPU-compatible chain split by CPU ops; the delegate takes one partition only
+    # RELU | L2_NORMALIZATION (no parser) | RELU, RELU: two supported partitions, one delegated
+    from oplint.delegation import analyse
+
+    tensors = [T(n, shape=(1, 4)) for n in "abcde"]
+    ops = [Op("RELU", [0], [1]), Op("L2_NORMALIZATION", [1], [2]), Op("RELU", [2], [3]), Op("RELU", [3], [4])]
+    model = parse(build([Graph(tensors, ops, [0], [4])]), "m.tflite")
+    delegation = analyse(model, GPU)
+    assert delegation is not None and delegation.rejection is None
+    assert delegation.plan.delegated_ops == 2 and delegation.plan.dropped == ((0, 0),)
+
+
+def test_a_model_with_dynamic_tensors_keeps_the_delegate_off() -> None:
+    # planestrike: RESHAPE to a computed shape; the delegate lacks kTfLiteDelegateFlagsAllowDynamicTensors
     findings = lint("../examples/planestrike_tf_agents.tflite", "gpu")
-    cpu = [f for f in findings if f.code == "OPL301"]
-    assert any("Operation is not supported" in f.message for f in cpu)
-    assert any("Not supported Cast case. Input type: INT32 and output type: INT64" in f.message for f in cpu)
+    (rejected,) = [f for f in findings if f.code == "OPL304"]
+    assert "runs every op on the CPU" in rejected.message and "reshape.cc:154" in rejected.message
+    assert not [f for f in findings if f.code == "OPL301"]
 
 
 @needs_truth

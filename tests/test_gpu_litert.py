@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +18,7 @@ from oplint.targets import Target
 from oplint.targets import load as load_target
 from tests import fidelity_gpu_litert as fid
 from tests.fidelity import TRUTH_FILES
-from tests.helpers import lint
+from tests.helpers import ROOT, lint
 
 LITERT = load_target("gpu-litert")
 CLASSIC = load_target("gpu")
@@ -128,11 +131,23 @@ def test_float16_weights_follow_the_fp16_partition_helper(module: object) -> Non
 
 
 def test_cli_reports_cpu_fallback_with_the_accelerators_reason() -> None:
+    # the accelerator's own verdict on this fixture (recorded in fixtures/tflite/VERDICTS.json):
+    # "RESHAPE: Expected 1 runtime input tensor(s), ...", "SHAPE: Operation is not supported."
+    findings = lint("tflite/shape_chain_reshape.tflite", "gpu-litert")
+    cpu = sorted(f.message for f in findings if f.code == "OPL301")
+    assert len(cpu) == 2 and all(f.target == "gpu-litert" for f in findings)
+    assert "does not take RESHAPE (op 3): Expected 1 runtime input tensor(s), but node has 2" in cpu[0]
+    assert "does not take SHAPE (op 0): Operation is not supported" in cpu[1]
+    assert not [f for f in findings if f.code == "OPL304"]  # SHAPE -> STRIDED_SLICE -> CONCATENATION is static
+
+
+def test_a_model_with_dynamic_tensors_does_not_compile() -> None:
+    # planestrike: RESHAPE to a computed shape; truth.py's run: "Failed to modify graph with delegate"
     findings = lint("../examples/planestrike_tf_agents.tflite", "gpu-litert")
-    cpu = [f for f in findings if f.code == "OPL301"]
-    assert cpu and all(f.target == "gpu-litert" for f in cpu)
-    assert any("SHAPE" in f.message and "Operation is not supported" in f.message for f in cpu)
-    assert any("Tensor type(INT64) is not supported." in f.message for f in cpu)
+    (rejected,) = [f for f in findings if f.code == "OPL304"]
+    assert rejected.location.op_index == 5 and "reshape.cc:154" in rejected.message
+    assert "CompiledModel cannot be created" in rejected.message
+    assert not [f for f in findings if f.code in ("OPL301", "OPL302")]
 
 
 @needs_truth
@@ -175,3 +190,33 @@ def test_cited_lines_are_where_the_checks_are(path: str) -> None:
     for line in cited:
         window = "\n".join(source[max(0, line - 6) : line + 6])
         assert CHECK.search(window), (path, line)
+
+
+PROBES = json.loads((ROOT / "evidence" / "gpu_litert.probe.json").read_text())
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: p["probe"])
+def test_agrees_with_the_accelerator_on_the_synthetic_probes(probe: dict[str, Any]) -> None:
+    """scripts/probe_gpu_litert.py's one-op models, against the accelerator verdicts it recorded."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import probe_gpu_litert
+
+    refused, gpu_ops, rejected = probe_gpu_litert.oplint_says(probe_gpu_litert.PROBES[probe["probe"]]())
+    real = probe["accelerator"]
+    if not real["compiles"]:
+        assert rejected is not None, real
+        return
+    assert rejected is None, rejected
+    assert set(refused) == set(real["refused"]), (refused, real)
+    for kind, reason in real["refused"].items():
+        if reason:  # the delegate's own words, where it gives them
+            assert refused[kind] == reason
+    assert real["gpu_ops"] is None or real["gpu_ops"] == gpu_ops
+
+
+@needs_truth
+def test_predicts_which_models_do_not_compile_for_the_gpu() -> None:
+    result = fid.compare_compiles()
+    assert result.models > 300 and result.failed > 40
+    assert not result.unexplained, result.unexplained
+    assert result.agree / result.models >= 0.98

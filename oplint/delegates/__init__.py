@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Model
+    from ..model import Model, Op
     from ..targets import Target
 
 
@@ -24,6 +24,15 @@ class OpVerdict(NamedTuple):
     supported: bool
     reasons: tuple[str, ...] = ()  #: why not, in the delegate's own words where it has them
     source: str | None = None  #: "file:line" (or tool and version) the decision comes from
+
+
+class Rejection(NamedTuple):
+    """The delegate cannot be applied to the model at all (reported by OPL304, not op by op)."""
+
+    message: str  #: what goes wrong, in the runtime's terms
+    outcome: str  #: what the user sees then ("CompiledModel creation fails", ...)
+    op: Op | None = None  #: the op that causes it, when one does
+    source: str | None = None  #: "file:line" of the check
 
 
 #: (graph index, op index) -> verdict, for every op of every graph the delegate sees
@@ -39,6 +48,16 @@ def checker(spec: str) -> Checker:
     module = importlib.import_module(module_name)
     fn: Checker = getattr(module, func)
     return fn
+
+
+def rejection(model: Model, target: Target) -> Rejection | None:
+    """Why the target's delegate cannot be applied to ``model`` at all, when its checker module
+    says (a ``rejection(model, target)`` function beside ``verdicts``)."""
+    if target.checker is None:
+        return None
+    module = importlib.import_module(target.checker.partition(":")[0])
+    fn: Callable[[Model, Target], Rejection | None] | None = getattr(module, "rejection", None)
+    return fn(model, target) if fn is not None else None
 
 
 def kinds(target: Target) -> frozenset[str] | None:

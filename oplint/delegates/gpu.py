@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from . import OpVerdict, Verdicts
+from . import OpVerdict, Rejection, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Graph, Model, Op, Tensor
@@ -792,3 +792,20 @@ def kinds(target: Target) -> frozenset[str]:
     """The builtins the GPU delegate has a parser for (an op of another kind stays on the CPU)."""
     allow_quant = bool(target.delegate_options.get("allow-quantized-models", True))
     return frozenset(PARSERS) - {"CUSTOM"} - (frozenset() if allow_quant else QUANT_ONLY)
+
+
+#: the documented outcome of kTfLiteApplicationError (tflite/core/interpreter.h 660-663): the
+#: interpreter stays usable, without the delegate
+NOT_APPLIED = (
+    "the interpreter refuses the GPU delegate (ModifyGraphWithDelegate returns kTfLiteApplicationError) "
+    "and runs every op on the CPU"
+)
+
+
+def rejection(model: Model, target: Target) -> Rejection | None:
+    """The classic delegate sets only ``kTfLiteDelegateFlagsPerOperatorProfiling``
+    (``tflite/delegates/gpu/delegate.cc`` 236), not ``kTfLiteDelegateFlagsAllowDynamicTensors``:
+    a graph whose Prepare leaves a tensor dynamic cannot take it at all."""
+    from .gpu_litert import dynamic_rejection
+
+    return dynamic_rejection(model, NOT_APPLIED)

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from . import OpVerdict, Verdicts
+from . import OpVerdict, Rejection, Verdicts
 from .gpu import Unsupported, check_op, fp16_partition
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1030,3 +1030,43 @@ def verdicts(model: Model, target: Target) -> Verdicts:
 def kinds(target: Target) -> frozenset[str]:
     """The builtins the accelerator has a parser for (an op of another kind stays on the CPU)."""
     return frozenset(PARSERS) | {"STABLEHLO_COMPOSITE"}
+
+
+#: LiteRT's model loader (litert/core/model/model_load.cc 288-291), which CompiledModel reads with
+LOADER = "litert/core/model/model_load.cc:290"
+COMPILE_FAILS = "LiteRT's CompiledModel cannot be created for the GPU (the whole model fails to compile)"
+
+
+def rejection(model: Model, target: Target) -> Rejection | None:
+    """Why ``CompiledModel`` with the GPU accelerator cannot take the model at all.
+
+    * LiteRT's model loader refuses variable tensors ("Variable tensors not yet supported.");
+    * the WebGPU delegate does not set ``kTfLiteDelegateFlagsAllowDynamicTensors``
+      (``ml_drift_delegate/delegate/delegate_webgpu.cc`` 773-779), so a graph whose Prepare
+      leaves a tensor dynamic makes ``Subgraph::ModifyGraphWithDelegate`` fail
+      (``tflite/core/subgraph.cc`` 2548-2552), and CompiledModel with it."""
+    for graph in model.graphs:
+        for t in graph.tensors:
+            if t.is_variable:
+                text = (
+                    f"variable tensor {t.describe()}: LiteRT's model loader says 'Variable tensors not yet supported.'"
+                )
+                return Rejection(text, COMPILE_FAILS, None, LOADER)
+    return dynamic_rejection(model, COMPILE_FAILS)
+
+
+def dynamic_rejection(model: Model, outcome: str) -> Rejection | None:
+    """A delegate without ``kTfLiteDelegateFlagsAllowDynamicTensors`` and a graph with a tensor
+    that Prepare leaves dynamic (:mod:`oplint.dynamic_shapes`)."""
+    from ..dynamic_shapes import first_dynamic
+
+    found = first_dynamic(model)
+    if found is None:
+        return None
+    what = found.tensor.describe() if found.tensor is not None else "a tensor"
+    where = f"{found.op.display} (op {found.op.index})" if found.op is not None else f"graph {found.graph}"
+    text = (
+        f"{where} leaves {what} dynamic ({found.why}; {found.source}), and the delegate only supports "
+        "static-sized tensors"
+    )
+    return Rejection(text, outcome, found.op, "tflite/core/subgraph.cc:2552")
