@@ -139,8 +139,8 @@ class _Walk:
                 return "k is computed at run time", "topk_v2.cc:284"
             return None
         if kind == "TRANSPOSE_CONV":
-            t = self.graph.tensor(op.inputs[0]) if op.inputs and op.inputs[0] >= 0 else None
-            if t is None or not t.is_const:  # IsConstantTensor: persistent does not count here
+            shape = self.graph.tensor(op.inputs[0]) if op.inputs and op.inputs[0] >= 0 else None
+            if shape is None or not shape.is_const:  # IsConstantTensor: persistent does not count here
                 return "the output shape is computed at run time", "transpose_conv.cc:403"
             return None
         if kind in ("PAD", "PADV2"):

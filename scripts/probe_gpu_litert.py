@@ -30,6 +30,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fixtures import tflite_builder as B  # noqa: E402
+
 OUT = ROOT / "evidence" / "gpu_litert.PROBE.md"
 DATA = ROOT / "evidence" / "gpu_litert.probe.json"
 BLOCK = re.compile(
@@ -68,7 +72,7 @@ def accelerator(path: str) -> dict[str, Any]:
     env.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
     env.setdefault("VK_ICD_FILENAMES", "/usr/share/vulkan/icd.d/lvp_icd.json")
     done = subprocess.run([python, "-c", WORKER, path], capture_output=True, text=True, timeout=300, env=env)
-    res = json.loads(done.stdout.strip().splitlines()[-1])
+    res: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     refused: dict[str, str] = {}
     gpu_ops: int | None = None
     for block in BLOCK.finditer(res.pop("log")):
@@ -84,19 +88,12 @@ def accelerator(path: str) -> dict[str, Any]:
 
 
 # -- the probes: one-op models built with the fixture builder ---------------------------------
-def _builder() -> Any:
-    sys.path.insert(0, str(ROOT))
-    from fixtures import tflite_builder
-
-    return tflite_builder
-
-
 def i32(*values: int) -> bytes:
     return struct.pack(f"<{len(values)}i", *values)
 
 
 def one(kind: str, ins: list[Any], outs: list[Any], options: Any = None, version: int = 1) -> bytes:
-    b = _builder()
+    b = B
     tensors = ins + outs
     inputs = [i for i, t in enumerate(ins) if not t.const]
     op = b.Op(kind, list(range(len(ins))), list(range(len(ins), len(tensors))), version=version, options=options)
@@ -104,7 +101,7 @@ def one(kind: str, ins: list[Any], outs: list[Any], options: Any = None, version
 
 
 def t(name: str, dtype: str = "float32", shape: tuple[int, ...] = (1, 4, 4, 8), **kw: Any) -> Any:
-    b = _builder()
+    b = B
     if dtype in ("int8", "int16", "uint8") and "quant" not in kw:
         kw["quant"] = b.Q([0.05], [0])
     return b.T(name, dtype, shape, **kw)
@@ -117,9 +114,14 @@ def c32(name: str, *values: int, shape: tuple[int, ...] | None = None) -> Any:
 def binary(kind: str, dtype: str, same: bool = False, version: int = 1, shapes: Any = None) -> bytes:
     a, b_, y = shapes or ((1, 4, 4, 8), (1, 4, 4, 8), (1, 4, 4, 8))
     out = "bool" if kind in ("LESS", "EQUAL") else dtype
-    opts = {"ADD": ("AddOptions", {}), "MUL": ("MulOptions", {}), "SUB": ("SubOptions", {})}.get(kind)
+    options: dict[str, tuple[str, dict[str, Any]]] = {
+        "ADD": ("AddOptions", {}),
+        "MUL": ("MulOptions", {}),
+        "SUB": ("SubOptions", {}),
+    }
+    opts = options.get(kind)
     if same:
-        b = _builder()
+        b = B
         g = b.Graph(
             [t("x", dtype, a), t("y", out, y)], [b.Op(kind, [0, 0], [1], version=version, options=opts)], [0], [1]
         )
@@ -130,7 +132,7 @@ def binary(kind: str, dtype: str, same: bool = False, version: int = 1, shapes: 
 def unary(kind: str, dtype: str, shape: tuple[int, ...] = (1, 4, 4, 8), version: int = 1, options: Any = None) -> bytes:
     out = t("y", dtype, shape)
     if kind == "TANH" and dtype == "int16":  # the int16 kernel's output scale (tanh.cc)
-        out = t("y", dtype, shape, quant=_builder().Q([1 / 32768], [0]))
+        out = t("y", dtype, shape, quant=B.Q([1 / 32768], [0]))
     return one(kind, [t("x", dtype, shape)], [out], options, version)
 
 
@@ -208,7 +210,7 @@ def fully_connected() -> bytes:
 
 
 def fp16_conv(partial: bool) -> bytes:
-    b = _builder()
+    b = B
     tensors = [
         t("x", shape=(1, 4, 4, 2)),
         t("w16", "float16", (3, 1, 1, 2), const=True),
@@ -235,7 +237,7 @@ def reshape(runtime_shape: bool) -> bytes:
 
 
 def shape_chain() -> bytes:
-    b = _builder()
+    b = B
     tensors = [
         t("x", shape=(2, 3, 4)),
         t("shape", "int32", (3,)),
@@ -358,7 +360,7 @@ def oplint_says(data: bytes) -> tuple[dict[str, str], int, str | None]:
 
 
 def main() -> int:
-    results = []
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in PROBES.items():
             path = Path(tmp) / f"{name}.tflite"
@@ -392,13 +394,14 @@ def main() -> int:
         "|---|---|---|---|",
     ]
     for r in results:
-        real = "; ".join(f"{k}: {v}" for k, v in r["accelerator"]["refused"].items()) or "nothing"
-        if not r["accelerator"]["compiles"]:
-            real = f"compile failed: {r['accelerator'].get('error', '')}"
-        mine = "; ".join(f"{k}: {v}" for k, v in r["oplint"]["refused"].items()) or "nothing"
-        if r["oplint"]["rejected"]:
-            mine = f"cannot compile (OPL304): {r['oplint']['rejected']}"
-        lines.append(f"| {r['probe']} | {real} | {mine} | {'yes' if r['agree'] else '**no**'} |")
+        acc, ours = r["accelerator"], r["oplint"]
+        theirs_text = "; ".join(f"{k}: {v}" for k, v in acc["refused"].items()) or "nothing"
+        if not acc["compiles"]:
+            theirs_text = f"compile failed: {acc.get('error', '')}"
+        mine_text = "; ".join(f"{k}: {v}" for k, v in ours["refused"].items()) or "nothing"
+        if ours["rejected"]:
+            mine_text = f"cannot compile (OPL304): {ours['rejected']}"
+        lines.append(f"| {r['probe']} | {theirs_text} | {mine_text} | {'yes' if r['agree'] else '**no**'} |")
     OUT.write_text("\n".join(lines) + "\n")
     return 0 if agree == len(results) else 1
 
