@@ -93,18 +93,16 @@ def i32(*values: int) -> bytes:
 
 
 def one(kind: str, ins: list[Any], outs: list[Any], options: Any = None, version: int = 1) -> bytes:
-    b = B
     tensors = ins + outs
     inputs = [i for i, t in enumerate(ins) if not t.const]
-    op = b.Op(kind, list(range(len(ins))), list(range(len(ins), len(tensors))), version=version, options=options)
-    return b.build([b.Graph(tensors, [op], inputs, list(range(len(ins), len(tensors))))])
+    op = B.Op(kind, list(range(len(ins))), list(range(len(ins), len(tensors))), version=version, options=options)
+    return B.build([B.Graph(tensors, [op], inputs, list(range(len(ins), len(tensors))))])
 
 
 def t(name: str, dtype: str = "float32", shape: tuple[int, ...] = (1, 4, 4, 8), **kw: Any) -> Any:
-    b = B
     if dtype in ("int8", "int16", "uint8") and "quant" not in kw:
-        kw["quant"] = b.Q([0.05], [0])
-    return b.T(name, dtype, shape, **kw)
+        kw["quant"] = B.Q([0.05], [0])
+    return B.T(name, dtype, shape, **kw)
 
 
 def c32(name: str, *values: int, shape: tuple[int, ...] | None = None) -> Any:
@@ -121,11 +119,10 @@ def binary(kind: str, dtype: str, same: bool = False, version: int = 1, shapes: 
     }
     opts = options.get(kind)
     if same:
-        b = B
-        g = b.Graph(
-            [t("x", dtype, a), t("y", out, y)], [b.Op(kind, [0, 0], [1], version=version, options=opts)], [0], [1]
+        g = B.Graph(
+            [t("x", dtype, a), t("y", out, y)], [B.Op(kind, [0, 0], [1], version=version, options=opts)], [0], [1]
         )
-        return b.build([g])
+        return B.build([g])
     return one(kind, [t("a", dtype, a), t("b", dtype, b_)], [t("y", out, y)], opts, version)
 
 
@@ -210,7 +207,6 @@ def fully_connected() -> bytes:
 
 
 def fp16_conv(partial: bool) -> bytes:
-    b = B
     tensors = [
         t("x", shape=(1, 4, 4, 2)),
         t("w16", "float16", (3, 1, 1, 2), const=True),
@@ -222,13 +218,13 @@ def fp16_conv(partial: bool) -> bytes:
     ]
     conv_opts = ("Conv2DOptions", {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1})
     ops = [
-        b.Op("DEQUANTIZE", [1], [2]),
-        b.Op("DEQUANTIZE", [3], [4]),
-        b.Op("CONV_2D", [0, 2, 4], [5], options=conv_opts),
+        B.Op("DEQUANTIZE", [1], [2]),
+        B.Op("DEQUANTIZE", [3], [4]),
+        B.Op("CONV_2D", [0, 2, 4], [5], options=conv_opts),
     ]
     if partial:
-        ops.append(b.Op("L2_NORMALIZATION", [5], [6]))
-    return b.build([b.Graph(tensors, ops, [0], [6 if partial else 5])])
+        ops.append(B.Op("L2_NORMALIZATION", [5], [6]))
+    return B.build([B.Graph(tensors, ops, [0], [6 if partial else 5])])
 
 
 def reshape(runtime_shape: bool) -> bytes:
@@ -237,7 +233,6 @@ def reshape(runtime_shape: bool) -> bytes:
 
 
 def shape_chain() -> bytes:
-    b = B
     tensors = [
         t("x", shape=(2, 3, 4)),
         t("shape", "int32", (3,)),
@@ -250,12 +245,12 @@ def shape_chain() -> bytes:
         t("y", shape=(2, 12)),
     ]
     ops = [
-        b.Op("SHAPE", [0], [1], options=("ShapeOptions", {"out_type": "INT32"})),
-        b.Op("STRIDED_SLICE", [1, 2, 3, 4], [5], options=("StridedSliceOptions", {})),
-        b.Op("CONCATENATION", [5, 6], [7], options=("ConcatenationOptions", {"axis": 0})),
-        b.Op("RESHAPE", [0, 7], [8]),
+        B.Op("SHAPE", [0], [1], options=("ShapeOptions", {"out_type": "INT32"})),
+        B.Op("STRIDED_SLICE", [1, 2, 3, 4], [5], options=("StridedSliceOptions", {})),
+        B.Op("CONCATENATION", [5, 6], [7], options=("ConcatenationOptions", {"axis": 0})),
+        B.Op("RESHAPE", [0, 7], [8]),
     ]
-    return b.build([b.Graph(tensors, ops, [0], [8])])
+    return B.build([B.Graph(tensors, ops, [0], [8])])
 
 
 def where() -> bytes:

@@ -20,6 +20,9 @@ from tests import fidelity_gpu_litert as fid
 from tests.fidelity import TRUTH_FILES
 from tests.helpers import ROOT, lint
 
+sys.path.insert(0, str(ROOT / "scripts"))
+import probe_gpu_litert
+
 LITERT = load_target("gpu-litert")
 CLASSIC = load_target("gpu")
 needs_truth = pytest.mark.skipif(not all(p.is_file() for p in TRUTH_FILES), reason="../shared is not present")
@@ -30,7 +33,6 @@ CHECK = re.compile(
     r"return absl|Error\(|ABSL_RETURN_IF_ERROR|return std::make_unique|return New|return false|unsupported_details"
     r"|default:|GetOpsToReplaceWithOptions"
 )
-CONV_OPTIONS = ("Conv2DOptions", {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1})
 
 
 def _verdicts(graph: Graph, target: Target = LITERT) -> list[tuple[bool, str]]:
@@ -101,30 +103,14 @@ def test_strided_slice_masks() -> None:
     assert not ok and why == "Slice does not support shrink_axis_mask parameter."
 
 
-def _fp16_conv(extra_cpu_op: bool) -> Graph:
-    tensors = [
-        T("x", shape=(1, 4, 4, 2)),
-        T("w16", "float16", (3, 1, 1, 2), const=True),
-        T("w", shape=(3, 1, 1, 2)),
-        T("b16", "float16", (3,), const=True),
-        T("b", shape=(3,)),
-        T("y", shape=(1, 4, 4, 3)),
-        T("z", shape=(1, 4, 4, 3)),
-    ]
-    ops = [Op("DEQUANTIZE", [1], [2]), Op("DEQUANTIZE", [3], [4]), Op("CONV_2D", [0, 2, 4], [5], options=CONV_OPTIONS)]
-    if extra_cpu_op:
-        ops.append(Op("L2_NORMALIZATION", [5], [6]))
-    return Graph(tensors, ops, [0], [6 if extra_cpu_op else 5])
-
-
 @pytest.mark.parametrize("module", [gpu_litert, gpu])
 def test_float16_weights_follow_the_fp16_partition_helper(module: object) -> None:
     target = LITERT if module is gpu_litert else CLASSIC
     # every other op delegated: the whole graph goes, DEQUANTIZE included (utils.cc 208)
-    found = module.verdicts(parse(build([_fp16_conv(False)]), "f16.tflite"), target)  # type: ignore[attr-defined]
+    found = module.verdicts(parse(probe_gpu_litert.fp16_conv(False), "f16.tflite"), target)  # type: ignore[attr-defined]
     assert all(v.supported for v in found.values())
     # partial delegation: the convolution reads the float16 constants, the DEQUANTIZE stays on the CPU
-    found = module.verdicts(parse(build([_fp16_conv(True)]), "f16.tflite"), target)  # type: ignore[attr-defined]
+    found = module.verdicts(parse(probe_gpu_litert.fp16_conv(True), "f16.tflite"), target)  # type: ignore[attr-defined]
     assert found[(0, 2)].supported
     assert not found[(0, 0)].supported and "float16 weights" in found[(0, 0)].reasons[0]
     assert found[(0, 0)].source == "tflite/delegates/utils.cc:250"
@@ -198,9 +184,6 @@ PROBES = json.loads((ROOT / "evidence" / "gpu_litert.probe.json").read_text())
 @pytest.mark.parametrize("probe", PROBES, ids=lambda p: p["probe"])
 def test_agrees_with_the_accelerator_on_the_synthetic_probes(probe: dict[str, Any]) -> None:
     """scripts/probe_gpu_litert.py's one-op models, against the accelerator verdicts it recorded."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import probe_gpu_litert
-
     refused, gpu_ops, rejected = probe_gpu_litert.oplint_says(probe_gpu_litert.PROBES[probe["probe"]]())
     real = probe["accelerator"]
     if not real["compiles"]:

@@ -796,11 +796,12 @@ def _reads(*indices: int) -> Callable[[Node], None]:
 
 
 def _compat_reads(line: int, *indices: int) -> Callable[[Node], None]:
+    """Parsers that call the shared checker, then read their runtime inputs and outputs."""
+    reads = _reads(*indices)
+
     def check(n: Node) -> None:
         compatibility(n, line)
-        for i in indices:
-            read_input(n, i)
-        check_outputs(n)
+        reads(n)
 
     return check
 
