@@ -30,7 +30,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from . import OpVerdict, Rejection, Verdicts
-from .gpu import Unsupported, check_op, fp16_partition
+from .gpu import check_op, fp16_partition
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Graph, Model, Op, Tensor
@@ -999,8 +999,6 @@ def delegate_op(model: Model, graph: Graph, op: Op, fp16: frozenset[int] = froze
         parser(Node(model, graph, op, fp16))
     except No as exc:
         return OpVerdict(False, (exc.message,), exc.where)
-    except Unsupported as exc:  # pragma: no cover - check_op converts these
-        return OpVerdict(False, (exc.message,), BUILDER)
     except (IndexError, ValueError, TypeError):  # a malformed op: the parser's own bounds checks fail
         return OpVerdict(False, ("the op's inputs or outputs are not what the GPU accelerator expects",), BUILDER)
     allowed_in, allowed_out = allowed_types(op)
