@@ -71,7 +71,7 @@ def test_dynamic_size_and_dimension_rule(tmp_path: Path) -> None:
 
 def test_non_constant_weights_are_rejected(tmp_path: Path) -> None:
     g = _conv_graph()
-    g.tensors[1].const = False  # type: ignore[attr-defined]
+    g.tensors[1].const = False
     g = Graph(g.tensors, g.ops, [0, 1], [3])
     v = _verdicts(tmp_path, g)[(0, 0)]
     assert not v.supported and "not constant" in v.reasons[0]
@@ -166,12 +166,11 @@ def test_strided_slice_strides(tmp_path: Path) -> None:
     import struct
 
     def ss(strides: list[int]) -> OpVerdict:
-        i4 = lambda v: struct.pack("<2i", *v)  # noqa: E731
         tensors = [
             _q("x", (8, 8)),
-            T("b", "int32", (2,), const=True, data=i4([0, 0])),
-            T("e", "int32", (2,), const=True, data=i4([8, 8])),
-            T("s", "int32", (2,), const=True, data=i4(strides)),
+            T("b", "int32", (2,), const=True, data=struct.pack("<2i", 0, 0)),
+            T("e", "int32", (2,), const=True, data=struct.pack("<2i", 8, 8)),
+            T("s", "int32", (2,), const=True, data=struct.pack("<2i", *strides)),
             _q("y", (8 // strides[0], 8 // strides[1])),
         ]
         g = Graph(tensors, [Op("STRIDED_SLICE", [0, 1, 2, 3], [4])], [0], [4])
@@ -220,3 +219,56 @@ def test_every_row_names_schema_builtins(row: str) -> None:
 
     builtins = load("tflite").builtins
     assert all(b in builtins for r in table().values() if r.name == row for b in r.builtins)
+
+
+def test_pad_concatenation_and_fully_connected_limitations(tmp_path: Path) -> None:
+    import struct
+
+    def pad(paddings: list[int]) -> OpVerdict:
+        tensors = [
+            _q("x", (1, 4, 4, 2)),
+            T("p", "int32", (4, 2), const=True, data=struct.pack("<8i", *paddings)),
+            _q("y", (1, 6, 6, 2)),
+        ]
+        return _verdicts(tmp_path, Graph(tensors, [Op("PAD", [0, 1], [2])], [0], [2]))[(0, 0)]
+
+    assert pad([0, 0, 1, 1, 1, 1, 0, 0]).supported
+    v = pad([0, 0, 1, 1, 1, 1, 0, 2])
+    assert not v.supported and "padding of dimension 3" in v.reasons[0]
+
+    def concat(zero: bool, n: int) -> OpVerdict:
+        data = bytes(8) if zero else b"\x01" * 8
+        tensors = [_q(f"x{i}", (1, 8)) for i in range(n - 1)]
+        tensors += [T("c", "int8", (1, 8), const=True, quant=QP, data=data), _q("y", (1, 8 * n))]
+        op = Op("CONCATENATION", list(range(n)), [n], options=("ConcatenationOptions", {"axis": 1}))
+        return _verdicts(tmp_path, Graph(tensors, [op], list(range(n - 1)), [n]))[(0, 0)]
+
+    assert concat(True, 2).supported
+    assert "not all zeroes" in concat(False, 2).reasons[0]
+    assert "only 2 are allowed" in concat(True, 3).reasons[0]
+
+    def fc(fmt: int) -> OpVerdict:
+        tensors = [
+            _q("x", (1, 8)),
+            T("w", "int8", (4, 8), const=True, quant=QP),
+            T("b", "int32", (4,), const=True, quant=Q([0.01], [0])),
+            _q("y", (1, 4)),
+        ]
+        op = Op("FULLY_CONNECTED", [0, 1, 2], [3], options=("FullyConnectedOptions", {"weights_format": fmt}))
+        return _verdicts(tmp_path, Graph(tensors, [op], [0], [3]))[(0, 0)]
+
+    ok = fc(0)
+    assert ok.supported and ok.reasons == ("not checked: Output tensor is one-dimensional.",)
+    assert "only the default format" in fc(1).reasons[0]
+
+
+def test_resize_carries_its_unchecked_note(tmp_path: Path) -> None:
+    import struct
+
+    tensors = [
+        _q("x", (1, 4, 4, 2)),
+        T("s", "int32", (2,), const=True, data=struct.pack("<2i", 8, 8)),
+        _q("y", (1, 8, 8, 2)),
+    ]
+    v = _verdicts(tmp_path, Graph(tensors, [Op("RESIZE_BILINEAR", [0, 1], [2])], [0], [2]))[(0, 0)]
+    assert v.supported and "not checked: Depending on input/output size" in v.reasons[0]

@@ -21,8 +21,6 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import tomllib
-
 from . import OpVerdict, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,9 +52,9 @@ class Row(NamedTuple):
 @cache
 def table() -> dict[str, Row]:
     """builtin -> its row, from rules/edgetpu/supported_ops.toml."""
-    from ..knowledge import rules_dir
+    from ..knowledge import load_toml, rules_dir
 
-    raw: dict[str, Any] = tomllib.loads((rules_dir() / "edgetpu" / "supported_ops.toml").read_text("utf-8"))
+    raw: dict[str, Any] = load_toml(rules_dir() / "edgetpu" / "supported_ops.toml")
     rows: dict[str, Row] = {}
     for r in raw["op"]:
         row = Row(
@@ -181,8 +179,11 @@ def _limitations(model: Model, graph: Graph, op: Op, row: Row) -> None:
                 raise No(f"SOFTMAX of {n} elements: at most 16,000", where)
         elif check == "squeeze-leading-ones":
             shape = tuple((x.shape or ()) if x is not None else ())
-            dims = [int(d) for d in (o.get("squeeze_dims") or ())]
-            squeezed = {d % len(shape) for d in dims} if dims and shape else {i for i, d in enumerate(shape) if d == 1}
+            squeeze_dims = [int(d) for d in (o.get("squeeze_dims") or ())]
+            if squeeze_dims and shape:
+                squeezed = {d % len(shape) for d in squeeze_dims}
+            else:  # no squeeze_dims: every dimension of size 1
+                squeezed = {i for i, d in enumerate(shape) if d == 1}
             first_big = next((i for i, d in enumerate(shape) if d > 1), len(shape))
             late = sorted(d for d in squeezed if d > first_big)
             if late:
