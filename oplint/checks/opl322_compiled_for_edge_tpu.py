@@ -22,7 +22,8 @@ fixtures/tflite/edgetpu_compiled.tflite: OPL322 compiled for the Edge TPU: 1 Edg
 ## How to fix
 Nothing to fix on a Coral device.  To move the CPU ops onto the Edge TPU, change them in the
 source model (the Edge TPU compiler's log, `edgetpu_compiler -s`, names why each was left out) and
-compile again; lint the model you gave the compiler to check it against other targets.
+compile again; lint the model you gave the compiler with `--target edgetpu` to see which ops
+Coral's published table and model requirements leave on the CPU, and against other targets.
 
 ## References
 - Coral, "TensorFlow models on the Edge TPU" (coral.ai/docs/edgetpu/models-intro): compilation
