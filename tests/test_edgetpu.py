@@ -272,3 +272,34 @@ def test_resize_carries_its_unchecked_note(tmp_path: Path) -> None:
     ]
     v = _verdicts(tmp_path, Graph(tensors, [Op("RESIZE_BILINEAR", [0, 1], [2])], [0], [2]))[(0, 0)]
     assert v.supported and "not checked: Depending on input/output size" in v.reasons[0]
+
+
+def test_constant_int32_parameters_are_not_tensors_the_tpu_computes(tmp_path: Path) -> None:
+    # a RESHAPE's int32 shape (MobileNet's final Squeeze): the model requirement "8-bit tensors"
+    # is about the data, not the shape
+    tensors = [_q("x", (1, 1, 1, 8)), T("shape", "int32", (2,), const=True), _q("y", (1, 8))]
+    v = _verdicts(tmp_path, Graph(tensors, [Op("RESHAPE", [0, 1], [2])], [0], [2]))[(0, 0)]
+    assert v.supported, v
+    tensors[1] = T("shape", "int32", (2,))  # computed at run time: a dynamic size, not a parameter
+    v = _verdicts(tmp_path, Graph(tensors, [Op("RESHAPE", [0, 1], [2])], [0, 1], [2]))[(0, 0)]
+    assert not v.supported
+
+
+CORAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "models" / "google-coral__edgetpu" / "test_data"
+
+
+@pytest.mark.skipif(not CORAL.is_dir(), reason="../shared is not present")
+def test_against_coral_s_own_compiled_copy_of_a_model() -> None:
+    """google-coral/edgetpu's test data holds MobileNet-EdgeTPU 0.75 both before and after
+    edgetpu_compiler: the compiler put all 79 ops in its one edgetpu-custom-op.  The 2019 table
+    maps 77 of them; the two QUANTIZE ops (uint8 <-> int8 at the graph's ends) are not rows of
+    the 2019 table, which a later compiler maps."""
+    from oplint.delegation import analyse
+
+    model = read(str(CORAL / "mobilenet_edgetpu_0.75_224_post_training_quant.tflite"))
+    compiled = read(str(CORAL / "mobilenet_edgetpu_0.75_224_post_training_quant_edgetpu.tflite"))
+    assert [op.display for op in compiled.ops()] == ["edgetpu-custom-op"]
+    delegation = analyse(model, EDGETPU)
+    assert delegation is not None and delegation.plan.total_ops == 79
+    cpu = [op for op, _v, _dropped in delegation.cpu_ops(model)]
+    assert [(op.index, op.kind) for op in cpu] == [(0, "QUANTIZE"), (78, "QUANTIZE")]

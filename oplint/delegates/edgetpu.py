@@ -100,7 +100,10 @@ def _requirements(graph: Graph, op: Op, row: Row) -> None:
         if tensor is None:
             continue
         param = pos in row.params
-        if tensor.dtype not in Q8 and not (param and tensor.dtype == "int32"):
+        # int32 is allowed for parameters: a row's listed ones (a bias), and any constant int32
+        # operand (a RESHAPE's shape, a MEAN's axes, a PAD's paddings), which is not a tensor the
+        # Edge TPU computes with
+        if tensor.dtype not in Q8 and not (tensor.dtype == "int32" and (param or tensor.is_const)):
             raise No(f"{tensor.describe()} {NOT_8_BIT}", REQUIREMENTS)
         if param and not tensor.is_const:
             raise No(f"input {pos} ({tensor.describe()}) is a model parameter that is not constant", REQUIREMENTS)
