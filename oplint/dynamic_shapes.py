@@ -34,6 +34,8 @@ class Dynamic(NamedTuple):
     source: str  #: the kernel line that calls SetTensorToDynamic
 
 
+#: the ops of tflite/kernels/reduce.cc (its Prepare sizes the output from the axes)
+REDUCE = frozenset({"MEAN", "SUM", "REDUCE_PROD", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_ANY", "REDUCE_ALL"})
 #: op -> (input positions whose values size the output, the kernel file:line).  The output is
 #: dynamic when any of them is neither constant nor persistent.
 VALUE_SIZED: dict[str, tuple[tuple[int, ...], str]] = {
@@ -64,8 +66,7 @@ VALUE_SIZED: dict[str, tuple[tuple[int, ...], str]] = {
     "NON_MAX_SUPPRESSION_V5": ((2,), "non_max_suppression.cc:160"),
     **{k: ((1, 2), "unsorted_segment.cc:140") for k in ("UNSORTED_SEGMENT_SUM", "UNSORTED_SEGMENT_PROD")},
     **{k: ((1, 2), "unsorted_segment.cc:140") for k in ("UNSORTED_SEGMENT_MAX", "UNSORTED_SEGMENT_MIN")},
-    **{k: ((1,), "reduce.cc:441") for k in ("MEAN", "SUM", "REDUCE_PROD", "REDUCE_MAX", "REDUCE_MIN")},
-    **{k: ((1,), "reduce.cc:441") for k in ("REDUCE_ANY", "REDUCE_ALL")},
+    **{k: ((1,), "reduce.cc:441") for k in REDUCE},
     "RANDOM_UNIFORM": ((0,), "random_ops.cc:189"),
     "RANDOM_STANDARD_NORMAL": ((0,), "random_ops.cc:189"),
     "MULTINOMIAL": ((0, 1), "random_ops.cc:219"),
@@ -206,7 +207,7 @@ class _Walk:
             persistent = True  # shape.cc:66, rank.cc:44
         elif kind in ("BROADCAST_ARGS", "CONCATENATION", "GATHER", "MUL", "RANGE"):
             persistent = self.all_known(op)  # broadcast_args.cc:67, concatenation.cc:250, gather.cc:142, ...
-        elif kind in VALUE_SIZED and VALUE_SIZED[kind][1] == "reduce.cc:441":
+        elif kind in REDUCE:
             persistent = self.all_known(op, (0, 1))  # reduce.cc:402 (noop) -> 561
         elif kind == "RESHAPE":
             persistent = self.known(op, 0) and (len(op.inputs) < 2 or op.inputs[1] < 0 or self.known(op, 1))
@@ -259,7 +260,12 @@ def _inferred_shape(graph: Graph, tensor: int, producers: dict[int, Op], depth: 
 
 
 def first_dynamic(model: Model) -> Dynamic | None:
-    """The first op whose Prepare leaves an output dynamic, graph by graph (None: all static)."""
+    """The first op whose Prepare leaves an output dynamic, graph by graph (None: all static);
+    computed once per model (the GPU targets both ask)."""
+    return model.derived("first-dynamic", lambda: _first(model))
+
+
+def _first(model: Model) -> Dynamic | None:
     for graph in model.graphs:
         found = _first_in_graph(model, graph)
         if found is not None:

@@ -41,6 +41,7 @@ from oplint.delegates.gpu_litert import verdicts
 from oplint.model import Model
 from oplint.targets import load as load_target
 from tests.fidelity import Record, readable
+from tests.fidelity_gpu import Difference  # recorded: the accelerator's reason here
 
 BLOCK = re.compile(
     r"Following operations are not supported by GPU delegate:\n(.*?)(?:\n\d+ operations will run|\nNo operations|\Z)",
@@ -48,14 +49,6 @@ BLOCK = re.compile(
 )
 #: one refused op; the float16-weights DEQUANTIZE is listed with an empty reason ("DEQUANTIZE: ")
 LINE = re.compile(r"^([A-Za-z0-9_.-]+):(?: (.*))?$")
-
-
-class Difference(NamedTuple):
-    path: str
-    op: str
-    oplint_says: str | None  #: oplint's reason, None when oplint says the accelerator takes it
-    recorded: str | None  #: the accelerator's reason, None when it took every op of the kind
-    explained: str | None
 
 
 class Fidelity(NamedTuple):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Model, Op
@@ -50,13 +50,18 @@ def checker(spec: str) -> Checker:
     return fn
 
 
+def _beside_checker(target: Target, name: str) -> Any:
+    """The function ``name`` of the target's checker module, or None (not a delegate target, or
+    the module does not define it)."""
+    if target.checker is None:
+        return None
+    return getattr(importlib.import_module(target.checker.partition(":")[0]), name, None)
+
+
 def rejection(model: Model, target: Target) -> Rejection | None:
     """Why the target's delegate cannot be applied to ``model`` at all, when its checker module
     says (a ``rejection(model, target)`` function beside ``verdicts``)."""
-    if target.checker is None:
-        return None
-    module = importlib.import_module(target.checker.partition(":")[0])
-    fn: Callable[[Model, Target], Rejection | None] | None = getattr(module, "rejection", None)
+    fn: Callable[[Model, Target], Rejection | None] | None = _beside_checker(target, "rejection")
     return fn(model, target) if fn is not None else None
 
 
@@ -65,9 +70,5 @@ def kinds(target: Target) -> frozenset[str] | None:
 
     Used where only op kinds are known (the ops a SavedModel is predicted to become): an op of a
     kind outside this set certainly stays on the CPU."""
-    if target.checker is None:
-        return None
-    module_name, _, _ = target.checker.partition(":")
-    module = importlib.import_module(module_name)
-    fn: Callable[[Target], frozenset[str]] | None = getattr(module, "kinds", None)
+    fn: Callable[[Target], frozenset[str]] | None = _beside_checker(target, "kinds")
     return fn(target) if fn is not None else None

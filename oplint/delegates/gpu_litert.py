@@ -578,7 +578,7 @@ def _pooling(n: Node) -> None:
     activation(n, skip_size=True)
 
 
-def _axes(n: Node, line: int) -> None:
+def _axes(n: Node) -> None:
     """The constant axes of a reduce or reverse op, each checked with PreCheckAxisFromIndex."""
     src = n.need(0)
     axes = n.values(1) if len(n.op.inputs) > 1 else None
@@ -590,7 +590,7 @@ def _reduce(n: Node) -> None:
     compatibility(n, 4302)
     read_input(n, 0)
     n.need(1)
-    _axes(n, 4317)
+    _axes(n)  # 4316-4318
     if not n.opt("keep_dims", False):
         tensor_shape(n.output())
     check_outputs(n)
@@ -625,7 +625,7 @@ def _reverse(n: Node) -> None:
     read_input(n, 0)
     check_outputs(n)
     n.need(1)
-    _axes(n, 4674)
+    _axes(n)  # 4673-4675
 
 
 def _select(n: Node) -> None:
