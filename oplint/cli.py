@@ -134,10 +134,10 @@ def check(
     force_exclude: bool,
 ) -> None:
     """Check models (files or directories) against the targets."""
-    from .api import lint_paths
-    from .config import ConfigError, load_config, parse_targets
-    from .findings import Severity
+    from .core.findings import Severity
     from .output import HUMAN, render, resolve
+    from .run.config import ConfigError, load_config, parse_targets
+    from .run.lint import lint_paths
 
     try:
         config = load_config(config_file, isolated)
@@ -179,8 +179,8 @@ def _progress(done: int, total: int, path: str) -> None:
 
 
 def _write_baseline(paths: Sequence[str], config: Any) -> None:
-    from .api import lint_paths
-    from .suppress import write_baseline
+    from .run.lint import lint_paths
+    from .run.suppress import write_baseline
 
     target = config.baseline or (config.root or Path.cwd()) / ".oplint-baseline.json"
     report = lint_paths(paths, config._replace(baseline=None), use_suppressions=False)
@@ -198,11 +198,11 @@ def _write_baseline(paths: Sequence[str], config: Any) -> None:
 def predict(path: str, targets: Sequence[str], signature: str | None, show_all: bool) -> None:
     """Predict what the TF->TFLite converter makes of each TF op of a SavedModel or GraphDef,
     and on which targets the result runs (one line per op type)."""
-    from .config import ConfigError, parse_targets
-    from .predict import plan
+    from .analysis.predict import plan
+    from .knowledge.targets import TargetError
+    from .knowledge.targets import load as load_target
     from .readers import ModelError, load
-    from .targets import TargetError
-    from .targets import load as load_target
+    from .run.config import ConfigError, parse_targets
 
     try:
         specs = parse_targets(targets) or ()
@@ -248,7 +248,7 @@ def targets(as_json: bool) -> None:
     """List the targets with their description and sources."""
     import json
 
-    from .targets import available, format_version, load
+    from .knowledge.targets import available, format_version, load
 
     rows = [load(t) for t in available()]
     if as_json:

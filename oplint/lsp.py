@@ -31,9 +31,11 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from . import __version__
-from .api import ModelReport, Run, discover, lint_file, prepare
-from .config import Config, ConfigError, load_config
-from .findings import Finding, Severity
+from .core.findings import Finding, Severity
+from .core.report import ModelReport
+from .run.config import Config, ConfigError, load_config
+from .run.discover import discover
+from .run.lint import Run, lint_file, prepare
 
 SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -223,7 +225,7 @@ def to_diagnostic(f: Finding, model_uri_: str, on_source: bool = False) -> types
 
 def ignore_entry(data: dict[str, Any], root: Path) -> str:
     """The pyproject.toml text that accepts the finding described by a diagnostic's data."""
-    from .suppress import relpath
+    from .run.suppress import relpath
 
     lines = [
         "",

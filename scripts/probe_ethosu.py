@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build  # noqa: E402
 from oplint.delegates import ethosu  # noqa: E402
-from oplint.delegates._ethosu_tables import table_result  # noqa: E402
+from oplint.delegates.ethosu.tables import table_result  # noqa: E402
 from oplint.readers.tflite import read  # noqa: E402
 
 OUT = ROOT / "evidence" / "ethosu.PROBE.md"

@@ -338,9 +338,9 @@ def oplint_says(data: bytes) -> tuple[dict[str, str], int, str | None]:
     """oplint's refused op kinds (with reasons), its count of GPU ops and, when it predicts the
     model cannot be compiled for the GPU at all (OPL304), why."""
     sys.path.insert(0, str(ROOT))
-    from oplint.delegation import analyse
+    from oplint.delegates.delegation import analyse
+    from oplint.knowledge.targets import load
     from oplint.readers.tflite import parse
-    from oplint.targets import load
 
     model = parse(data, "probe.tflite")
     delegation = analyse(model, load("gpu-litert"))

@@ -41,7 +41,7 @@ import tomllib
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from oplint.model import Model, Op  # noqa: E402
+from oplint.core.model import Model, Op  # noqa: E402
 from oplint.readers import tflite as reader  # noqa: E402
 
 TABLE = ROOT / "rules" / "targets" / "tflm.toml"

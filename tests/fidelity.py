@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from oplint.api import Run, lint_file, prepare
-from oplint.config import Config, TargetSpec
-from oplint.model import Model
+from oplint.core.model import Model
 from oplint.readers import ModelError, load
+from oplint.run.config import Config, TargetSpec
+from oplint.run.lint import Run, lint_file, prepare
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 TRUTH_FILES = (SHARED / "oracle" / "truth.json", SHARED / "corpus" / "truth.json")

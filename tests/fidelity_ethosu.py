@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from oplint.delegates import ethosu
-from oplint.readers.errors import ModelError
+from oplint.knowledge.targets import load
+from oplint.readers.problems import ModelError
 from oplint.readers.tflite import read
-from oplint.targets import load
 from tests.fidelity import SHARED as DEFAULT_SHARED
 
 SHARED = Path(os.environ.get("OPLINT_SHARED", str(DEFAULT_SHARED)))

@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
+from oplint.core.model import Model
 from oplint.delegates.gpu import CHECKS, check_op, verdicts
-from oplint.model import Model
-from oplint.targets import load as load_target
-from oplint.targets import parse_version
+from oplint.knowledge.targets import load as load_target
+from oplint.knowledge.targets import parse_version
 from tests.fidelity import readable
 
 #: recorded TF 2.15 messages of rules the pinned checker changed or dropped

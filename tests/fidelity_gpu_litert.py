@@ -37,9 +37,9 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
+from oplint.core.model import Model
 from oplint.delegates.gpu_litert import verdicts
-from oplint.model import Model
-from oplint.targets import load as load_target
+from oplint.knowledge.targets import load as load_target
 from tests.fidelity import Record, readable
 from tests.fidelity_gpu import Difference  # recorded: the accelerator's reason here
 
@@ -117,7 +117,7 @@ def compare() -> Fidelity:
                 differences.append(Difference(rec.name, kind, a, b, explain(model, kind, a, b)))
         gpu_cpu = verdict.get("gpu_webgpu_gpu_cpu_ops") or [None, None]
         if len(model.graphs) == 1 and gpu_cpu[0] is not None and gpu_cpu[1] is not None:
-            from oplint.delegation import analyse
+            from oplint.delegates.delegation import analyse
 
             counted += 1
             plan = analyse(model, target)
@@ -137,7 +137,7 @@ class Compiles(NamedTuple):
 
 
 def compare_compiles() -> Compiles:
-    from oplint.delegation import analyse
+    from oplint.delegates.delegation import analyse
 
     target = load_target("gpu-litert")
     models = agree = failed = 0

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
+from oplint.core.model import Graph
 from oplint.delegates.xnnpack import verdicts
-from oplint.model import Graph
-from oplint.targets import load as load_target
+from oplint.knowledge.targets import load as load_target
 from tests.fidelity import readable
 
 INVISIBLE = (

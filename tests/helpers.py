@@ -14,9 +14,9 @@ SHARED = ROOT.parent / "shared"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from oplint.api import lint_file, prepare  # noqa: E402
-from oplint.config import Config, TargetSpec  # noqa: E402
-from oplint.findings import Finding  # noqa: E402
+from oplint.core.findings import Finding  # noqa: E402
+from oplint.run.config import Config, TargetSpec  # noqa: E402
+from oplint.run.lint import lint_file, prepare  # noqa: E402
 
 
 def runner() -> CliRunner:
@@ -50,8 +50,8 @@ def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
     if arena:
         config["arena_size"] = arena
     if config_name:  # a file of fixtures/config/: lint as `oplint check --config` does, ignores and all
-        from oplint.api import lint_paths
-        from oplint.config import load_config
+        from oplint.run.config import load_config
+        from oplint.run.lint import lint_paths
 
         loaded = load_config(FIXTURES / "config" / config_name)._replace(targets=(TargetSpec.parse(target),))
         return list(lint_paths([fixture(name)], loaded).findings)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from oplint.cli import cli
-from oplint.config import Config, ConfigError, load_config
-from oplint.findings import Severity
+from oplint.core.findings import Severity
+from oplint.run.config import Config, ConfigError, load_config
 from tests.helpers import fixture, runner
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
-from oplint.delegates import OpVerdict
+from oplint.delegates.contract import OpVerdict
 from oplint.delegates.edgetpu import kinds, table, verdicts
+from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import read
-from oplint.targets import load as load_target
 from tests.helpers import fixture, lint, runner
 
 EDGETPU = load_target("edgetpu")
@@ -93,7 +93,7 @@ def test_op_absent_from_the_table_cuts_the_segment(tmp_path: Path) -> None:
 
 
 def test_plan_has_one_prefix_partition(tmp_path: Path) -> None:
-    from oplint.delegation import analyse
+    from oplint.delegates.delegation import analyse
 
     tensors = [_q(f"t{i}", (1, 8)) for i in range(5)]
     ops = [Op("TANH", [0], [1]), Op("LOGISTIC", [1], [2]), Op("GELU", [2], [3]), Op("TANH", [3], [4])]
@@ -215,7 +215,7 @@ def test_cli_lists_the_target() -> None:
 
 @pytest.mark.parametrize("row", sorted({r.name for r in table().values()}))
 def test_every_row_names_schema_builtins(row: str) -> None:
-    from oplint.targets import load
+    from oplint.knowledge.targets import load
 
     builtins = load("tflite").builtins
     assert all(b in builtins for r in table().values() if r.name == row for b in r.builtins)
@@ -294,7 +294,7 @@ def test_against_coral_s_own_compiled_copy_of_a_model() -> None:
     edgetpu_compiler: the compiler put all 79 ops in its one edgetpu-custom-op.  The 2019 table
     maps 77 of them; the two QUANTIZE ops (uint8 <-> int8 at the graph's ends) are not rows of
     the 2019 table, which a later compiler maps."""
-    from oplint.delegation import analyse
+    from oplint.delegates.delegation import analyse
 
     model = read(str(CORAL / "mobilenet_edgetpu_0.75_224_post_training_quant.tflite"))
     compiled = read(str(CORAL / "mobilenet_edgetpu_0.75_224_post_training_quant_edgetpu.tflite"))

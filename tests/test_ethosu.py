@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from oplint.delegates import OpVerdict, checker, ethosu
-from oplint.delegates import _ethosu_tables as tables
+from oplint.delegates import checker, ethosu
+from oplint.delegates.contract import OpVerdict
+from oplint.delegates.ethosu import tables as tables
+from oplint.knowledge.targets import load
 from oplint.readers.tflite import BUILTIN_CODES, read
-from oplint.targets import load
 from tests.helpers import FIXTURES, ROOT
 
 RECORD = json.loads((FIXTURES / "ethosu" / "VERDICTS.json").read_text())
@@ -241,7 +242,7 @@ def test_no_numpy_or_vela_import_on_the_table_path() -> None:
     code = (
         "import os, sys; os.environ['OPLINT_ETHOSU_BACKEND'] = 'tables'\n"
         "from oplint.api import lint_file, prepare\n"
-        "from oplint.config import Config, TargetSpec\n"
+        "from oplint.run.config import Config, TargetSpec\n"
         f"lint_file({str(FIXTURES / 'ethosu' / 'reductions.tflite')!r}, "
         "prepare(Config(targets=(TargetSpec('ethos-u55'),))))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'ethosu', 'networkx')))\n"
@@ -254,7 +255,7 @@ def test_no_numpy_or_vela_import_on_the_table_path() -> None:
 def test_every_fixture_is_analysed_without_error(backend: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Malformed models (bad tensor indices, unknown opcodes, no subgraphs) give verdicts or a
     compile error, never an exception."""
-    from oplint.readers.errors import ModelError
+    from oplint.readers.problems import ModelError
 
     monkeypatch.setenv(ethosu.BACKEND_ENV, "tables")
     for path in sorted((FIXTURES / "tflite").glob("*.tflite")) + sorted((FIXTURES / "ethosu").glob("*.tflite")):
@@ -288,10 +289,10 @@ def test_other_targets_never_load_the_ethos_u_code() -> None:
     code = (
         "import sys\n"
         "from oplint.api import lint_file, prepare\n"
-        "from oplint.config import Config, TargetSpec\n"
+        "from oplint.run.config import Config, TargetSpec\n"
         f"lint_file({str(FIXTURES / 'ethosu' / 'compiled_u55.tflite')!r}, "
         "prepare(Config(targets=(TargetSpec('tflm'),))))\n"
-        "print([m for m in sys.modules if m.startswith('oplint.delegates.')])\n"
+        "print([m for m in sys.modules if m.startswith('oplint.delegates.ethosu')])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from oplint.api import lint_file, prepare
-from oplint.config import Config, TargetSpec
+from oplint.run.config import Config, TargetSpec
+from oplint.run.lint import lint_file, prepare
 from tests.helpers import FIXTURES, ROOT
 
 VERDICTS = json.loads((FIXTURES / "tflite" / "VERDICTS.json").read_text())["fixtures"]

@@ -10,8 +10,8 @@ import pytest
 
 from fixtures.tflite_builder import Graph, Op, T, build
 from oplint.delegates.gpu import check_op, verdicts
+from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
-from oplint.targets import load as load_target
 from tests import fidelity_gpu as fid
 from tests.fidelity import TRUTH_FILES
 from tests.helpers import lint
@@ -95,7 +95,7 @@ def test_broadcasting_rules() -> None:
 
 def test_the_delegate_keeps_only_its_largest_partition() -> None:
     # RELU | L2_NORMALIZATION (no parser) | RELU, RELU: two supported partitions, one delegated
-    from oplint.delegation import analyse
+    from oplint.delegates.delegation import analyse
 
     tensors = [T(n, shape=(1, 4)) for n in "abcde"]
     ops = [Op("RELU", [0], [1]), Op("L2_NORMALIZATION", [1], [2]), Op("RELU", [2], [3]), Op("RELU", [3], [4])]

@@ -13,9 +13,9 @@ import pytest
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
 from oplint.delegates import gpu, gpu_litert
+from oplint.knowledge.targets import Target
+from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
-from oplint.targets import Target
-from oplint.targets import load as load_target
 from tests import fidelity_gpu_litert as fid
 from tests.fidelity import TRUTH_FILES
 from tests.helpers import ROOT, lint

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
 from oplint.delegates.hexagon import verdicts
+from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
-from oplint.targets import load as load_target
 
 HEXAGON = load_target("hexagon")
 
@@ -36,7 +36,7 @@ def test_rank_and_version_limits() -> None:
 
 
 def test_partitions_of_one_op_stay_on_the_cpu() -> None:
-    from oplint.delegation import analyse
+    from oplint.delegates.delegation import analyse
 
     q = Q([0.1], [0])
     tensors = [T(f"t{i}", "int8", (1, 8), quant=q) for i in range(5)]

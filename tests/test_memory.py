@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures.tflite_builder import Graph, Op, T, build
-from oplint.memory import Buffer, greedy_plan, plan_tflm_arena
+from oplint.analysis.memory import Buffer, greedy_plan, plan_tflm_arena
 from oplint.readers import load
 from oplint.readers.tflite import parse
 from tests.fidelity import records

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
 from oplint.delegates.nnapi import verdicts
+from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
-from oplint.targets import load as load_target
 from tests.helpers import lint
 
 NNAPI = load_target("nnapi")

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from fixtures.tflite_builder import Graph, Op, T, build
-from oplint.delegates import OpVerdict
-from oplint.partitions import Partition, estimate_macs, partition, picture, subsets
+from oplint.delegates.contract import OpVerdict
+from oplint.delegates.partitions import Partition, estimate_macs, partition, picture, subsets
 from oplint.readers import load
 from oplint.readers.tflite import parse
 from tests.fidelity import TRUTH_FILES, readable
@@ -143,8 +143,8 @@ def test_ethos_u_partitions_match_vela_command_streams(monkeypatch: pytest.Monke
     730 of 736 compilations; in the other 6 (gather/scatter, rfft, trig models) Vela cuts more
     command streams than TFLite's epochs would."""
     from oplint.delegates import ethosu
-    from oplint.delegation import analyse
-    from oplint.targets import load as load_target
+    from oplint.delegates.delegation import analyse
+    from oplint.knowledge.targets import load as load_target
 
     monkeypatch.setenv(ethosu.BACKEND_ENV, "tables")
     agree = total = 0
@@ -174,7 +174,7 @@ def test_cpu_fallback_groups_one_cause_and_summarises_an_undelegated_model() -> 
 
 
 def test_runtime_rules_on_a_delegate_target_name_its_cpu_runtime() -> None:
-    from oplint.targets import load as load_target
+    from oplint.knowledge.targets import load as load_target
 
     assert load_target("ethos-u55").runtime_title == load_target("tflm").title
     assert load_target("tflm").runtime_title == load_target("tflm").title
@@ -182,7 +182,7 @@ def test_runtime_rules_on_a_delegate_target_name_its_cpu_runtime() -> None:
 
 def test_delegate_kinds_for_predicted_ops() -> None:
     from oplint.delegates import kinds
-    from oplint.targets import load as load_target
+    from oplint.knowledge.targets import load as load_target
 
     assert kinds(load_target("tflite")) is None  # not a delegate
     xnnpack = kinds(load_target("xnnpack"))

@@ -8,7 +8,7 @@ import pytest
 
 import oplint.checks as checks_pkg
 from oplint import checks
-from oplint.checks._api import DOC_HEADINGS
+from oplint.checks.rule import DOC_HEADINGS
 from oplint.cli import cli
 from tests.helpers import lint, runner
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oplint.analysis.tf_fate import predictions, table
 from oplint.cli import cli
 from oplint.readers import ModelError, load
-from oplint.tf_fate import predictions, table
 from tests.helpers import FIXTURES, ROOT, codes, lint, runner
 
 SM = FIXTURES / "savedmodel"
@@ -280,8 +280,8 @@ def test_tflm_kernels_of_the_predicted_builtins_match_tflm() -> None:
     """For every oracle SavedModel that converts with builtins only: OPL114 [tflm] fires exactly
     when the TFLite Micro interpreter misses a kernel for the converted float32 model, and it
     names that op (TFLM stops at the first missing one; oplint names them all)."""
-    from oplint.api import lint_file, prepare
-    from oplint.config import Config, TargetSpec
+    from oplint.run.config import Config, TargetSpec
+    from oplint.run.lint import lint_file, prepare
 
     assert SHARED is not None
     oracle = SHARED / "oracle"

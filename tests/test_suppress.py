@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from oplint.cli import cli
-from oplint.config import ConfigError, load_config
+from oplint.run.config import ConfigError, load_config
 from tests.helpers import FIXTURES, runner
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from oplint.knowledge.targets import TargetError, available, load, parse_version
 from oplint.readers import tflite_schema as S
-from oplint.targets import TargetError, available, load, parse_version
 from tests.helpers import ROOT
 
 SCHEMA_OPS = set(S.ENUMS["BuiltinOperator"][1].values())

@@ -6,8 +6,8 @@ import pytest
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
 from oplint.delegates.xnnpack import verdicts
+from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
-from oplint.targets import load as load_target
 from tests import fidelity_xnnpack as fid
 from tests.fidelity import TRUTH_FILES
 from tests.helpers import lint

@@ -47,7 +47,7 @@ from . import (
     opl501_arena_exceeds_budget,
     opl901_unused_ignore,
 )
-from ._api import Context, Rule, rule
+from .rule import Context, Rule, rule
 
 RULES: tuple[Rule, ...] = (
     opl001_unreadable_model.check,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..model import Model
+from ..core.model import Model
 
 
 class Split(NamedTuple):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit
-from ..model import Model
+from ..core.findings import Hit
+from ..core.model import Model
 
 
 def problems(model: Model, code: str, hint: str) -> Iterator[Hit]:

@@ -28,8 +28,8 @@ If the path is not meant to be a model, exclude it (`exclude` in `[tool.oplint]`
 
 from __future__ import annotations
 
-from ..findings import Severity
-from ._api import declare
+from ..core.findings import Severity
+from .rule import declare
 
 check = declare(
     __name__,

@@ -25,8 +25,8 @@ step (`actions/checkout` with `lfs: true`).
 
 from __future__ import annotations
 
-from ..findings import Severity
-from ._api import declare
+from ..core.findings import Severity
+from .rule import declare
 
 check = declare(
     __name__,

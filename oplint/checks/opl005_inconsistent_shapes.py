@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..model import Graph, Op
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..core.model import Graph, Op
+from .rule import Context, rule
 
 
 @rule(

@@ -30,8 +30,8 @@ compare sizes.  Keep weights in `variables/` rather than as graph constants to s
 
 from __future__ import annotations
 
-from ..findings import Severity
-from ._api import declare
+from ..core.findings import Severity
+from .rule import declare
 
 check = declare(
     __name__,

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
 from ._problems import problems
+from .rule import Context, rule
 
 
 @rule(

@@ -36,10 +36,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..model import Graph, Op
-from ..targets import OpSupport, Target
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..core.model import Graph, Op
+from ..knowledge.targets import OpSupport, Target
+from .rule import Context, rule
 
 
 @rule(

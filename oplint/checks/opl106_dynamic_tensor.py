@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..model import Graph, Op
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..core.model import Graph, Op
+from .rule import Context, rule
 
 #: ops whose output shape is the broadcast of their inputs' shapes (TFLite elementwise kernels)
 ELEMENTWISE = frozenset(

@@ -33,10 +33,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..tf_fate import FLEX
-from ._api import Context, rule
+from ..analysis.tf_fate import FLEX
+from ..core.findings import Hit, Severity
 from ._tf import by_fate, hits
+from .rule import Context, rule
 
 
 @rule(

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..tf_fate import CUSTOM
-from ._api import Context, rule
+from ..analysis.tf_fate import CUSTOM
+from ..core.findings import Hit, Severity
 from ._tf import by_fate, hits
+from .rule import Context, rule
 
 
 @rule(

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..model import Op
-from ..tf_fate import BUILTIN
-from ._api import Context, rule
-from ._tf import builtin_problems, by_fate, hits
+from ..analysis.tf_fate import BUILTIN, builtin_problems
+from ..core.findings import Hit, Severity
+from ..core.model import Op
+from ._tf import by_fate, hits
+from .rule import Context, rule
 
 
 @rule(

@@ -42,9 +42,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..model import Graph, Op, Tensor
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..core.model import Graph, Op, Tensor
+from .rule import Context, rule
 
 QUANTIZED = frozenset({"int8", "uint8", "int16", "int4", "int32", "int64"})  #: types whose scales kernels read
 INT32_MAX_AS_FLOAT = 2147483648.0  # float(std::numeric_limits<int32_t>::max()), as the C++ compares

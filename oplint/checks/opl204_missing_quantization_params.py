@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..quantspec import int8_spec
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..knowledge.quantspec import int8_spec
+from .rule import Context, rule
 
 QUANTIZED_TYPES = frozenset({"int8", "uint8", "int16"})
 

@@ -42,10 +42,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..model import Graph, Op
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..core.model import Graph, Op
 from .opl203_invalid_quantization_scale import scale_of
+from .rule import Context, rule
 
 SOFTMAX_SCALED_DIFF_INTEGER_BITS = 5  # softmax_common.cc kScaledDiffIntegerBits
 

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..model import Op
-from ..quantization import float_islands, has_integer_activations
-from ._api import Context, rule
+from ..analysis.quantization import float_islands, has_integer_activations
+from ..core.findings import Hit, Severity
+from ..core.model import Op
+from .rule import Context, rule
 
 
 @rule(

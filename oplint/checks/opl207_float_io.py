@@ -33,9 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..quantization import summarize
-from ._api import Context, rule
+from ..analysis.quantization import summarize
+from ..core.findings import Hit, Severity
+from .rule import Context, rule
 
 
 @rule(

@@ -33,10 +33,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..quantization import weights
-from ._api import Context, rule
-from ._types import HYBRID, mismatches
+from ..analysis.quantization import weights
+from ..analysis.types import HYBRID, mismatches
+from ..core.findings import Hit, Severity
+from .rule import Context, rule
 
 
 @rule(

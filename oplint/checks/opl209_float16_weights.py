@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ._api import Context, rule
-from ._types import FLOAT16, Mismatch, mismatches
+from ..analysis.types import FLOAT16, Mismatch, mismatches
+from ..core.findings import Hit, Severity
+from .rule import Context, rule
 
 
 @rule(

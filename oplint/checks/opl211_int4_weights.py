@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..quantization import weights
-from ._api import Context, rule
-from ._types import INT4, accepted, mismatches
+from ..analysis.quantization import weights
+from ..analysis.types import INT4, accepted, mismatches
+from ..core.findings import Hit, Severity
+from .rule import Context, rule
 
 
 @rule(

@@ -44,10 +44,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..model import Graph, Op, Tensor
-from ..quantspec import OpSpec, int8_spec
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..core.model import Graph, Op, Tensor
+from ..knowledge.quantspec import OpSpec, int8_spec
+from .rule import Context, rule
 
 REL_TOLERANCE = 1e-3  # parameters the converter writes are float32 copies of exact values
 

@@ -39,11 +39,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from ..delegates import OpVerdict
-from ..delegation import Delegation, analyse
-from ..findings import Hit, Severity
-from ..model import Op
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..core.model import Op
+from ..delegates.contract import OpVerdict
+from ..delegates.delegation import Delegation, analyse
+from .rule import Context, rule
 
 MAX_LISTED = 8
 

@@ -36,9 +36,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from ..delegation import DEFAULT_MAX_PARTITIONS, analyse, pictures
-from ..findings import Hit, Severity
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..delegates.delegation import DEFAULT_MAX_PARTITIONS, analyse, pictures
+from .rule import Context, rule
 
 
 @rule(

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..analysis.tf_fate import BUILTIN
+from ..core.findings import Hit, Severity
+from ..core.model import Op
 from ..delegates import kinds
-from ..findings import Hit, Severity
-from ..model import Op
-from ..tf_fate import BUILTIN
-from ._api import Context, rule
 from ._tf import by_fate, hits
+from .rule import Context, rule
 
 
 @rule(

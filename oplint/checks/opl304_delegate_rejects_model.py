@@ -45,9 +45,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..delegation import analyse
-from ..findings import Hit, Severity
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..delegates.delegation import analyse
+from .rule import Context, rule
 
 
 @rule(

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
 from ._compiled import split
+from .rule import Context, rule
 
 ETHOSU_CUSTOM_CODE = "ethos-u"  # oplint.delegates.ethosu.ETHOSU_CUSTOM_CODE, without importing it
 

@@ -35,10 +35,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
 from ._compiled import split
 from .opl104_unregistered_custom_op import EDGETPU_CUSTOM_CODE
+from .rule import Context, rule
 
 
 @rule(

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..targets import format_version
-from ._api import Context, rule
+from ..core.findings import Hit, Severity
+from ..knowledge.targets import format_version
+from .rule import Context, rule
 
 
 @rule(

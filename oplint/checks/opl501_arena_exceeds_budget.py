@@ -33,9 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit, Severity
-from ..memory import plan_tflm_arena
-from ._api import Context, rule
+from ..analysis.memory import plan_tflm_arena
+from ..core.findings import Hit, Severity
+from .rule import Context, rule
 
 
 @rule(

@@ -27,8 +27,8 @@ Delete the entry, or regenerate the baseline with `oplint check --write-baseline
 
 from __future__ import annotations
 
-from ..findings import Severity
-from ._api import declare
+from ..core.findings import Severity
+from .rule import declare
 
 check = declare(
     __name__,

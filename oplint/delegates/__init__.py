@@ -10,34 +10,14 @@ which delegate they are looking at.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .contract import Checker, Rejection
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Model, Op
-    from ..targets import Target
-
-
-class OpVerdict(NamedTuple):
-    """Whether the delegate takes one op."""
-
-    supported: bool
-    reasons: tuple[str, ...] = ()  #: why not, in the delegate's own words where it has them
-    source: str | None = None  #: "file:line" (or tool and version) the decision comes from
-
-
-class Rejection(NamedTuple):
-    """The delegate cannot be applied to the model at all (reported by OPL304, not op by op)."""
-
-    message: str  #: what goes wrong, in the runtime's terms
-    outcome: str  #: what the user sees then ("CompiledModel creation fails", ...)
-    op: Op | None = None  #: the op that causes it, when one does
-    source: str | None = None  #: "file:line" of the check
-
-
-#: (graph index, op index) -> verdict, for every op of every graph the delegate sees
-Verdicts = Mapping[tuple[int, int], OpVerdict]
-Checker = Callable[["Model", "Target"], Verdicts]
+    from ..core.model import Model
+    from ..knowledge.targets import Target
 
 
 def checker(spec: str) -> Checker:

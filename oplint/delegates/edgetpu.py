@@ -21,11 +21,11 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import OpVerdict, Verdicts
+from .contract import OpVerdict, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Graph, Model, Op, Tensor
-    from ..targets import Target
+    from ..core.model import Graph, Model, Op, Tensor
+    from ..knowledge.targets import Target
 
 CUSTOM_CODE = "edgetpu-custom-op"  #: the op edgetpu_compiler writes (OPL322)
 DOC = "coral.ai/docs/edgetpu/models-intro"

@@ -19,11 +19,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from . import OpVerdict, Rejection, Verdicts
+from .contract import OpVerdict, Rejection, Verdicts
+from .litert import fp16_partition
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Graph, Model, Op, Tensor
-    from ..targets import Target
+    from ..core.model import Graph, Model, Op, Tensor
+    from ..knowledge.targets import Target
 
 SOURCE = "tflite/tools/versioning/gpu_compatibility.cc"
 FLOAT = ("float16", "float32")
@@ -756,38 +757,6 @@ def verdicts(model: Model, target: Target) -> Verdicts:
     return out
 
 
-UTILS = "tflite/delegates/utils.cc"
-_FP16_ON_CPU = "a DEQUANTIZE of float16 weights stays on the CPU when the delegate takes only part of the graph"
-
-
-def fp16_partition(graph: Graph, decide: Callable[[Op, frozenset[int]], OpVerdict]) -> dict[tuple[int, int], OpVerdict]:
-    """FP16GraphPartitionHelper (tflite/delegates/utils.cc), which both GPU paths partition with.
-
-    A DEQUANTIZE of constant float16 weights is not a node the delegate takes (250): its consumers
-    are checked as if they read the float16 constant itself (``decide`` gets those tensors).  When
-    every other op of the graph is supported the whole graph is delegated, DEQUANTIZE included
-    (208); otherwise those DEQUANTIZE ops stay on the CPU (216)."""
-    fp16 = frozenset(op.outputs[0] for op in graph.ops if _fp16_weights(graph, op))
-    out: dict[tuple[int, int], OpVerdict] = {}
-    dequantize = []
-    for op in graph.ops:
-        if op.kind == "DEQUANTIZE" and op.outputs and op.outputs[0] in fp16:
-            dequantize.append(op)
-        else:
-            out[op.key] = decide(op, fp16)
-    full = all(v.supported for v in out.values())
-    for op in dequantize:
-        out[op.key] = OpVerdict(True, (), f"{UTILS}:208") if full else OpVerdict(False, (_FP16_ON_CPU,), f"{UTILS}:250")
-    return out
-
-
-def _fp16_weights(graph: Graph, op: Op) -> bool:
-    if op.kind != "DEQUANTIZE" or not op.inputs or not op.outputs or op.inputs[0] < 0 or op.outputs[0] < 0:
-        return False
-    src = graph.tensor(op.inputs[0])
-    return src is not None and src.dtype == "float16" and src.is_const
-
-
 def kinds(target: Target) -> frozenset[str]:
     """The builtins the GPU delegate has a parser for (an op of another kind stays on the CPU)."""
     allow_quant = bool(target.delegate_options.get("allow-quantized-models", True))
@@ -806,6 +775,6 @@ def rejection(model: Model, target: Target) -> Rejection | None:
     """The classic delegate sets only ``kTfLiteDelegateFlagsPerOperatorProfiling``
     (``tflite/delegates/gpu/delegate.cc`` 236), not ``kTfLiteDelegateFlagsAllowDynamicTensors``:
     a graph whose Prepare leaves a tensor dynamic cannot take it at all."""
-    from .gpu_litert import dynamic_rejection
+    from .litert import dynamic_rejection
 
     return dynamic_rejection(model, NOT_APPLIED)

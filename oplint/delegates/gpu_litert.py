@@ -29,12 +29,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from . import OpVerdict, Rejection, Verdicts
-from .gpu import check_op, fp16_partition
+from .contract import OpVerdict, Rejection, Verdicts
+from .gpu import check_op
+from .litert import dynamic_rejection, fp16_partition
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Graph, Model, Op, Tensor
-    from ..targets import Target
+    from ..core.model import Graph, Model, Op, Tensor
+    from ..knowledge.targets import Target
 
 BUILDER = "ml_drift_delegate/tflite/model_builder.cc"
 PARSER = "ml_drift_delegate/tflite/operation_parser.cc"
@@ -1052,20 +1053,3 @@ def rejection(model: Model, target: Target) -> Rejection | None:
                 )
                 return Rejection(text, COMPILE_FAILS, None, LOADER)
     return dynamic_rejection(model, COMPILE_FAILS)
-
-
-def dynamic_rejection(model: Model, outcome: str) -> Rejection | None:
-    """A delegate without ``kTfLiteDelegateFlagsAllowDynamicTensors`` and a graph with a tensor
-    that Prepare leaves dynamic (:mod:`oplint.dynamic_shapes`)."""
-    from ..dynamic_shapes import first_dynamic
-
-    found = first_dynamic(model)
-    if found is None:
-        return None
-    what = found.tensor.describe() if found.tensor is not None else "a tensor"
-    where = f"{found.op.display} (op {found.op.index})" if found.op is not None else f"graph {found.graph}"
-    text = (
-        f"{where} leaves {what} dynamic ({found.why}; {found.source}), and the delegate only supports "
-        "static-sized tensors"
-    )
-    return Rejection(text, outcome, found.op, "tflite/core/subgraph.cc:2552")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import OpVerdict, Verdicts
+from .contract import OpVerdict, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Graph, Model, Op
-    from ..targets import Target
+    from ..core.model import Graph, Model, Op
+    from ..knowledge.targets import Target
 
 SOURCE = "tflite/delegates/hexagon/utils.cc"
 Q8 = ("uint8", "int8")

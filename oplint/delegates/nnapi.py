@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import OpVerdict, Verdicts
+from .contract import OpVerdict, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Graph, Model, Op, Tensor
-    from ..targets import Target
+    from ..core.model import Graph, Model, Op, Tensor
+    from ..knowledge.targets import Target
 
 SOURCE = "tflite/delegates/nnapi/nnapi_delegate.cc"
 

@@ -22,11 +22,11 @@ import math
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import OpVerdict, Verdicts
+from .contract import OpVerdict, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Graph, Model, Op, Tensor
-    from ..targets import Target
+    from ..core.model import Graph, Model, Op, Tensor
+    from ..knowledge.targets import Target
 
 SOURCE = "tflite/delegates/xnnpack/xnnpack_delegate.cc"
 MAX_DIMS = 6  #: XNN_MAX_TENSOR_DIMS (XNNPACK include/xnnpack.h)

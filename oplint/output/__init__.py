@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import os
 
-from ..api import Report
+from ..core.report import Report
 
 #: format name -> "module:function" rendering a Report
 FORMATS: dict[str, str] = {

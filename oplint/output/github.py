@@ -7,8 +7,8 @@ info points at the Python line that created the op.  Escaping follows the runner
 
 from __future__ import annotations
 
-from ..api import Report
-from ..findings import Finding, Severity
+from ..core.findings import Finding, Severity
+from ..core.report import Report
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

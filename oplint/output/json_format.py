@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from .. import __version__
-from ..api import ModelReport, Report
+from ..core.report import ModelReport, Report
 
 SCHEMA_VERSION = 1
 

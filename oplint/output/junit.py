@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from ..api import Report
-from ..findings import Finding
+from ..core.findings import Finding
+from ..core.report import Report
 
 
 def _describe(findings: list[Finding]) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..api import ModelReport, Report
-from ..findings import Finding, Severity
+from ..core.findings import Finding, Severity
+from ..core.report import ModelReport, Report
 
 
 def finding_line(f: Finding) -> str:

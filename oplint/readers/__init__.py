@@ -10,8 +10,8 @@ import os
 import re
 import stat
 
-from ..model import Model
-from .errors import ModelError
+from ..core.model import Model
+from .problems import ModelError
 
 LFS_MAGIC = b"version https://git-lfs.github.com/spec/"
 TFLITE_IDENTIFIER = b"TFL3"

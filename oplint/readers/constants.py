@@ -19,7 +19,7 @@ from .flatbuf import FlatbufferError, Reader
 from .tflite import B, M
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Model
+    from ..core.model import Model
 
 MAX_ELEMENTS = 64
 _FORMATS = {"int32": "i", "int64": "q", "float32": "f", "int16": "h", "int8": "b", "uint8": "B"}

@@ -27,8 +27,8 @@ import struct
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from ..model import EMPTY, Graph, Model, Op, Origin, Signature, Tensor
-from .errors import ModelError
+from ..core.model import EMPTY, Graph, Model, Op, Origin, Signature, Tensor
+from .problems import ModelError
 
 MAX_BYTES = 2**31 - 1  #: protobuf cannot parse a message of 2 GB or more (nor can TensorFlow)
 MAX_CALL_DEPTH = 64  #: nested function calls followed before the walk gives up (OPL008)

@@ -14,10 +14,10 @@ import mmap
 import os
 from typing import Any
 
-from ..model import Graph, Model, Op, Quantization, Signature, Tensor
+from ..core.model import Graph, Model, Op, Quantization, Signature, Tensor
 from . import tflite_schema as S
-from .errors import ModelError
 from .flatbuf import FlatbufferError, Reader, Table
+from .problems import ModelError
 
 #: cap on decoded quantization values per tensor (counts are always exact)
 MAX_QUANT_VALUES = 1 << 16

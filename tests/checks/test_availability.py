@@ -24,9 +24,9 @@ def test_opl101_unknown_builtin_code() -> None:
 
 def test_opl101_stablehlo_without_runtime_kernel() -> None:
     from fixtures.tflite_builder import one_op
-    from oplint.api import lint_model, prepare
-    from oplint.config import Config, TargetSpec
     from oplint.readers.tflite import parse
+    from oplint.run.config import Config, TargetSpec
+    from oplint.run.lint import lint_model, prepare
 
     model = parse(one_op("STABLEHLO_ABS", ["float32"], ["float32"]), "stablehlo.tflite")
     report = lint_model(model, prepare(Config(targets=(TargetSpec("tflite"),))))

@@ -31,9 +31,9 @@ def test_opl204_integer_tensor_without_parameters() -> None:
 
 def test_opl204_raw_integer_data_through_data_movement_ops_is_fine() -> None:
     from fixtures.tflite_builder import Graph, Op, T, build
-    from oplint.api import lint_model, prepare
-    from oplint.config import Config, TargetSpec
     from oplint.readers.tflite import parse
+    from oplint.run.config import Config, TargetSpec
+    from oplint.run.lint import lint_model, prepare
 
     graph = Graph(
         [

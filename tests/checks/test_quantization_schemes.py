@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from oplint.quantization import summarize
+from oplint.analysis.quantization import summarize
 from oplint.readers import load
 from tests.fidelity import records, run_for
 from tests.helpers import codes, fixture, lint, needs_shared
@@ -69,9 +69,9 @@ def test_opl208_to_211_are_target_specific() -> None:
 
 def test_opl209_groups_one_finding_per_graph() -> None:
     from fixtures.tflite_builder import Graph, Op, T, build
-    from oplint.api import lint_model, prepare
-    from oplint.config import Config, TargetSpec
     from oplint.readers.tflite import parse
+    from oplint.run.config import Config, TargetSpec
+    from oplint.run.lint import lint_model, prepare
 
     tensors = [T("x", "float32", (1, 4))]
     ops = []
@@ -103,7 +103,7 @@ def test_opl213_bounce() -> None:
 @needs_shared
 def test_every_model_the_reference_reader_saw_computing_in_float_is_flagged() -> None:
     """truth.json's float_compute_ops: ops computing in float inside models with integer activations."""
-    from oplint.api import lint_file
+    from oplint.run.lint import lint_file
 
     run = run_for("tflite")
     expected = [rec for rec in records() if rec.verdict.get("float_compute_ops")]

@@ -38,9 +38,9 @@ def test_opl004_schema_version() -> None:
 
 def test_opl401_version_beyond_every_known_runtime() -> None:
     from fixtures.tflite_builder import one_op
-    from oplint.api import lint_model, prepare
-    from oplint.config import Config, TargetSpec
     from oplint.readers.tflite import parse
+    from oplint.run.config import Config, TargetSpec
+    from oplint.run.lint import lint_model, prepare
 
     model = parse(one_op("ADD", ["float32", "float32"], ["float32"], version=99), "add_v99.tflite")
     report = lint_model(model, prepare(Config(targets=(TargetSpec("tflite"),))))

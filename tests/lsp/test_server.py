@@ -135,7 +135,7 @@ def test_server_session(tmp_path: Path) -> None:
 
 
 def test_diagnostic_on_the_python_line() -> None:
-    from oplint.findings import Finding, Location, Severity, Source
+    from oplint.core.findings import Finding, Location, Severity, Source
     from oplint.lsp import to_diagnostic
 
     loc = Location(

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from oplint.api import Report, lint_paths
-from oplint.config import Config, TargetSpec
-from oplint.findings import Finding, Location, Severity, Source
+from oplint.core.findings import Finding, Location, Severity, Source
+from oplint.core.report import Report
 from oplint.output import CHOICES, render
+from oplint.run.config import Config, TargetSpec
+from oplint.run.lint import lint_paths
 from tests.helpers import FIXTURES, ROOT, fixture
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())

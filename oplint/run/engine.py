@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from . import checks
-from .checks import Context, Rule
-from .findings import Finding, Hit, Location, Source
-from .model import Model
-from .targets import Target, Version
+from .. import checks
+from ..checks import Context, Rule
+from ..core.findings import Finding, Hit, Location, Source
+from ..core.model import Model
+from ..knowledge.targets import Target, Version
 
 
 class ResolvedTarget(NamedTuple):

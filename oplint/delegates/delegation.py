@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .delegates import OpVerdict, Rejection, Verdicts, checker, rejection
+from . import checker, rejection
+from .contract import OpVerdict, Rejection, Verdicts
 from .partitions import Plan, partition, picture
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Model, Op
-    from .targets import Target
+    from ..core.model import Model, Op
+    from ..knowledge.targets import Target
 
 #: the OPL302 threshold when neither the configuration nor the delegate sets one: NNAPI's default
 #: ``max_number_delegated_partitions`` (tflite/delegates/nnapi/nnapi_delegate.h)
@@ -89,7 +90,7 @@ def _analyse(model: Model, target: Target) -> Delegation:
     backend = error = None
     compiled = False
     if target.delegate == "ethos-u":
-        from .delegates.ethosu import analyse as ethosu_analyse
+        from .ethosu import analyse as ethosu_analyse
 
         result = ethosu_analyse(model, target)
         backend, error, compiled = result.source, result.compile_error, result.backend == "compiled"

@@ -16,8 +16,8 @@ import heapq
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from .delegates import OpVerdict
-from .model import Graph, Model, Op
+from ..core.model import Graph, Model, Op
+from .contract import OpVerdict
 
 
 class Partition(NamedTuple):

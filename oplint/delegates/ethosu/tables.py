@@ -33,11 +33,11 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
-from . import OpVerdict
+from ..contract import OpVerdict
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Graph, Model, Op, Tensor
-    from .ethosu import EthosUResult, Settings
+    from ...core.model import Graph, Model, Op, Tensor
+    from . import EthosUResult, Settings
 
 Shape = tuple[int, ...]
 
@@ -159,7 +159,7 @@ class Tables(NamedTuple):
 
 @cache
 def load_tables(relpath: str) -> Tables:
-    from ..knowledge import load_toml, rules_dir
+    from ...knowledge import load_toml, rules_dir
 
     root = rules_dir()
     mapping = load_toml(root / "ethosu" / "tflite_mapping.toml")
@@ -197,8 +197,8 @@ class ConstData:
         if self._buffers is None:
             self._buffers = []
             if self.path is not None:
-                from ..readers.flatbuf import Reader
-                from ..readers.tflite import B, M
+                from ...readers.flatbuf import Reader
+                from ...readers.tflite import B, M
 
                 try:
                     with open(self.path, "rb") as fh:
@@ -1417,7 +1417,7 @@ def live_ops(graph: Graph, vops: list[VOp]) -> set[int]:
 
 def table_result(model: Model, settings: Settings) -> EthosUResult:
     """Per-op verdicts from the generated tables (see the module docstring)."""
-    from .ethosu import EthosUResult
+    from . import EthosUResult
 
     tables = load_tables(settings.tables or "ethosu/u55.toml")
     source = f"vela {tables.vela_version} constraint tables ({tables.architecture}, rules/{tables.path})"

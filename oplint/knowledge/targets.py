@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, NamedTuple
 
-from .knowledge import load_toml, targets_dir
-from .model import EMPTY
+from ..core.model import EMPTY
+from . import load_toml, targets_dir
 
 Version = tuple[int, int, int]
 
@@ -242,3 +242,18 @@ def load(target_id: str) -> Target:
         variant_values=tuple(str(v) for v in raw.get("variant", {}).get("values", ())),
         variant_format=str(raw.get("variant", {}).get("format", "{}")),
     )
+
+
+def matches(sig: Mapping[str, frozenset[str]], dtypes: Mapping[str, str | None], uniform: bool = False) -> bool:
+    """Every position the signature names holds an allowed dtype (an empty set: must be absent);
+    with ``uniform``, every input also has the dtype of in0."""
+    for pos, allowed in sig.items():
+        dtype = dtypes.get(pos)
+        if dtype is not None and dtype not in allowed:
+            return False
+    if uniform and "in0" in sig:
+        first = dtypes.get("in0")
+        for pos, dtype in dtypes.items():
+            if pos.startswith("in") and dtype is not None and dtype != first:
+                return False
+    return True

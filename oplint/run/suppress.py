@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..core.findings import Finding
 from .config import Config, ConfigError, IgnoreFinding, resolve_selector
-from .findings import Finding
 
 BASELINE_VERSION = 1
 

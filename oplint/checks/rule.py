@@ -8,9 +8,9 @@ import sys
 from collections.abc import Iterable
 from typing import Callable, NamedTuple, Optional
 
-from ..findings import Hit, Severity
-from ..model import Model
-from ..targets import Target, Version
+from ..core.findings import Hit, Severity
+from ..core.model import Model
+from ..knowledge.targets import Target, Version
 
 CODE_RE = re.compile(r"^OPL\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Graph, Model, Op, Tensor
+    from ..core.model import Graph, Model, Op, Tensor
 
 KERNELS = "tflite/kernels/"
 

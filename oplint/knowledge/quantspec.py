@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import NamedTuple
 
-from .knowledge import load_toml, rules_dir
+from . import load_toml, rules_dir
 
 
 class TensorSpec(NamedTuple):

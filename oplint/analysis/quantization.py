@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .model import Graph, Model, Op, Tensor
+from ..core.model import Graph, Model, Op, Tensor
+from ..core.report import Summary
 
 INTEGER_ACTIVATIONS = frozenset({"int8", "uint8", "int16"})
 FLOATS = frozenset({"float32", "float16", "bfloat16", "float64"})
@@ -124,30 +125,6 @@ def float_islands(model: Model) -> Iterator[Island]:
                 tuple(entries[i] for i in sorted(entries)),
                 tuple(exits[i] for i in sorted(exits)),
             )
-
-
-class Summary(NamedTuple):
-    scheme: str  #: float32 | float16-weights | dynamic-range | int8 | int16x8 | uint8 | int4-weights | mixed
-    compute_ops: int  #: ops with float or quantized-integer activations (not QUANTIZE/DEQUANTIZE)
-    integer_ops: int  #: of those, ops whose activations are all integer
-    inputs: tuple[str, ...]  #: dtypes of the main graph's inputs
-    outputs: tuple[str, ...]
-    misfits: tuple[str, ...]  #: ops that do not fit the scheme ("ELU#12 computes in float")
-
-    @property
-    def integer_share(self) -> float:
-        return self.integer_ops / self.compute_ops if self.compute_ops else 0.0
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "scheme": self.scheme,
-            "compute_ops": self.compute_ops,
-            "integer_ops": self.integer_ops,
-            "integer_share": round(self.integer_share, 4),
-            "inputs": list(self.inputs),
-            "outputs": list(self.outputs),
-            "misfits": list(self.misfits),
-        }
 
 
 def summarize(model: Model) -> Summary:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .checks._tf import builtin_problems
-from .model import Model, Op
-from .targets import Target
-from .tf_fate import BUILTIN, FLEX, PLUMBING, Prediction, predictions
+from ..core.model import Model, Op
+from ..knowledge.targets import Target
+from .tf_fate import BUILTIN, FLEX, PLUMBING, Prediction, builtin_problems, predictions
 
 
 class Line(NamedTuple):

@@ -13,8 +13,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, NamedTuple
 
-from .knowledge import load_toml, rules_dir
-from .model import Graph, Op, Tensor
+from ..core.model import Graph, Model, Op, Tensor
+from ..knowledge import load_toml, rules_dir
+from ..knowledge.targets import Target, matches
 
 BUILTIN, FLEX, UNSUPPORTED, PLUMBING, CUSTOM = "builtin", "flex", "unsupported", "plumbing", "custom"
 
@@ -193,7 +194,7 @@ def _gelu_match(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
 
 
 def _gelu(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
-    from .readers.savedmodel import scalar_constants
+    from ..readers.savedmodel import scalar_constants
 
     scalars = scalar_constants(model)
     wiring = _wiring(model, graph)
@@ -263,3 +264,38 @@ def where(op: Op) -> str:
     if origin is not None and origin.function:
         text += f" (function {origin.function})"
     return text
+
+
+#: not a tensor type the converted op sees ("variant" = a TensorList the converter lowers away)
+_UNKNOWN = frozenset({"?", "variant", "resource"})
+
+
+def builtin_problems(model: Model, op: Op, pred: Prediction, target: Target) -> list[str]:
+    """Why the builtins a TF op becomes do not run on the target (empty: they do)."""
+    graph = model.graphs[op.graph]
+    ins = graph.op_inputs(op)
+    outs = graph.op_outputs(op)
+    first_in = ins[0].dtype if ins and ins[0] is not None and ins[0].dtype not in _UNKNOWN else None
+    first_out = outs[0].dtype if outs and outs[0] is not None and outs[0].dtype not in _UNKNOWN else None
+    key = (pred.builtins, first_in, first_out, target.id)
+    memo: dict[tuple[object, ...], list[str]] = model.derived("tf-builtin-problems", dict)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _problems(pred.builtins, first_in, first_out, target)
+    return found
+
+
+def _problems(builtins: tuple[str, ...], first_in: str | None, first_out: str | None, target: Target) -> list[str]:
+    problems = []
+    for builtin in builtins:
+        support = target.builtins.get(builtin)
+        if support is None:
+            problems.append(f"-> {builtin}: no {target.runtime_title} kernel")
+            continue
+        if support.types is None or len(builtins) > 1:
+            continue  # a lowering's intermediate types are not known
+        dtypes = {"in0": first_in, "out0": first_out}
+        if not any(matches({k: v for k, v in sig.items() if k in dtypes}, dtypes) for sig in support.types):
+            kinds = f"({first_in or '?'} -> {first_out or '?'})"
+            problems.append(f"-> {builtin} {kinds}: no {target.runtime_title} kernel for these types")
+    return problems

@@ -30,11 +30,11 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import OpVerdict, Verdicts
+from ..contract import OpVerdict, Verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Graph, Model, Op
-    from ..targets import Target
+    from ...core.model import Graph, Model, Op
+    from ...knowledge.targets import Target
 
 ETHOSU_CUSTOM_CODE = "ethos-u"  #: the custom op Vela writes (ethosu/regor/tflite/custom_operator_ethosu.hpp)
 BACKEND_ENV = "OPLINT_ETHOSU_BACKEND"  #: "auto" (default), "vela" or "tables"
@@ -128,7 +128,7 @@ def _analyse(model: Model, target: Target) -> EthosUResult:
         if backend == "vela":
             why = "Vela is not installed" if vela is None else "Vela only reads .tflite files"
             notes += (f"{BACKEND_ENV}=vela, but {why}; used the generated constraint tables",)
-    from ._ethosu_tables import table_result
+    from .tables import table_result
 
     result = table_result(model, settings)
     return result._replace(notes=notes + result.notes)
@@ -215,7 +215,7 @@ def _cached_compile(path: str, settings: Settings, vela: Vela) -> dict[str, Any]
         except OSError:
             digests.append("")
     key = hashlib.sha256(json.dumps([CACHE_FORMAT, vela.version, options, digests]).encode()).hexdigest()[:32]
-    from ..knowledge import cache_dir
+    from ...knowledge import cache_dir
 
     base = cache_dir()
     cached = base / "ethosu" / f"{key}.json" if base is not None else None
@@ -257,8 +257,8 @@ def compile_with_vela(path: str, options: list[str], vela: Vela) -> dict[str, An
     import subprocess
     import tempfile
 
-    from ..readers.errors import ModelError
-    from ..readers.tflite import parse
+    from ...readers.problems import ModelError
+    from ...readers.tflite import parse
 
     timeout = float(os.environ.get(TIMEOUT_ENV, "600"))
     with tempfile.TemporaryDirectory(prefix="oplint-vela-") as out_dir:
@@ -430,7 +430,7 @@ def compiled_result(model: Model, settings: Settings) -> EthosUResult:
     """What runs where in a model Vela already compiled: the ``ethos-u`` ops are NPU command
     streams; every other op was left on the CPU by that compile.  The generated tables say
     why, where they can."""
-    from ._ethosu_tables import table_result
+    from .tables import table_result
 
     source = "already compiled for Ethos-U by Vela"
     if model.description:
@@ -466,7 +466,7 @@ def summary(result: EthosUResult) -> Mapping[str, Any]:
 
 def kinds(target: Target) -> frozenset[str]:
     """The builtins Vela can place on the NPU at all (their regor op type has constraints)."""
-    from ._ethosu_tables import load_tables
+    from .tables import load_tables
 
     tables = load_tables(Settings.of(target).tables)
     return frozenset(k for k, optype in tables.optype.items() if optype in tables.ops)

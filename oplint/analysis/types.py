@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from ..model import Graph, Model, Op
-from ..quantization import activations, is_float16_weight_dequantize, is_hybrid, weights
-from ..targets import OpSupport, Target
+from ..core.model import Graph, Model, Op
+from ..knowledge.targets import OpSupport, Target, matches
+from .quantization import activations, is_float16_weight_dequantize, is_hybrid, weights
 
 HYBRID, FLOAT16, INT16X8, INT4 = "hybrid", "float16-weights", "int16x8", "int4-weights"
 
@@ -68,21 +68,6 @@ def positions(graph: Graph, op: Op) -> dict[str, str | None]:
         tensor = graph.tensor(t)
         out[f"out{i}"] = tensor.dtype if tensor is not None else None
     return out
-
-
-def matches(sig: Mapping[str, frozenset[str]], dtypes: Mapping[str, str | None], uniform: bool = False) -> bool:
-    """Every position the signature names holds an allowed dtype (an empty set: must be absent);
-    with ``uniform``, every input also has the dtype of in0."""
-    for pos, allowed in sig.items():
-        dtype = dtypes.get(pos)
-        if dtype is not None and dtype not in allowed:
-            return False
-    if uniform and "in0" in sig:
-        first = dtypes.get("in0")
-        for pos, dtype in dtypes.items():
-            if pos.startswith("in") and dtype is not None and dtype != first:
-                return False
-    return True
 
 
 def signature(op: Op, dtypes: Mapping[str, str | None]) -> str:

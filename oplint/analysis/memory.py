@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .model import Graph, Model
+from ..core.model import Graph, Model
 
 ALIGNMENT = 16
 #: bytes per element (tensorflow/lite/micro/memory_helpers.cc TfLiteTypeSizeOf); int4 is stored unpacked

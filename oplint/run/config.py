@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import checks
-from .findings import Severity
-from .targets import TargetError, load, parse_version
+from .. import checks
+from ..core.findings import Severity
+from ..knowledge.targets import TargetError, load, parse_version
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
 KNOWN_KEYS = frozenset(

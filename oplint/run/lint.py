@@ -1,0 +1,233 @@
+"""The one lint API the CLI, the pre-commit hook and the LSP server use.
+
+    report = lint_paths(["models/"], load_config())
+
+finds the models under the paths, reads each one, runs the enabled rules for every
+configured target and returns a :class:`Report`.  It never prints and never exits.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .. import checks
+from ..analysis.quantization import summarize
+from ..analysis.runtime import required_runtime
+from ..checks import Rule
+from ..core.findings import Finding, Location, Severity
+from ..core.model import Model
+from ..core.report import ModelReport, Report, TargetResult
+from ..knowledge.targets import Version, parse_version
+from ..knowledge.targets import load as load_target
+from ..readers import ModelError, load
+from . import engine
+from .config import Config, ConfigError, parse_size
+from .discover import discover
+from .engine import ResolvedTarget
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .suppress import Suppressions
+
+
+class Run(NamedTuple):
+    """A prepared run: validated config, resolved targets, enabled rules (reusable across models)."""
+
+    config: Config
+    targets: tuple[ResolvedTarget, ...]
+    rules: tuple[Rule, ...]
+    suppressions: Suppressions | None = None  #: ignores and baseline (None: nothing configured)
+
+
+def resolve_targets(config: Config) -> list[ResolvedTarget]:
+    resolved = []
+    seen = set()
+    for spec in config.targets:
+        if spec.label in seen:
+            continue
+        seen.add(spec.label)
+        target = load_target(spec.id)
+        runtime: Version | None = None
+        if spec.runtime and target.variant_option is not None:
+            target = target.variant(spec.runtime)  # validated by Config.validate
+        elif target.op_versions:
+            text = spec.runtime or config.runtime
+            runtime = parse_version(text) if text else target.default_runtime
+        arena = parse_size(config.arena_size) if config.arena_size and target.static_arena else None
+        limit = config.max_partitions if target.checker else None
+        resolved.append(ResolvedTarget(spec.label, target, runtime, arena, limit))
+    return resolved
+
+
+def lint_paths(
+    paths: Iterable[str],
+    config: Config,
+    progress: Callable[[int, int, str], None] | None = None,
+    use_suppressions: bool = True,
+    jobs: int = 1,
+) -> Report:
+    """Lint every model under ``paths``; raises ConfigError for bad config or missing paths.
+
+    ``progress(done, total, path)`` is called before each model and once at the end."""
+    paths = list(paths)
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise ConfigError("no such file or directory: " + ", ".join(missing))
+    run = prepare(config, use_suppressions)
+    files, notes = discover(paths, config)
+    if not files and notes:
+        raise ConfigError(notes[0])
+    if not files and config.force_exclude:
+        return Report((), tuple(t.label for t in run.targets), run.rules, config.failure_threshold, tuple(notes))
+    if jobs > 1 and len(files) > 1:
+        results = _lint_parallel(files, run, jobs, progress)
+    else:
+        results = []
+        for i, path in enumerate(files):
+            if progress is not None:
+                progress(i, len(files), path)
+            results.append(lint_file(path, run))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return Report(
+        tuple(results),
+        tuple(t.label for t in run.targets),
+        run.rules,
+        config.failure_threshold,
+        tuple(notes),
+        unused_suppressions(run),
+    )
+
+
+CHUNK = 8  #: models per task when linting in worker processes
+
+
+def _lint_chunk(config: Config, paths: list[str]) -> list[ModelReport]:
+    run = prepare(config, use_suppressions=False)
+    return [lint_file(p, run) for p in paths]
+
+
+def _lint_parallel(
+    files: list[str], run: Run, jobs: int, progress: Callable[[int, int, str], None] | None
+) -> list[ModelReport]:
+    """Lint in ``jobs`` worker processes; suppressions are applied here, where their state lives."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    results: list[ModelReport] = []
+    with ProcessPoolExecutor(jobs) as pool:
+        for chunk, reports in zip(chunks, pool.map(_lint_chunk, [run.config] * len(chunks), chunks)):
+            if progress is not None:
+                progress(len(results), len(files), chunk[0])
+            results.extend(suppress(r, run) for r in reports)
+    return results
+
+
+def prepare(config: Config, use_suppressions: bool = True) -> Run:
+    config.validate()
+    rules = tuple(
+        r._replace(severity=config.severity_of(r.code, r.severity)) for r in checks.RULES if config.enabled(r.code)
+    )
+    suppressions = None
+    if use_suppressions and (config.per_file_ignores or config.ignore_findings or config.baseline):
+        from .suppress import Suppressions
+
+        suppressions = Suppressions(config)
+    return Run(config, tuple(resolve_targets(config)), rules, suppressions)
+
+
+def _display(path: object) -> str:
+    """A path as users typed it: relative to the working directory when it lies below it."""
+    text = str(path)
+    rel = os.path.relpath(text) if os.path.isabs(text) else text
+    return rel if not rel.startswith("..") else text
+
+
+def unused_suppressions(run: Run) -> tuple[Finding, ...]:
+    """OPL901 findings for ignores and baseline entries that matched nothing in this run."""
+    if run.suppressions is None or not run.config.enabled("OPL901"):
+        return ()
+    where = _display(run.config.source or run.config.baseline or "pyproject.toml")
+    rule = checks.BY_CODE["OPL901"]
+    return tuple(
+        Finding(
+            Location(where),
+            rule.code,
+            rule.name,
+            run.config.severity_of(rule.code, rule.severity),
+            text,
+            "remove the entry, or rewrite the baseline with --write-baseline",
+        )
+        for text in run.suppressions.unused()
+    )
+
+
+def lint_file(path: str, run: Run) -> ModelReport:
+    try:
+        model = load(path, path, run.config.signature)
+    except ModelError as exc:
+        finding = engine.unreadable(path, exc.code, exc.message)
+        finding = finding._replace(severity=run.config.severity_of(finding.code, finding.severity))
+        findings = (finding,) if run.config.enabled(exc.code) else ()
+        return _report(path, findings, run, None)
+    return lint_model(model, run)
+
+
+def lint_model(model: Model, run: Run) -> ModelReport:
+    findings = tuple(engine.run(model, run.targets, run.rules))
+    return _report(model.path, findings, run, model)
+
+
+def _targets(findings: tuple[Finding, ...], labels: Iterable[str]) -> dict[str, TargetResult]:
+    targets: dict[str, TargetResult] = {}
+    for label in labels:
+        mine = [f for f in findings if f.target in (None, label)]
+        errors = sum(1 for f in mine if f.severity is Severity.ERROR)
+        warnings = sum(1 for f in mine if f.severity is Severity.WARNING)
+        infos = sum(1 for f in mine if f.severity is Severity.INFO)
+        targets[label] = TargetResult(errors == 0, errors, warnings, infos)
+    return targets
+
+
+def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | None) -> ModelReport:
+    labels = [t.label for t in run.targets]
+    if model is None:
+        report = ModelReport(path, findings, _targets(findings, labels))
+    else:
+        report = ModelReport(
+            path=path,
+            findings=findings,
+            targets=_targets(findings, labels),
+            format=model.format,
+            op_count=model.op_count,
+            graph_count=len(model.graphs),
+            min_runtime_metadata=model.min_runtime_version,
+            min_runtime_required=required_runtime(model),
+            quantization=summarize(model) if model.format == "tflite" else None,
+            delegation=_delegation(model, run),
+        )
+    return suppress(report, run)
+
+
+def _delegation(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
+    if not any(t.target.checker for t in run.targets):
+        return {}
+    from ..delegates.delegation import analyse
+
+    out: dict[str, Mapping[str, Any]] = {}
+    for resolved in run.targets:
+        delegation = analyse(model, resolved.target)
+        if delegation is not None:
+            out[resolved.label] = delegation.summary(model)
+    return out
+
+
+def suppress(report: ModelReport, run: Run) -> ModelReport:
+    """Drop the findings ignores and the baseline accept, and recount the targets."""
+    if run.suppressions is None:
+        return report
+    kept, dropped = run.suppressions.filter(report.path, report.findings)
+    if not dropped:
+        return report
+    return report._replace(findings=kept, targets=_targets(kept, report.targets), suppressed=dropped)
