@@ -141,12 +141,12 @@ def check(
 
     try:
         config = load_config(config_file, isolated)
+        options = {"arena-size": arena_size, "max-partitions": max_partitions}
         config = config.with_options(
             targets=parse_targets(targets) or None,
             runtime=runtime,
-            arena_size=arena_size,
+            options={**config.options, **{k: v for k, v in options.items() if v is not None}},
             signature=signature,
-            max_partitions=max_partitions,
             select=tuple(select) or None,
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
             failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
@@ -198,26 +198,24 @@ def _write_baseline(paths: Sequence[str], config: Any) -> None:
 def predict(path: str, targets: Sequence[str], signature: str | None, show_all: bool) -> None:
     """Predict what the TF->TFLite converter makes of each TF op of a SavedModel or GraphDef,
     and on which targets the result runs (one line per op type)."""
+    from . import checks
     from .analysis.predict import plan
-    from .knowledge.targets import TargetError
-    from .knowledge.targets import load as load_target
     from .readers import ModelError, load
-    from .run.config import ConfigError, parse_targets
+    from .run.config import Config, ConfigError, parse_targets
 
     try:
-        specs = parse_targets(targets) or ()
-        ids = [s.id for s in specs] or ["tflite", "tflite-flex", "tflm"]
-        resolved = [load_target(t) for t in ids]
-    except (ConfigError, TargetError) as exc:
+        config = Config().with_options(targets=parse_targets(targets) or None)
+        resolved = config.resolve_targets()
+    except ConfigError as exc:
         _fail(str(exc))
     try:
         model = load(path, path, signature)
     except ModelError as exc:
-        _fail(f"{path}: {exc.code} {exc.message}")
+        _fail(f"{path}: {checks.for_problem(exc.kind).code} {exc.message}")
     if model.vocabulary != "tf":
         _fail(f"{path} is a .tflite model: `oplint check` checks its ops directly")
     for problem in model.problems:
-        click.echo(f"{path}: {problem}", err=True)
+        click.echo(f"{path}: {checks.for_problem(problem.kind).code} {problem.message}", err=True)
     for line in plan(model, resolved, show_all):
         click.echo(line.render())
 

@@ -51,7 +51,8 @@ def readable(kind: str = "tflite") -> Iterator[tuple[Record, Model]]:
 
 
 def run_for(target: str, arena_size: int | None = None) -> Run:
-    return prepare(Config(targets=(TargetSpec.parse(target),), arena_size=str(arena_size) if arena_size else None))
+    options = {"arena-size": arena_size} if arena_size else {}
+    return prepare(Config(targets=(TargetSpec.parse(target),), options=options))
 
 
 def oracle_arena(path: Path) -> int:

@@ -43,12 +43,15 @@ def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
     target, _, signature = target.partition("+signature=")
     if signature:
         config["signature"] = signature
+    options: dict[str, object] = dict(config.pop("options", {}))  # type: ignore[call-overload]
     target, _, partitions = target.partition("+partitions=")
     if partitions:
-        config["max_partitions"] = int(partitions)
+        options["max-partitions"] = int(partitions)
     target, _, arena = target.partition("+arena=")
     if arena:
-        config["arena_size"] = arena
+        options["arena-size"] = arena
+    if options:
+        config["options"] = options
     if config_name:  # a file of fixtures/config/: lint as `oplint check --config` does, ignores and all
         from oplint.run.config import load_config
         from oplint.run.lint import lint_paths

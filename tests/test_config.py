@@ -126,4 +126,4 @@ def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
     write(tmp_path, example)
     (tmp_path / ".oplint-baseline.json").write_text('{"version": 1, "findings": []}')
     cfg = load_config(cwd=tmp_path).validate()
-    assert cfg.max_partitions == 2 and cfg.severity
+    assert cfg.options["max-partitions"] == 2 and cfg.severity

@@ -57,4 +57,4 @@ def test_matches_tflite_micro_on_real_models() -> None:
 def test_opl501_arena_budget() -> None:
     assert codes(lint("tflite/conv_float.tflite", "tflm+arena=1K")) == ["OPL501"]
     assert lint("tflite/conv_float.tflite", "tflm+arena=64K") == []
-    assert "OPL501" not in codes(lint("tflite/conv_float.tflite", "tflite", arena_size="1K"))
+    assert "OPL501" not in codes(lint("tflite/conv_float.tflite", "tflite+arena=1K"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oplint.core.model import ProblemKind
 from oplint.readers import ModelError
 from oplint.readers.tflite import parse
 from tests.helpers import fixture
@@ -24,7 +25,7 @@ def _read(data: bytes) -> None:
     try:
         parse(data, "fuzz.tflite")
     except ModelError as exc:
-        assert exc.code == "OPL001"
+        assert exc.kind is ProblemKind.UNREADABLE
 
 
 def test_every_truncation() -> None:

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from oplint.core.model import ProblemKind
 from oplint.readers import ModelError, load
 from oplint.readers.tflite import parse
 from tests.helpers import FIXTURES, SHARED, fixture
@@ -156,11 +157,12 @@ def test_schema_slots_match_the_generated_tflite_package() -> None:
     assert checked > 250
 
 
-def test_unreadable_inputs_raise_model_error_with_a_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    for name, code in (("empty", "OPL001"), ("truncated", "OPL001"), ("garbage", "OPL001"), ("lfs_pointer", "OPL002")):
+def test_unreadable_inputs_raise_model_error_with_a_kind(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    unreadable, lfs = ProblemKind.UNREADABLE, ProblemKind.LFS_POINTER
+    for name, kind in (("empty", unreadable), ("truncated", unreadable), ("garbage", unreadable), ("lfs_pointer", lfs)):
         with pytest.raises(ModelError) as info:
             load(fixture(f"tflite/{name}.tflite"))
-        assert info.value.code == code
+        assert info.value.kind is kind
     with pytest.raises(ModelError):
         load(str(tmp_path / "missing.tflite"))
     with pytest.raises(ModelError):

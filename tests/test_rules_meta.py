@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import pkgutil
 
 import pytest
@@ -10,6 +11,7 @@ import oplint.checks as checks_pkg
 from oplint import checks
 from oplint.checks.rule import DOC_HEADINGS
 from oplint.cli import cli
+from oplint.core.model import ProblemKind
 from tests.helpers import lint, runner
 
 
@@ -20,10 +22,21 @@ def test_codes_and_names_are_unique() -> None:
 
 def test_every_rule_module_is_registered() -> None:
     modules = {m.name for m in pkgutil.iter_modules(checks_pkg.__path__) if m.name.startswith("opl")}
-    registered = {r.check.__module__.rsplit(".", 1)[1] if r.check else "" for r in checks.RULES}
     declared = {f"opl{r.code[3:]}_{r.name.replace('-', '_')}" for r in checks.RULES}
     assert modules == declared, modules ^ declared
-    assert registered - {""} <= modules
+    for r in checks.RULES:  # each module's RULE is its own (code and name match the file name)
+        module = importlib.import_module(f"oplint.checks.opl{r.code[3:]}_{r.name.replace('-', '_')}")
+        assert module.RULE is r
+
+
+def test_every_reader_problem_has_one_rule() -> None:
+    for kind in ProblemKind:
+        assert [r.code for r in checks.RULES if kind in r.reports] == [checks.for_problem(kind).code], kind
+
+
+def test_every_option_is_declared_once() -> None:
+    keys = [o.key for r in checks.RULES for o in r.options]
+    assert len(keys) == len(set(keys)) and {"max-partitions", "arena-size"} <= set(keys)
 
 
 @pytest.mark.parametrize("rule", checks.RULES, ids=lambda r: r.code)

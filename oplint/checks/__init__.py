@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.model import ProblemKind
 from . import (
     opl001_unreadable_model,
     opl002_lfs_pointer,
@@ -47,56 +48,58 @@ from . import (
     opl501_arena_exceeds_budget,
     opl901_unused_ignore,
 )
-from .rule import Context, Rule, rule
+from .rule import Context, Option, Rule
 
 RULES: tuple[Rule, ...] = (
-    opl001_unreadable_model.check,
-    opl002_lfs_pointer.check,
-    opl003_invalid_model.check,
-    opl004_unsupported_schema_version.check,
-    opl005_inconsistent_shapes.check,
-    opl006_unreadable_savedmodel.check,
-    opl007_missing_variables.check,
-    opl008_function_call_cycle.check,
-    opl009_signature_not_found.check,
-    opl101_unsupported_builtin_op.check,
-    opl102_flex_op.check,
-    opl103_flex_op_not_allowlisted.check,
-    opl104_unregistered_custom_op.check,
-    opl105_unsupported_op_configuration.check,
-    opl106_dynamic_tensor.check,
-    opl111_tf_op_needs_flex.check,
-    opl112_tf_op_not_convertible.check,
-    opl113_custom_tf_op.check,
-    opl114_predicted_op_unsupported.check,
-    opl201_unsupported_tensor_types.check,
-    opl202_unsupported_runtime_dtype.check,
-    opl203_invalid_quantization_scale.check,
-    opl204_missing_quantization_params.check,
-    opl205_unsupported_quantization_params.check,
-    opl206_float_op_in_integer_model.check,
-    opl207_float_io.check,
-    opl208_hybrid_op.check,
-    opl209_float16_weights.check,
-    opl210_int16x8_unsupported.check,
-    opl211_int4_weights.check,
-    opl212_quantization_spec_violation.check,
-    opl213_quantize_dequantize_bounce.check,
-    opl301_delegate_cpu_fallback.check,
-    opl302_too_many_partitions.check,
-    opl303_predicted_op_not_delegated.check,
-    opl304_delegate_rejects_model.check,
-    opl320_compiled_for_ethos_u.check,
-    opl321_ethos_u_compile_failure.check,
-    opl322_compiled_for_edge_tpu.check,
-    opl401_op_version_too_new.check,
-    opl402_op_unknown_to_runtime.check,
-    opl501_arena_exceeds_budget.check,
-    opl901_unused_ignore.check,
+    opl001_unreadable_model.RULE,
+    opl002_lfs_pointer.RULE,
+    opl003_invalid_model.RULE,
+    opl004_unsupported_schema_version.RULE,
+    opl005_inconsistent_shapes.RULE,
+    opl006_unreadable_savedmodel.RULE,
+    opl007_missing_variables.RULE,
+    opl008_function_call_cycle.RULE,
+    opl009_signature_not_found.RULE,
+    opl101_unsupported_builtin_op.RULE,
+    opl102_flex_op.RULE,
+    opl103_flex_op_not_allowlisted.RULE,
+    opl104_unregistered_custom_op.RULE,
+    opl105_unsupported_op_configuration.RULE,
+    opl106_dynamic_tensor.RULE,
+    opl111_tf_op_needs_flex.RULE,
+    opl112_tf_op_not_convertible.RULE,
+    opl113_custom_tf_op.RULE,
+    opl114_predicted_op_unsupported.RULE,
+    opl201_unsupported_tensor_types.RULE,
+    opl202_unsupported_runtime_dtype.RULE,
+    opl203_invalid_quantization_scale.RULE,
+    opl204_missing_quantization_params.RULE,
+    opl205_unsupported_quantization_params.RULE,
+    opl206_float_op_in_integer_model.RULE,
+    opl207_float_io.RULE,
+    opl208_hybrid_op.RULE,
+    opl209_float16_weights.RULE,
+    opl210_int16x8_unsupported.RULE,
+    opl211_int4_weights.RULE,
+    opl212_quantization_spec_violation.RULE,
+    opl213_quantize_dequantize_bounce.RULE,
+    opl301_delegate_cpu_fallback.RULE,
+    opl302_too_many_partitions.RULE,
+    opl303_predicted_op_not_delegated.RULE,
+    opl304_delegate_rejects_model.RULE,
+    opl320_compiled_for_ethos_u.RULE,
+    opl321_ethos_u_compile_failure.RULE,
+    opl322_compiled_for_edge_tpu.RULE,
+    opl401_op_version_too_new.RULE,
+    opl402_op_unknown_to_runtime.RULE,
+    opl501_arena_exceeds_budget.RULE,
+    opl901_unused_ignore.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+#: option key -> (the rule that declares it, its declaration)
+OPTIONS: dict[str, tuple[Rule, Option]] = {o.key: (r, o) for r in RULES for o in r.options}
 
 
 def get(code_or_name: str) -> Rule | None:
@@ -104,4 +107,16 @@ def get(code_or_name: str) -> Rule | None:
     return BY_CODE.get(key.upper()) or BY_NAME.get(key.lower())
 
 
-__all__ = ["BY_CODE", "BY_NAME", "RULES", "Context", "Rule", "get", "rule"]
+def for_problem(kind: ProblemKind) -> Rule:
+    """The rule that reports reader problems of this kind."""
+    for r in RULES:
+        if kind in r.reports:
+            return r
+    raise KeyError(kind)  # pragma: no cover - a test keeps every kind declared
+
+
+def option(key: str) -> Option:
+    return OPTIONS[key][1]
+
+
+__all__ = ["BY_CODE", "BY_NAME", "OPTIONS", "RULES", "Context", "Option", "Rule", "for_problem", "get", "option"]

@@ -29,14 +29,17 @@ If the path is not meant to be a model, exclude it (`exclude` in `[tool.oplint]`
 from __future__ import annotations
 
 from ..core.findings import Severity
-from .rule import declare
+from ..core.model import ProblemKind
+from .rule import Rule
 
-check = declare(
-    __name__,
+RULE = Rule(
+    __doc__,
     "OPL001",
     "unreadable-model",
     Severity.ERROR,
-    scope="model",  # reported by the engine when a reader fails
+    scope="model",
+    reports=(ProblemKind.UNREADABLE,),
+    hint="check that the file is a complete .tflite flatbuffer (re-export or re-download it)",
     fires_on=(("tflite/truncated.tflite", "tflite"), ("tflite/empty.tflite", "tflite")),
     silent_on=(("tflite/conv_float.tflite", "tflite"),),
 )

@@ -26,14 +26,17 @@ step (`actions/checkout` with `lfs: true`).
 from __future__ import annotations
 
 from ..core.findings import Severity
-from .rule import declare
+from ..core.model import ProblemKind
+from .rule import Rule
 
-check = declare(
-    __name__,
+RULE = Rule(
+    __doc__,
     "OPL002",
     "lfs-pointer",
     Severity.ERROR,
-    scope="model",  # reported by the engine when a reader fails
+    scope="model",
+    reports=(ProblemKind.LFS_POINTER,),
+    hint="fetch the real file with `git lfs pull`",
     fires_on=(("tflite/lfs_pointer.tflite", "tflite"),),
     silent_on=(("tflite/conv_float.tflite", "tflite"),),
 )

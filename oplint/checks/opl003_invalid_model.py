@@ -27,20 +27,18 @@ file through `flatc --json` with `schema.fbs` to inspect the offending entries.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ..core.findings import Severity
+from ..core.model import ProblemKind
+from .rule import Rule
 
-from ..core.findings import Hit, Severity
-from .rule import Context, rule
-
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL003",
     "invalid-model",
     Severity.ERROR,
     scope="model",
+    reports=(ProblemKind.INVALID,),
+    hint="re-convert the model; the file was written or edited by a tool that broke it",
     fires_on=(("tflite/bad_tensor_index.tflite", "tflite"), ("tflite/bad_tensor_index.tflite", "tflm")),
     silent_on=(("tflite/conv_float.tflite", "tflite"),),
 )
-def check(ctx: Context) -> Iterator[Hit]:
-    for problem in ctx.model.problems:
-        yield Hit(None, problem, "re-convert the model; the file was written or edited by a tool that broke it")

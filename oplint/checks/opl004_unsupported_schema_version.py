@@ -29,16 +29,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL004",
     "unsupported-schema-version",
     Severity.ERROR,
     fires_on=(("tflite/schema_v2.tflite", "tflite"),),
     silent_on=(("tflite/schema_v2.tflite", "tflm"), ("tflite/conv_float.tflite", "tflite")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     expected = ctx.target.schema_version
     model = ctx.model

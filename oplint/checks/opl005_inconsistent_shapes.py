@@ -34,10 +34,10 @@ from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
 from ..core.model import Graph, Op
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL005",
     "inconsistent-shapes",
     Severity.ERROR,
@@ -45,6 +45,9 @@ from .rule import Context, rule
     fires_on=(("tflite/squeeze_bad_dims.tflite", "tflite"),),
     silent_on=(("tflite/conv_float.tflite", "tflite"),),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for graph in ctx.model.graphs:
         for op in graph.ops:

@@ -31,14 +31,17 @@ compare sizes.  Keep weights in `variables/` rather than as graph constants to s
 from __future__ import annotations
 
 from ..core.findings import Severity
-from .rule import declare
+from ..core.model import ProblemKind
+from .rule import Rule
 
-check = declare(
-    __name__,
+RULE = Rule(
+    __doc__,
     "OPL006",
     "unreadable-savedmodel",
     Severity.ERROR,
-    scope="model",  # reported by the engine when the reader fails
+    scope="model",
+    reports=(ProblemKind.UNREADABLE_TF,),
+    hint="re-export the SavedModel, or copy it again and compare sizes",
     vocabulary="tf",
     fires_on=(("savedmodel/corrupt", "tflite"),),
     silent_on=(("savedmodel/conv_ok", "tflite"),),

@@ -26,21 +26,19 @@ Copy the whole SavedModel directory (`saved_model.pb`, `variables/`, `assets/`),
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ..core.findings import Severity
+from ..core.model import ProblemKind
+from .rule import Rule
 
-from ..core.findings import Hit, Severity
-from ._problems import problems
-from .rule import Context, rule
-
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL007",
     "missing-variables",
     Severity.ERROR,
     scope="model",
+    reports=(ProblemKind.MISSING_VARIABLES,),
+    hint="copy the SavedModel's variables/ folder along with saved_model.pb",
     vocabulary="tf",
     fires_on=(("savedmodel/no_variables", "tflite"),),
     silent_on=(("savedmodel/conv_ok", "tflite"),),
 )
-def check(ctx: Context) -> Iterator[Hit]:
-    yield from problems(ctx.model, "OPL007", "copy the SavedModel's variables/ folder along with saved_model.pb")

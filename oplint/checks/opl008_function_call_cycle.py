@@ -26,21 +26,19 @@ Re-export the model from its Python source; fix the tool that rewrote the graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ..core.findings import Severity
+from ..core.model import ProblemKind
+from .rule import Rule
 
-from ..core.findings import Hit, Severity
-from ._problems import problems
-from .rule import Context, rule
-
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL008",
     "function-call-cycle",
     Severity.ERROR,
     scope="model",
+    reports=(ProblemKind.CALL_GRAPH,),
+    hint="re-export the model; a graph with call cycles cannot be converted",
     vocabulary="tf",
     fires_on=(("savedmodel/call_cycle", "tflite"),),
     silent_on=(("savedmodel/control_flow", "tflite"),),
 )
-def check(ctx: Context) -> Iterator[Hit]:
-    yield from problems(ctx.model, "OPL008", "re-export the model; a graph with call cycles cannot be converted")

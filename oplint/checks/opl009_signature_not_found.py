@@ -26,21 +26,19 @@ export the function under that name (`tf.saved_model.save(m, path, signatures={.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ..core.findings import Severity
+from ..core.model import ProblemKind
+from .rule import Rule
 
-from ..core.findings import Hit, Severity
-from ._problems import problems
-from .rule import Context, rule
-
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL009",
     "signature-not-found",
     Severity.ERROR,
     scope="model",
+    reports=(ProblemKind.SIGNATURE,),
+    hint="pass one of the listed signatures with --signature",
     vocabulary="tf",
     fires_on=(("savedmodel/erf_debug", "tflite+signature=predict"),),
     silent_on=(("savedmodel/erf_debug", "tflite"),),
 )
-def check(ctx: Context) -> Iterator[Hit]:
-    yield from problems(ctx.model, "OPL009", "pass one of the listed signatures with --signature")

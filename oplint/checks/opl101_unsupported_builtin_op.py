@@ -33,16 +33,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL101",
     "unsupported-builtin-op",
     Severity.ERROR,
     fires_on=(("tflite/rfft2d_float.tflite", "tflm"), ("tflite/extended_opcode.tflite", "tflite")),
     silent_on=(("tflite/rfft2d_float.tflite", "tflite"), ("tflite/conv_int8.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
     for op in ctx.model.ops():

@@ -32,16 +32,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL102",
     "flex-op",
     Severity.ERROR,
     fires_on=(("tflite/flex_erf.tflite", "tflite"), ("tflite/flex_erf.tflite", "tflm")),
     silent_on=(("tflite/flex_erf.tflite", "tflite-flex"),),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     if ctx.target.flex:
         return

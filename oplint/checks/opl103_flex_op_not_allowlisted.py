@@ -31,16 +31,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL103",
     "flex-op-not-allowlisted",
     Severity.WARNING,
     fires_on=(("tflite/flex_svd.tflite", "tflite-flex"),),
     silent_on=(("tflite/flex_erf.tflite", "tflite-flex"),),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
     if not target.flex:

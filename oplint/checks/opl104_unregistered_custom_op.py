@@ -36,18 +36,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
 EDGETPU_CUSTOM_CODE = "edgetpu-custom-op"  #: the op edgetpu_compiler writes (see OPL322)
 
 
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL104",
     "unregistered-custom-op",
     Severity.ERROR,
     fires_on=(("tflite/custom_op.tflite", "tflite"), ("tflite/ethos_u.tflite", "tflm")),
     silent_on=(("tflite/detection_postprocess.tflite", "tflite"), ("tflite/detection_postprocess.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
     for op in ctx.model.ops():

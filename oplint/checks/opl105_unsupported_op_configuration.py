@@ -39,16 +39,19 @@ from collections.abc import Iterator
 from ..core.findings import Hit, Severity
 from ..core.model import Graph, Op
 from ..knowledge.targets import OpSupport, Target
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL105",
     "unsupported-op-configuration",
     Severity.ERROR,
     fires_on=(("tflite/lstm_projection.tflite", "tflm"), ("tflite/broadcast_to_6d.tflite", "tflm")),
     silent_on=(("tflite/lstm_projection.tflite", "tflite"), ("tflite/conv_int8.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
     for graph in ctx.model.graphs:

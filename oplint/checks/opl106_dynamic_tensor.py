@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
 from ..core.model import Graph, Op
-from .rule import Context, rule
+from .rule import Context, Rule
 
 #: ops whose output shape is the broadcast of their inputs' shapes (TFLite elementwise kernels)
 ELEMENTWISE = frozenset(
@@ -82,13 +82,17 @@ ELEMENTWISE = frozenset(
 )
 
 
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL106",
     "dynamic-tensor",
     Severity.ERROR,
     fires_on=(("tflite/add_unknown_shape.tflite", "tflm"),),
     silent_on=(("tflite/add_unknown_shape.tflite", "tflite"), ("tflite/dynamic_batch.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     if ctx.target.limits.dynamic_tensors or ctx.model.format != "tflite":
         return

@@ -36,10 +36,10 @@ from collections.abc import Iterator
 from ..analysis.tf_fate import FLEX
 from ..core.findings import Hit, Severity
 from ._tf import by_fate, hits
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL111",
     "tf-op-needs-flex",
     Severity.ERROR,
@@ -51,6 +51,9 @@ from .rule import Context, rule
     ),
     silent_on=(("savedmodel/cumprod", "tflite-flex"), ("savedmodel/conv_ok", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     if ctx.target.flex:
         return

@@ -32,10 +32,10 @@ from collections.abc import Iterator
 from ..analysis.tf_fate import UNSUPPORTED
 from ..core.findings import Hit, Severity
 from ._tf import by_fate, hits
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL112",
     "tf-op-not-convertible",
     Severity.ERROR,
@@ -43,6 +43,9 @@ from .rule import Context, rule
     fires_on=(("savedmodel/erfc", "tflite"), ("savedmodel/erfc", "tflite-flex")),
     silent_on=(("savedmodel/cumprod", "tflite-flex"), ("savedmodel/conv_ok", "tflite")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     items = []
     for op, pred in by_fate(ctx.model, UNSUPPORTED):

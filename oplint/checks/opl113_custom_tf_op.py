@@ -32,10 +32,10 @@ from collections.abc import Iterator
 from ..analysis.tf_fate import CUSTOM
 from ..core.findings import Hit, Severity
 from ._tf import by_fate, hits
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL113",
     "custom-tf-op",
     Severity.ERROR,
@@ -43,6 +43,9 @@ from .rule import Context, rule
     fires_on=(("savedmodel/custom_op", "tflite"), ("savedmodel/custom_op", "tflite-flex")),
     silent_on=(("savedmodel/erfc", "tflite"), ("savedmodel/conv_ok", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     items = []
     for op, _ in by_fate(ctx.model, CUSTOM):

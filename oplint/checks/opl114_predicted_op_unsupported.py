@@ -35,10 +35,10 @@ from ..analysis.tf_fate import BUILTIN, builtin_problems
 from ..core.findings import Hit, Severity
 from ..core.model import Op
 from ._tf import by_fate, hits
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL114",
     "predicted-op-unsupported",
     Severity.ERROR,
@@ -46,6 +46,9 @@ from .rule import Context, rule
     fires_on=(("savedmodel/rfft", "tflm"),),
     silent_on=(("savedmodel/rfft", "tflite"), ("savedmodel/conv_ok", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     items: list[tuple[Op, str]] = []
     for op, pred in by_fate(ctx.model, BUILTIN):

@@ -40,10 +40,10 @@ from collections.abc import Iterator
 
 from ..analysis.types import mismatches
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL201",
     "unsupported-tensor-types",
     Severity.ERROR,
@@ -54,6 +54,9 @@ from .rule import Context, rule
         ("tflite/hybrid_fc.tflite", "tflm"),
     ),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for mismatch in mismatches(ctx.model, ctx.target):
         if mismatch.category is None:

@@ -30,16 +30,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL202",
     "unsupported-runtime-dtype",
     Severity.ERROR,
     fires_on=(("tflite/string_input.tflite", "tflm"),),
     silent_on=(("tflite/string_input.tflite", "tflite"), ("tflite/conv_float.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     allowed = ctx.target.limits.tensor_dtypes
     if allowed is None:

@@ -44,14 +44,15 @@ from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
 from ..core.model import Graph, Op, Tensor
-from .rule import Context, rule
+from .rule import Context, Rule
 
 QUANTIZED = frozenset({"int8", "uint8", "int16", "int4", "int32", "int64"})  #: types whose scales kernels read
 INT32_MAX_AS_FLOAT = 2147483648.0  # float(std::numeric_limits<int32_t>::max()), as the C++ compares
 ACTIVATION_BOUNDS = {"RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
 
 
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL203",
     "invalid-quantization-scale",
     Severity.ERROR,
@@ -59,6 +60,9 @@ ACTIVATION_BOUNDS = {"RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
     fires_on=(("tflite/relu6_tiny_scale.tflite", "tflite"), ("tflite/relu6_tiny_scale.tflite", "tflm")),
     silent_on=(("tflite/conv_int8.tflite", "tflm"), ("tflite/softmax_tiny_scale.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for graph in ctx.model.graphs:
         for tensor in graph.tensors:

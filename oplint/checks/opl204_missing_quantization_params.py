@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
 from ..knowledge.quantspec import int8_spec
-from .rule import Context, rule
+from .rule import Context, Rule
 
 QUANTIZED_TYPES = frozenset({"int8", "uint8", "int16"})
 
@@ -45,7 +45,8 @@ def _moves_data(restriction: str | None) -> bool:
     return restriction is not None and "same scale/zero_point" in restriction
 
 
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL204",
     "missing-quantization-params",
     Severity.ERROR,
@@ -53,6 +54,9 @@ def _moves_data(restriction: str | None) -> bool:
     fires_on=(("tflite/add_int8_unquantized.tflite", "tflite"),),
     silent_on=(("tflite/conv_int8.tflite", "tflite"), ("tflite/conv_float.tflite", "tflite")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     spec = int8_spec()
     for graph in ctx.model.graphs:

@@ -45,18 +45,22 @@ from collections.abc import Iterator
 from ..core.findings import Hit, Severity
 from ..core.model import Graph, Op
 from .opl203_invalid_quantization_scale import scale_of
-from .rule import Context, rule
+from .rule import Context, Rule
 
 SOFTMAX_SCALED_DIFF_INTEGER_BITS = 5  # softmax_common.cc kScaledDiffIntegerBits
 
 
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL205",
     "unsupported-quantization-params",
     Severity.ERROR,
     fires_on=(("tflite/softmax_tiny_scale.tflite", "tflm"),),
     silent_on=(("tflite/softmax_tiny_scale.tflite", "tflite"), ("tflite/conv_int8.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     kernels = ctx.target.kernels
     for graph in ctx.model.graphs:

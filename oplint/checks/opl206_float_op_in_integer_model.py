@@ -37,10 +37,10 @@ from collections.abc import Iterator
 from ..analysis.quantization import float_islands, has_integer_activations
 from ..core.findings import Hit, Severity
 from ..core.model import Op
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL206",
     "float-op-in-integer-model",
     Severity.WARNING,
@@ -48,6 +48,9 @@ from .rule import Context, rule
     fires_on=(("tflite/int8_float_island.tflite", "tflite"),),
     silent_on=(("tflite/conv_int8.tflite", "tflite"), ("tflite/conv_float.tflite", "tflite")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     if ctx.model.format != "tflite" or not has_integer_activations(ctx.model):
         return

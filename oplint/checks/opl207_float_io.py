@@ -35,10 +35,10 @@ from collections.abc import Iterator
 
 from ..analysis.quantization import summarize
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL207",
     "float-io",
     Severity.WARNING,
@@ -49,6 +49,9 @@ from .rule import Context, rule
         ("tflite/conv_float.tflite", "tflm"),
     ),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     if not ctx.target.integer_io or ctx.model.format != "tflite" or not ctx.model.graphs:
         return

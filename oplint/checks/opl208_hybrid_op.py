@@ -36,16 +36,19 @@ from collections.abc import Iterator
 from ..analysis.quantization import weights
 from ..analysis.types import HYBRID, mismatches
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL208",
     "hybrid-op",
     Severity.ERROR,
     fires_on=(("tflite/hybrid_fc.tflite", "tflm"),),
     silent_on=(("tflite/hybrid_fc.tflite", "tflite"), ("tflite/conv_int8.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for m in mismatches(ctx.model, ctx.target):
         if m.category != HYBRID:

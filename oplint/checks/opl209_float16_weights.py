@@ -33,16 +33,19 @@ from collections.abc import Iterator
 
 from ..analysis.types import FLOAT16, Mismatch, mismatches
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL209",
     "float16-weights",
     Severity.ERROR,
     fires_on=(("tflite/float16_weights.tflite", "tflm"),),
     silent_on=(("tflite/float16_weights.tflite", "tflite"), ("tflite/conv_float.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     # one finding per graph: a float16 model has a DEQUANTIZE per weight tensor, all with one cause
     by_graph: dict[int, list[Mismatch]] = {}

@@ -32,16 +32,19 @@ from collections.abc import Iterator
 
 from ..analysis.types import INT16X8, accepted, mismatches
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL210",
     "int16x8-unsupported",
     Severity.ERROR,
     fires_on=(("tflite/int16_resize.tflite", "tflm"),),
     silent_on=(("tflite/int16_resize.tflite", "tflite"), ("tflite/conv_int8.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for m in mismatches(ctx.model, ctx.target):
         if m.category != INT16X8:

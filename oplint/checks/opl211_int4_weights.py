@@ -34,16 +34,19 @@ from collections.abc import Iterator
 from ..analysis.quantization import weights
 from ..analysis.types import INT4, accepted, mismatches
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL211",
     "int4-weights",
     Severity.ERROR,
     fires_on=(("tflite/int4_fc_float.tflite", "tflm"),),
     silent_on=(("tflite/int4_fc_float.tflite", "tflite"), ("tflite/conv_int8.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for m in mismatches(ctx.model, ctx.target):
         if m.category != INT4:

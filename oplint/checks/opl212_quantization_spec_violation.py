@@ -47,12 +47,13 @@ from collections.abc import Iterator
 from ..core.findings import Hit, Severity
 from ..core.model import Graph, Op, Tensor
 from ..knowledge.quantspec import OpSpec, int8_spec
-from .rule import Context, rule
+from .rule import Context, Rule
 
 REL_TOLERANCE = 1e-3  # parameters the converter writes are float32 copies of exact values
 
 
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL212",
     "quantization-spec-violation",
     Severity.WARNING,
@@ -60,6 +61,9 @@ REL_TOLERANCE = 1e-3  # parameters the converter writes are float32 copies of ex
     fires_on=(("tflite/asymmetric_weights.tflite", "tflite"), ("tflite/pool_scale_change.tflite", "tflite")),
     silent_on=(("tflite/conv_int8.tflite", "tflite"), ("tflite/conv_float.tflite", "tflite")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     spec = int8_spec()
     for graph in ctx.model.graphs:

@@ -31,10 +31,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL213",
     "quantize-dequantize-bounce",
     Severity.WARNING,
@@ -42,6 +42,9 @@ from .rule import Context, rule
     fires_on=(("tflite/quant_bounce.tflite", "tflite"),),
     silent_on=(("tflite/conv_int8.tflite", "tflite"), ("tflite/int8_float_io.tflite", "tflite")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for graph in ctx.model.graphs:
         consumers: dict[int, list] = {}

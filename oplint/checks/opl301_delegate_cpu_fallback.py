@@ -43,12 +43,13 @@ from ..core.findings import Hit, Severity
 from ..core.model import Op
 from ..delegates.contract import OpVerdict
 from ..delegates.delegation import Delegation, analyse
-from .rule import Context, rule
+from .rule import Context, Rule
 
 MAX_LISTED = 8
 
 
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL301",
     "delegate-cpu-fallback",
     Severity.ERROR,
@@ -60,6 +61,9 @@ MAX_LISTED = 8
         ("ethosu/conv_strides.tflite", "tflm"),
     ),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     delegation = analyse(ctx.model, ctx.target)
     if delegation is None or delegation.compiled or delegation.whole_model_error:

@@ -37,14 +37,18 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from ..delegates.delegation import DEFAULT_MAX_PARTITIONS, analyse, pictures
-from .rule import Context, rule
+from ..delegates.delegation import analyse, pictures
+from .rule import Context, Option, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL302",
     "too-many-partitions",
     Severity.WARNING,
+    options=(
+        # the default is NNAPI's own ``max_number_delegated_partitions`` (tflite/delegates/nnapi/nnapi_delegate.h)
+        Option("max-partitions", "count", 3, "delegated partitions a graph may split into before OPL302 warns"),
+    ),
     fires_on=(("ethosu/float_islands.tflite", "ethos-u55+partitions=1"),),
     silent_on=(
         ("ethosu/float_islands.tflite", "ethos-u55"),
@@ -52,11 +56,15 @@ from .rule import Context, rule
         ("ethosu/dilated_conv.tflite", "ethos-u55+partitions=1"),
     ),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     delegation = analyse(ctx.model, ctx.target)
     if delegation is None or delegation.compiled or delegation.whole_model_error:
         return
-    limit = ctx.max_partitions or DEFAULT_MAX_PARTITIONS
+    limit = ctx.option("max-partitions")
+    assert isinstance(limit, int)
     plan = delegation.plan
     # partitions a delegate's own limit dropped are CPU partitions in the plan (OPL301 reports them)
     counts = Counter(p.graph for p in plan.partitions if p.delegated)

@@ -36,10 +36,10 @@ from ..core.findings import Hit, Severity
 from ..core.model import Op
 from ..delegates import kinds
 from ._tf import by_fate, hits
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL303",
     "predicted-op-not-delegated",
     Severity.ERROR,
@@ -47,6 +47,9 @@ from .rule import Context, rule
     fires_on=(("savedmodel/rfft", "xnnpack"),),
     silent_on=(("savedmodel/conv_ok", "xnnpack"), ("savedmodel/rfft", "tflite")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     takes = kinds(ctx.target)
     if takes is None:

@@ -47,10 +47,10 @@ from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
 from ..delegates.delegation import analyse
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL304",
     "delegate-rejects-model",
     Severity.ERROR,
@@ -66,6 +66,9 @@ from .rule import Context, rule
         ("tflite/topk_runtime_k.tflite", "tflite"),
     ),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     delegation = analyse(ctx.model, ctx.target)
     if delegation is None or delegation.rejection is None:

@@ -33,12 +33,13 @@ from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
 from ._compiled import split
-from .rule import Context, rule
+from .rule import Context, Rule
 
 ETHOSU_CUSTOM_CODE = "ethos-u"  # oplint.delegates.ethosu.ETHOSU_CUSTOM_CODE, without importing it
 
 
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL320",
     "compiled-for-ethos-u",
     Severity.INFO,
@@ -46,6 +47,9 @@ ETHOSU_CUSTOM_CODE = "ethos-u"  # oplint.delegates.ethosu.ETHOSU_CUSTOM_CODE, wi
     fires_on=(("ethosu/compiled_u55.tflite", "ethos-u55"), ("tflite/ethos_u.tflite", "tflm")),
     silent_on=(("ethosu/conv_strides.tflite", "ethos-u55"), ("tflite/conv_int8.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     found = split(ctx.model, ETHOSU_CUSTOM_CODE)
     npu = found.accelerated

@@ -33,10 +33,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL321",
     "ethos-u-compile-failure",
     Severity.ERROR,
@@ -52,6 +52,9 @@ from .rule import Context, rule
         ("ethosu/bool_input.tflite", "tflm"),
     ),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     if ctx.target.delegate != "ethos-u" or ctx.model.format != "tflite":
         return

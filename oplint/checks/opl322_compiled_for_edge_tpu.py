@@ -38,10 +38,10 @@ from collections.abc import Iterator
 from ..core.findings import Hit, Severity
 from ._compiled import split
 from .opl104_unregistered_custom_op import EDGETPU_CUSTOM_CODE
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL322",
     "compiled-for-edge-tpu",
     Severity.INFO,
@@ -49,6 +49,9 @@ from .rule import Context, rule
     fires_on=(("tflite/edgetpu_compiled.tflite", "tflite"),),
     silent_on=(("tflite/custom_op.tflite", "tflite"), ("tflite/conv_int8.tflite", "tflite")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     found = split(ctx.model, EDGETPU_CUSTOM_CODE)
     tpu = found.accelerated

@@ -36,16 +36,19 @@ from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
 from ..knowledge.targets import format_version
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL401",
     "op-version-too-new",
     Severity.ERROR,
     fires_on=(("tflite/fc_v12.tflite", "tflite@2.15"),),
     silent_on=(("tflite/fc_v12.tflite", "tflite"), ("tflite/fc_v12.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     target, runtime = ctx.target, ctx.runtime
     if not target.op_versions:

@@ -30,16 +30,19 @@ from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
 from ..knowledge.targets import format_version
-from .rule import Context, rule
+from .rule import Context, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL402",
     "op-unknown-to-runtime",
     Severity.ERROR,
     fires_on=(("tflite/gelu_float.tflite", "tflite@2.3"),),
     silent_on=(("tflite/gelu_float.tflite", "tflite"),),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     target, runtime = ctx.target, ctx.runtime
     if not target.op_versions or runtime is None:

@@ -35,19 +35,23 @@ from collections.abc import Iterator
 
 from ..analysis.memory import plan_tflm_arena
 from ..core.findings import Hit, Severity
-from .rule import Context, rule
+from .rule import Context, Option, Rule
 
-
-@rule(
+RULE = Rule(
+    __doc__,
     "OPL501",
     "arena-exceeds-budget",
     Severity.ERROR,
+    options=(Option("arena-size", "size", None, "TensorFlow Lite Micro tensor arena budget (256K, 2MiB)"),),
     fires_on=(("tflite/conv_float.tflite", "tflm+arena=1K"),),
     silent_on=(("tflite/conv_float.tflite", "tflm+arena=64K"), ("tflite/conv_float.tflite", "tflm")),
 )
+
+
+@RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
-    budget = ctx.arena_size
-    if budget is None or not ctx.target.static_arena or ctx.model.format != "tflite":
+    budget = ctx.option("arena-size")
+    if not isinstance(budget, int) or not ctx.target.static_arena or ctx.model.format != "tflite":
         return
     plan = plan_tflm_arena(ctx.model)
     if plan.head <= budget:

@@ -28,13 +28,14 @@ Delete the entry, or regenerate the baseline with `oplint check --write-baseline
 from __future__ import annotations
 
 from ..core.findings import Severity
-from .rule import declare
+from .rule import Rule
 
-check = declare(
-    __name__,
+RULE = Rule(
+    __doc__,
     "OPL901",
     "unused-ignore",
     Severity.WARNING,
+    hint="remove the entry, or rewrite the baseline with --write-baseline",
     scope="model",  # reported by the API after a run, from the suppressions that matched nothing
     fires_on=(("tflite/conv_int8.tflite", "tflite+config=stale_ignore.toml"),),
     silent_on=(("tflite/conv_int8.tflite", "tflite"),),

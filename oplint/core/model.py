@@ -14,6 +14,7 @@ with tens of thousands of tensors.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
@@ -172,6 +173,25 @@ class Signature(NamedTuple):
     outputs: Mapping[str, int]
 
 
+class ProblemKind(enum.Enum):
+    """What a reader found wrong with a model; each kind is reported by the one rule that declares it."""
+
+    UNREADABLE = "unreadable"  #: not a model file at all, or one that cannot be opened or parsed
+    LFS_POINTER = "lfs-pointer"  #: a Git LFS pointer file in place of the model
+    INVALID = "invalid"  #: a readable flatbuffer whose structure is broken (bad indices, no subgraphs)
+    UNREADABLE_TF = "unreadable-tf"  #: a SavedModel or GraphDef protobuf that cannot be parsed
+    MISSING_VARIABLES = "missing-variables"  #: the graph reads variables the SavedModel does not hold
+    CALL_GRAPH = "call-graph"  #: function calls that cycle, nest too deep, or reach too many nodes
+    SIGNATURE = "signature"  #: the requested signature is not in the model
+
+
+class Problem(NamedTuple):
+    """A defect a reader found (``Model.problems``), or the reason it could not read a model."""
+
+    kind: ProblemKind
+    message: str
+
+
 class Model:
     """A whole model: its graphs plus what the file says about itself."""
 
@@ -201,7 +221,7 @@ class Model:
         metadata: Mapping[str, int] = EMPTY,
         min_runtime_version: str | None = None,
         size: int = 0,
-        problems: tuple[str, ...] = (),
+        problems: tuple[Problem, ...] = (),
     ) -> None:
         self.path = path
         self.format = format  #: "tflite" | "savedmodel" | "graphdef"
@@ -212,7 +232,7 @@ class Model:
         self.metadata = metadata  #: metadata name -> payload size
         self.min_runtime_version = min_runtime_version  #: the converter's "min_runtime_version" metadata
         self.size = size  #: file size in bytes
-        self.problems = problems  #: structural defects the reader found (reported as OPL003)
+        self.problems = problems  #: defects the reader found, each reported by the rule that declares its kind
         self._nx: networkx.MultiDiGraph | None = None
         self._memo: dict[Any, Any] = {}
 

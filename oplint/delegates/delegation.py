@@ -19,9 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Model, Op
     from ..knowledge.targets import Target
 
-#: the OPL302 threshold when neither the configuration nor the delegate sets one: NNAPI's default
-#: ``max_number_delegated_partitions`` (tflite/delegates/nnapi/nnapi_delegate.h)
-DEFAULT_MAX_PARTITIONS = 3
 LIMIT_OPTION = "max-delegated-partitions"  #: a target's [delegate-options] key for the delegate's own limit
 MIN_NODES_OPTION = "min-nodes-per-partition"  #: ... and for the smallest partition it delegates
 

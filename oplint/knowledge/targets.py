@@ -101,6 +101,10 @@ class Target(NamedTuple):
     variant_option: str | None = None
     variant_values: tuple[str, ...] = ()
     variant_format: str = "{}"
+    #: how the run names this target: ``tflite``, ``tflite@2.15``, ``nnapi@29`` (see :func:`resolve`)
+    label: str = ""
+    #: the runtime release op versions are checked against (targets with op versions; see :func:`resolve`)
+    runtime: Version | None = None
 
     def variant(self, value: str) -> Target:
         """This target with its variant option set from ``target@VALUE``; ValueError if not allowed."""
@@ -241,7 +245,34 @@ def load(target_id: str) -> Target:
         variant_option=raw.get("variant", {}).get("option"),
         variant_values=tuple(str(v) for v in raw.get("variant", {}).get("values", ())),
         variant_format=str(raw.get("variant", {}).get("format", "{}")),
+        label=target_id,
+        runtime=parse_version(default_runtime) if default_runtime and raw.get("op-versions") else None,
     )
+
+
+def resolve(target_id: str, at: str | None = None, runtime: str | None = None) -> Target:
+    """The target a run checks: ``target_id@at`` picks a delegate variant (``nnapi@29``) or pins a
+    runtime release (``tflite@2.15``); ``runtime`` is the run's default release for targets with op
+    versions.  Raises :class:`TargetError` for an unknown target, variant or release."""
+    target = load(target_id)
+    label = f"{target_id}@{at}" if at else target_id
+    if at and target.variant_option is not None:
+        try:  # nnapi@30, ethos-u55@256: a delegate option, not a runtime release
+            return target.variant(at)._replace(label=label)
+        except ValueError as exc:
+            raise TargetError(str(exc)) from None
+    text = at or runtime
+    version = None
+    if text is not None:
+        try:
+            version = parse_version(text)
+        except ValueError as exc:
+            raise TargetError(f"invalid runtime: {exc}") from None
+        if at and not target.op_versions:
+            raise TargetError(f"target {target_id!r} has no runtime versions; drop '@{at}'")
+    if target.op_versions and version is not None:
+        return target._replace(label=label, runtime=version)
+    return target._replace(label=label)
 
 
 def matches(sig: Mapping[str, frozenset[str]], dtypes: Mapping[str, str | None], uniform: bool = False) -> bool:

@@ -18,9 +18,10 @@ def finding_line(f: Finding) -> str:
 
 
 def ladder(result: ModelReport) -> str:
-    if not result.readable and any(f.code in ("OPL001", "OPL002") for f in result.findings):
-        code = next(f.code for f in result.findings if f.code in ("OPL001", "OPL002"))
-        return f"{result.path}: unreadable ({code}); fails every target"
+    if not result.readable:  # the one finding is the reading rule's, and it applies to every target
+        code = next((f.code for f in result.findings if f.target is None), None)
+        if code is not None:
+            return f"{result.path}: unreadable ({code}); fails every target"
     passes = [label for label, r in result.targets.items() if r.ok]
     fails = [f"{label} ({r.errors})" for label, r in result.targets.items() if not r.ok]
     parts = []

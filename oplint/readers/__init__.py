@@ -1,7 +1,7 @@
 """Model readers: sniff a path and read it into a :class:`~oplint.model.Model`.
 
-Every failure is a :class:`ModelError` carrying the OPL0xx code that reports it; nothing a
-model contains is ever executed.
+Every failure is a :class:`ModelError` carrying a typed problem (:class:`~oplint.core.model.ProblemKind`);
+the rule that declares that kind reports it.  Nothing a model contains is ever executed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import stat
 
 from ..core.model import Model
-from .problems import ModelError
+from .problems import ModelError, ProblemKind
 
 LFS_MAGIC = b"version https://git-lfs.github.com/spec/"
 TFLITE_IDENTIFIER = b"TFL3"
@@ -26,24 +26,26 @@ def load(path: str, display: str | None = None, signature: str | None = None) ->
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise ModelError("OPL001", "no such file or directory") from None
+        raise ModelError(ProblemKind.UNREADABLE, "no such file or directory") from None
     except OSError as exc:
-        raise ModelError("OPL001", f"cannot open: {exc.strerror or exc}") from None
+        raise ModelError(ProblemKind.UNREADABLE, f"cannot open: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):
         from . import savedmodel
 
         if not savedmodel.is_savedmodel_dir(path):
-            raise ModelError("OPL001", "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)")
+            raise ModelError(
+                ProblemKind.UNREADABLE, "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)"
+            )
         return savedmodel.read(path, display, savedmodel.Options(signature))
     if not stat.S_ISREG(st.st_mode):
-        raise ModelError("OPL001", "not a regular file")  # FIFOs and devices would block or never end
+        raise ModelError(ProblemKind.UNREADABLE, "not a regular file")  # FIFOs and devices would block or never end
     try:
         with open(path, "rb") as fh:
             head = fh.read(_SNIFF)
     except OSError as exc:
-        raise ModelError("OPL001", f"cannot read: {exc.strerror or exc}") from None
+        raise ModelError(ProblemKind.UNREADABLE, f"cannot read: {exc.strerror or exc}") from None
     if head.startswith(LFS_MAGIC):
-        raise ModelError("OPL002", _lfs_message(head))
+        raise ModelError(ProblemKind.LFS_POINTER, _lfs_message(head))
     if head[4:8] != TFLITE_IDENTIFIER and _tensorflow_name(path):
         from . import savedmodel
 
@@ -53,9 +55,9 @@ def load(path: str, display: str | None = None, signature: str | None = None) ->
     try:
         return tflite.read(path, display)
     except OSError as exc:
-        raise ModelError("OPL001", f"cannot read: {exc.strerror or exc}") from None
+        raise ModelError(ProblemKind.UNREADABLE, f"cannot read: {exc.strerror or exc}") from None
     except ValueError as exc:  # mmap of a file that shrank to nothing while we looked at it
-        raise ModelError("OPL001", f"cannot map the file: {exc}") from None
+        raise ModelError(ProblemKind.UNREADABLE, f"cannot map the file: {exc}") from None
 
 
 def _tensorflow_name(path: str) -> bool:

@@ -1,12 +1,24 @@
-"""The one exception readers raise."""
+"""The one exception readers raise: the model cannot be read, and why (a typed problem, no rule code)."""
 
 from __future__ import annotations
 
+from ..core.model import Problem, ProblemKind
+
 
 class ModelError(Exception):
-    """The path cannot be read as a model; ``code`` is the OPL0xx rule that reports it."""
+    """The path cannot be read as a model; ``kind`` says which rule reports it."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, kind: ProblemKind, message: str) -> None:
         super().__init__(message)
-        self.code = code
+        self.kind = kind
         self.message = message
+
+    @property
+    def problem(self) -> Problem:
+        return Problem(self.kind, self.message)
+
+
+UNREADABLE = ProblemKind.UNREADABLE
+UNREADABLE_TF = ProblemKind.UNREADABLE_TF
+
+__all__ = ["UNREADABLE", "UNREADABLE_TF", "ModelError", "Problem", "ProblemKind"]

@@ -15,8 +15,9 @@ tensors, and an :class:`~oplint.model.Origin` with the node, the Keras layer (it
 the function and, from ``debug/saved_model_debug_info.pb``, the Python file and line.
 
 Reading never executes anything and is bounded: file size, function-call depth, node count.
-Problems found on the way are strings in ``Model.problems`` that start with the OPL code that
-reports them (``"OPL008 ..."``).
+Problems found on the way are typed :class:`~oplint.core.model.Problem` s in ``Model.problems``
+(a missing variables folder, an unknown signature, a function call cycle); the rule that declares
+a problem's kind reports it.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from ..core.model import EMPTY, Graph, Model, Op, Origin, Signature, Tensor
-from .problems import ModelError
+from .problems import ModelError, Problem, ProblemKind
+
+CALL_GRAPH = ProblemKind.CALL_GRAPH
 
 MAX_BYTES = 2**31 - 1  #: protobuf cannot parse a message of 2 GB or more (nor can TensorFlow)
-MAX_CALL_DEPTH = 64  #: nested function calls followed before the walk gives up (OPL008)
-MAX_NODES = 2_000_000  #: nodes visited before the walk gives up (OPL008)
+MAX_CALL_DEPTH = 64  #: nested function calls followed before the walk gives up (a CALL_GRAPH problem)
+MAX_NODES = 2_000_000  #: nodes visited before the walk gives up (a CALL_GRAPH problem)
 DEFAULT_SIGNATURE = "serving_default"
 SCALARS = "tf-scalar-constants"  #: Model.derived key of the float scalar constants
 INIT_SIGNATURE = "__saved_model_init_op"
@@ -215,7 +218,9 @@ def _pb() -> Any:
     try:
         from .tf_proto import tf_minimal_pb2
     except ImportError as exc:  # pragma: no cover - protobuf is a dependency
-        raise ModelError("OPL006", f"cannot read TensorFlow models: protobuf is not installed ({exc})") from None
+        raise ModelError(
+            ProblemKind.UNREADABLE_TF, f"cannot read TensorFlow models: protobuf is not installed ({exc})"
+        ) from None
     return tf_minimal_pb2
 
 
@@ -231,7 +236,9 @@ def read(path: str, display: str | None = None, options: Options | None = None) 
         for name in ("saved_model.pb", "saved_model.pbtxt"):
             if os.path.isfile(os.path.join(path, name)):
                 return _read_savedmodel(os.path.join(path, name), path, display, options)
-        raise ModelError("OPL001", "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)")
+        raise ModelError(
+            ProblemKind.UNREADABLE, "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)"
+        )
     base = os.path.basename(path)
     if base in ("saved_model.pb", "saved_model.pbtxt"):
         return _read_savedmodel(path, os.path.dirname(path) or ".", display, options)
@@ -243,14 +250,14 @@ def _read_bytes(path: str) -> bytes:
         size = os.path.getsize(path)
         if size > MAX_BYTES:
             raise ModelError(
-                "OPL006",
+                ProblemKind.UNREADABLE_TF,
                 f"{size:,} bytes: protobuf messages (and TensorFlow's own loader) stop at 2 GB; "
                 "large weights belong in variables/, not in the graph",
             )
         with open(path, "rb") as fh:
             return fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise ModelError("OPL001", f"cannot read: {exc.strerror or exc}") from None
+        raise ModelError(ProblemKind.UNREADABLE, f"cannot read: {exc.strerror or exc}") from None
 
 
 def _parse(message: Any, data: bytes, text: bool, what: str) -> None:
@@ -265,10 +272,14 @@ def _parse(message: Any, data: bytes, text: bool, what: str) -> None:
             message.ParseFromString(data)
     except (pb_message.DecodeError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise ModelError("OPL006", f"corrupt or truncated {what} ({len(data):,} bytes): {detail}") from None
+        raise ModelError(
+            ProblemKind.UNREADABLE_TF, f"corrupt or truncated {what} ({len(data):,} bytes): {detail}"
+        ) from None
     except Exception as exc:  # text_format.ParseError and anything else protobuf raises on garbage
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise ModelError("OPL006", f"corrupt or truncated {what} ({len(data):,} bytes): {detail}") from None
+        raise ModelError(
+            ProblemKind.UNREADABLE_TF, f"corrupt or truncated {what} ({len(data):,} bytes): {detail}"
+        ) from None
 
 
 def _read_savedmodel(pb_path: str, directory: str, display: str, options: Options) -> Model:
@@ -277,9 +288,9 @@ def _read_savedmodel(pb_path: str, directory: str, display: str, options: Option
     saved = pb.SavedModel()
     _parse(saved, data, pb_path.endswith(".pbtxt"), "SavedModel protobuf")
     if not saved.meta_graphs:
-        raise ModelError("OPL006", "the SavedModel holds no MetaGraph (no graph to convert)")
+        raise ModelError(ProblemKind.UNREADABLE_TF, "the SavedModel holds no MetaGraph (no graph to convert)")
     meta = next((m for m in saved.meta_graphs if "serve" in m.meta_info_def.tags), saved.meta_graphs[0])
-    problems: list[str] = []
+    problems: list[Problem] = []
     signatures = {k: v for k, v in meta.signature_def.items() if k != INIT_SIGNATURE}
     chosen = _choose_signatures(signatures, options.signature, problems)
     outputs: list[tuple[str, str]] = []  # (signature key, tensor name)
@@ -292,21 +303,26 @@ def _read_savedmodel(pb_path: str, directory: str, display: str, options: Option
     model, uses_variables = _build(graph_def, outputs, display, "savedmodel", len(data), problems, debug)
     if uses_variables and not os.path.isfile(os.path.join(directory, "variables", "variables.index")):
         problems.append(
-            "OPL007 the signature reads variables, but variables/variables.index is missing: "
-            "the converter cannot freeze the weights"
+            Problem(
+                ProblemKind.MISSING_VARIABLES,
+                "the signature reads variables, but variables/variables.index is missing: "
+                "the converter cannot freeze the weights",
+            )
         )
         model.problems = tuple(problems)
     return model
 
 
-def _choose_signatures(signatures: Mapping[str, Any], wanted: str | None, problems: list[str]) -> list[str]:
+def _choose_signatures(signatures: Mapping[str, Any], wanted: str | None, problems: list[Problem]) -> list[str]:
     if wanted in ("*", "all"):
         return sorted(signatures)  # what the converter converts when no signature is named
     if wanted is not None:
         if wanted in signatures:
             return [wanted]
         known = ", ".join(sorted(signatures)) or "none"
-        problems.append(f"OPL009 no signature {wanted!r} in the SavedModel (signatures: {known})")
+        problems.append(
+            Problem(ProblemKind.SIGNATURE, f"no signature {wanted!r} in the SavedModel (signatures: {known})")
+        )
         return []
     if DEFAULT_SIGNATURE in signatures:
         return [DEFAULT_SIGNATURE]
@@ -332,10 +348,11 @@ def _read_graphdef(path: str, display: str, options: Options) -> Model:
             return _read_savedmodel(path, os.path.dirname(path) or ".", display, options)
         if graph_def is None:
             _parse(pb.GraphDef(), data, text, "GraphDef protobuf")  # raises the GraphDef error
-        raise ModelError("OPL006", f"not a TensorFlow GraphDef: no nodes ({len(data):,} bytes)")
-    problems: list[str] = []
+        raise ModelError(ProblemKind.UNREADABLE_TF, f"not a TensorFlow GraphDef: no nodes ({len(data):,} bytes)")
+    problems: list[Problem] = []
     if options.signature:
-        problems.append(f"OPL009 a frozen GraphDef has no signatures; --signature {options.signature!r} ignored")
+        text = f"a frozen GraphDef has no signatures; --signature {options.signature!r} ignored"
+        problems.append(Problem(ProblemKind.SIGNATURE, text))
     outputs = [("", name) for name in _graph_outputs(graph_def.node)]
     return _build(graph_def, outputs, display, "graphdef", len(data), problems, None)[0]
 
@@ -432,7 +449,7 @@ def _build(
     display: str,
     fmt: str,
     size: int,
-    problems: list[str],
+    problems: list[Problem],
     debug: _Debug | None,
 ) -> tuple[Model, bool]:
     """The model of the walked part, and whether that part reads variables."""
@@ -471,17 +488,15 @@ def _build(
             if "cycle:" + callee not in reported:
                 reported.add("cycle:" + callee)
                 cycle = " -> ".join(_short(f) for f in (*chain[chain.index(callee) :], callee))
-                problems.append(f"OPL008 function call cycle: {cycle}; the converter cannot inline it")
+                problems.append(Problem(CALL_GRAPH, f"function call cycle: {cycle}; the converter cannot inline it"))
             return
         if callee in visited:
             return
         if depth[caller] + 1 > MAX_CALL_DEPTH:
             if "depth" not in reported:
                 reported.add("depth")
-                problems.append(
-                    f"OPL008 functions nested more than {MAX_CALL_DEPTH} calls deep (at {_short(callee)}); "
-                    "the rest was not checked"
-                )
+                text = f"functions nested more than {MAX_CALL_DEPTH} calls deep (at {_short(callee)}); "
+                problems.append(Problem(CALL_GRAPH, text + "the rest was not checked"))
             return
         depth[callee] = depth[caller] + 1
         path_of[callee] = chain
@@ -509,7 +524,7 @@ def _build(
         seen.add(nname)
         count += 1
         if count > MAX_NODES:
-            problems.append(f"OPL008 more than {MAX_NODES:,} nodes reached; the rest was not checked")
+            problems.append(Problem(CALL_GRAPH, f"more than {MAX_NODES:,} nodes reached; the rest was not checked"))
             break
         for ref in node.input:
             src, _, _ = _split_input(ref, bool(fname))

@@ -17,7 +17,7 @@ from typing import Any
 from ..core.model import Graph, Model, Op, Quantization, Signature, Tensor
 from . import tflite_schema as S
 from .flatbuf import FlatbufferError, Reader, Table
-from .problems import ModelError
+from .problems import ModelError, Problem, ProblemKind
 
 #: cap on decoded quantization values per tensor (counts are always exact)
 MAX_QUANT_VALUES = 1 << 16
@@ -76,7 +76,7 @@ def read(path: str, display_path: str | None = None) -> Model:
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size == 0:
-            raise ModelError("OPL001", "the file is empty")
+            raise ModelError(ProblemKind.UNREADABLE, "the file is empty")
         if size <= IN_MEMORY_MAX:
             # small models are read whole: as fast as mapping them, and a file truncated by a
             # writer while we parse cannot fault the process (SIGBUS) as a mapping could
@@ -89,19 +89,19 @@ def read(path: str, display_path: str | None = None) -> Model:
 def parse(buf: Any, display: str, size: int | None = None) -> Model:
     size = len(buf) if size is None else size
     if size < 8:
-        raise ModelError("OPL001", f"the file is only {size} bytes, too short for a TFLite flatbuffer")
+        raise ModelError(ProblemKind.UNREADABLE, f"the file is only {size} bytes, too short for a TFLite flatbuffer")
     ident = bytes(buf[4:8])
     if ident != S.FILE_IDENTIFIER:
         raise ModelError(
-            "OPL001",
+            ProblemKind.UNREADABLE,
             f"not a TFLite flatbuffer: file identifier is {ident!r}, expected {S.FILE_IDENTIFIER!r}",
         )
     try:
         return _Parser(Reader(buf), display, size).model()
     except FlatbufferError as exc:
-        raise ModelError("OPL001", f"corrupt or truncated TFLite flatbuffer: {exc}") from None
+        raise ModelError(ProblemKind.UNREADABLE, f"corrupt or truncated TFLite flatbuffer: {exc}") from None
     except (RecursionError, MemoryError, OverflowError) as exc:  # pragma: no cover - defensive
-        raise ModelError("OPL001", f"corrupt TFLite flatbuffer: {type(exc).__name__}") from None
+        raise ModelError(ProblemKind.UNREADABLE, f"corrupt TFLite flatbuffer: {type(exc).__name__}") from None
 
 
 class _Parser:
@@ -110,15 +110,18 @@ class _Parser:
         self.display = display
         self.size = size
         self.objects = 0
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
 
     def _count(self, n: int) -> None:
         self.objects += n
         if self.objects > MAX_OBJECTS:
             raise ModelError(
-                "OPL001",
+                ProblemKind.UNREADABLE,
                 f"the model describes more than {MAX_OBJECTS:,} ops and tensors; refusing to read it",
             )
+
+    def _invalid(self, text: str) -> None:
+        self.problems.append(Problem(ProblemKind.INVALID, text))
 
     def model(self) -> Model:
         root = self.r.root()
@@ -130,7 +133,7 @@ class _Parser:
         metadata, min_runtime = self._metadata(root, buffers)
         signatures = tuple(self._signature(s) for s in root.tables(M["signature_defs"]))
         if not graphs:
-            self.problems.append("the model has no subgraphs")
+            self._invalid("the model has no subgraphs")
         return Model(
             path=self.display,
             format="tflite",
@@ -179,7 +182,7 @@ class _Parser:
             if opcode_index < len(opcodes):
                 code, kind, version, custom = opcodes[opcode_index]
             else:
-                self.problems.append(
+                self._invalid(
                     f"subgraph {gi} op {oi} uses opcode index {opcode_index}, "
                     f"but the model has {len(opcodes)} operator codes"
                 )
@@ -188,7 +191,7 @@ class _Parser:
             outputs = ot.scalars(OP["outputs"], "int32") or ()
             for t_index in inputs + outputs:
                 if t_index >= n_tensors or t_index < -1:
-                    self.problems.append(
+                    self._invalid(
                         f"subgraph {gi} op {oi} ({kind}) refers to tensor {t_index}, "
                         f"but the subgraph has {n_tensors} tensors"
                     )
@@ -227,9 +230,7 @@ class _Parser:
         signature = t.scalars(_T_SIGNATURE, "int32")
         const = (0 < buffer < len(buffer_has_data) and buffer_has_data[buffer]) or t.u32(_T_EXTERNAL) != 0
         if buffer >= len(buffer_has_data) and buffer != 0:
-            self.problems.append(
-                f"tensor {index} refers to buffer {buffer}, but the model has {len(buffer_has_data)} buffers"
-            )
+            self._invalid(f"tensor {index} refers to buffer {buffer}, but the model has {len(buffer_has_data)} buffers")
         q = t.table(_T_QUANT)
         return Tensor(
             index,
@@ -293,9 +294,7 @@ class _Parser:
             name = md.string(MD["name"]) or ""
             bi = md.u32(MD["buffer"])
             if bi >= len(buffers):
-                self.problems.append(
-                    f"metadata {name!r} refers to buffer {bi}, but the model has {len(buffers)} buffers"
-                )
+                self._invalid(f"metadata {name!r} refers to buffer {bi}, but the model has {len(buffers)} buffers")
                 continue
             metadata[name] = buffers[bi].vector_len(B["data"])
             if name == "min_runtime_version":

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 from .. import checks
 from ..core.findings import Severity
-from ..knowledge.targets import TargetError, load, parse_version
+from ..core.model import EMPTY
+from ..knowledge.targets import Target, TargetError, resolve
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
 KNOWN_KEYS = frozenset(
@@ -25,8 +26,6 @@ KNOWN_KEYS = frozenset(
         "ignore",
         "failure-threshold",
         "exclude",
-        "arena-size",
-        "max-partitions",
         "severity",
         "per-file-ignores",
         "ignore-findings",
@@ -35,19 +34,6 @@ KNOWN_KEYS = frozenset(
     }
 )
 IGNORE_FINDING_KEYS = frozenset({"path", "code", "node", "target", "reason"})
-_SIZE_UNITS = {
-    "": 1,
-    "b": 1,
-    "k": 1024,
-    "kb": 1024,
-    "kib": 1024,
-    "m": 1 << 20,
-    "mb": 1 << 20,
-    "mib": 1 << 20,
-    "g": 1 << 30,
-    "gb": 1 << 30,
-    "gib": 1 << 30,
-}
 
 
 class ConfigError(ValueError):
@@ -87,8 +73,8 @@ class Config(NamedTuple):
     select: tuple[str, ...] = ("OPL",)
     ignore: tuple[str, ...] = ()
     failure_threshold: Severity = Severity.ERROR
-    arena_size: str | None = None  #: TFLM tensor arena budget, e.g. "256K" (None: not checked)
-    max_partitions: int | None = None  #: OPL302 threshold (None: oplint.delegation.DEFAULT_MAX_PARTITIONS)
+    #: rule options (``max-partitions``, ``arena-size``: see each rule's ``options``), as set
+    options: Mapping[str, object] = EMPTY
     #: ``[tool.oplint.severity]``: (selector, severity) overrides; the longest matching selector wins
     severity: tuple[tuple[str, Severity], ...] = ()
     exclude: tuple[str, ...] = ()
@@ -104,32 +90,10 @@ class Config(NamedTuple):
         return self._replace(**{k: v for k, v in changes.items() if v is not None})
 
     def validate(self) -> Config:
-        """Check targets, runtime and rule selectors; returns self or raises ConfigError."""
+        """Check targets, runtime, rule options and selectors; returns self or raises ConfigError."""
+        self.resolve_targets()
+        self.rule_options()
         where = f" in {self.source}" if self.source else ""
-        for spec in self.targets:
-            try:
-                target = load(spec.id)
-            except TargetError as exc:
-                raise ConfigError(f"{exc}{where}") from None
-            if spec.runtime and target.variant_option is not None:
-                try:  # nnapi@30, ethos-u55@256: a delegate option, not a runtime release
-                    target.variant(spec.runtime)
-                except ValueError as exc:
-                    raise ConfigError(f"{exc}{where}") from None
-                continue
-            runtime = spec.runtime or self.runtime
-            if runtime is not None:
-                try:
-                    parse_version(runtime)
-                except ValueError as exc:
-                    raise ConfigError(f"invalid runtime{where}: {exc}") from None
-                if spec.runtime and not target.op_versions:
-                    raise ConfigError(f"target {spec.id!r} has no runtime versions; drop '@{spec.runtime}'")
-        if self.arena_size is not None:
-            try:
-                parse_size(self.arena_size)
-            except ValueError as exc:
-                raise ConfigError(f"invalid arena-size{where}: {exc}") from None
         extra = [("per-file-ignores", sels) for _, sels in self.per_file_ignores]
         extra += [("ignore-findings", (entry.code,)) for entry in self.ignore_findings]
         extra += [("severity", (sel,)) for sel, _ in self.severity]
@@ -141,6 +105,33 @@ class Config(NamedTuple):
                         f"(see `oplint explain --all`)"
                     )
         return self
+
+    def resolve_targets(self) -> tuple[Target, ...]:
+        """The targets of the run, resolved once (variants and runtimes applied), without duplicates."""
+        where = f" in {self.source}" if self.source else ""
+        out: dict[str, Target] = {}
+        for spec in self.targets:
+            if spec.label in out:
+                continue
+            try:
+                out[spec.label] = resolve(spec.id, spec.runtime, self.runtime)
+            except TargetError as exc:
+                raise ConfigError(f"{exc}{where}") from None
+        return tuple(out.values())
+
+    def rule_options(self) -> dict[str, object]:
+        """The rule options that were set, parsed (ConfigError for an unknown key or a bad value)."""
+        out: dict[str, object] = {}
+        for key, value in self.options.items():
+            if key not in checks.OPTIONS:
+                raise ConfigError(f"unknown option {key!r} (known: {', '.join(sorted(checks.OPTIONS))})")
+            if value is None:
+                continue
+            try:
+                out[key] = checks.option(key).parse(value)
+            except ValueError as exc:
+                raise ConfigError(f"invalid option: '{key}' {exc}") from None
+        return out
 
     def severity_of(self, code: str, default: Severity) -> Severity:
         """The severity a rule reports at: its own, unless ``[tool.oplint.severity]`` overrides it."""
@@ -174,20 +165,6 @@ def _severities(raw: object, path: Path) -> tuple[tuple[str, Severity], ...]:
         except ValueError as exc:
             raise ConfigError(f"invalid config in {path}: severity.{sel}: {exc}") from None
     return tuple(out)
-
-
-def parse_size(text: str) -> int:
-    """``"256K"``, ``"1.5MiB"``, ``"16777216"`` -> bytes (K = 1024)."""
-    raw = str(text).strip().lower().replace(" ", "")
-    number = raw.rstrip("abgikm")
-    unit = raw[len(number) :]
-    try:
-        value = float(number)
-    except ValueError:
-        value = -1.0
-    if unit not in _SIZE_UNITS or value <= 0:
-        raise ValueError(f"not a size: {text!r} (expected e.g. 256K, 1.5MiB or 65536)")
-    return int(value * _SIZE_UNITS[unit])
 
 
 def resolve_selector(selector: str) -> str | None:
@@ -246,11 +223,12 @@ def _str_list(value: Any, key: str, where: Path) -> tuple[str, ...]:
 
 
 def from_table(table: Mapping[str, Any], path: Path) -> Config:
-    unknown = sorted(set(table) - KNOWN_KEYS)
+    known = KNOWN_KEYS | set(checks.OPTIONS)
+    unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(
             f"invalid config in {path}: unknown option {unknown[0]!r} in [tool.oplint] "
-            f"(known: {', '.join(sorted(KNOWN_KEYS))})"
+            f"(known: {', '.join(sorted(known))})"
         )
     cfg = Config(source=path, root=path.parent)
     changes: dict[str, Any] = {}
@@ -267,19 +245,20 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         changes["select"] = _str_list(table["select"], "select", path)
     if "ignore" in table:
         changes["ignore"] = _str_list(table["ignore"], "ignore", path)
-    if "arena-size" in table:
-        changes["arena_size"] = str(table["arena-size"])
     if "signature" in table:
         if not isinstance(table["signature"], str):
             raise ConfigError(f"invalid config in {path}: 'signature' must be a string such as \"serving_default\"")
         changes["signature"] = table["signature"]
     if "severity" in table:
         changes["severity"] = _severities(table["severity"], path)
-    if "max-partitions" in table:
-        value = table["max-partitions"]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"invalid config in {path}: 'max-partitions' must be a whole number >= 1")
-        changes["max_partitions"] = value
+    options = {}
+    for key in sorted(set(table) & set(checks.OPTIONS)):
+        try:
+            options[key] = checks.option(key).parse(table[key])
+        except ValueError as exc:
+            raise ConfigError(f"invalid config in {path}: '{key}' {exc}") from None
+    if options:
+        changes["options"] = options
     if "exclude" in table:
         changes["exclude"] = _str_list(table["exclude"], "exclude", path)
     if "per-file-ignores" in table:

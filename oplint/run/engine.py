@@ -1,23 +1,48 @@
-"""Run the rules on one model: rules yield hits, the engine stamps code, severity, target, place."""
+"""Prepare a run once, then run its rules on each model: rules yield hits, the engine stamps code,
+severity, target and place."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import checks
 from ..checks import Context, Rule
-from ..core.findings import Finding, Hit, Location, Source
-from ..core.model import Model
-from ..knowledge.targets import Target, Version
+from ..core.findings import Finding, Hit, Location, Severity, Source
+from ..core.model import Model, ProblemKind
+from ..knowledge.targets import Target
+from .config import Config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .suppress import Suppressions
 
 
-class ResolvedTarget(NamedTuple):
-    label: str  #: "tflite" or "tflite@2.15"
-    target: Target
-    runtime: Version | None
-    arena_size: int | None = None  #: TFLM tensor-arena budget in bytes, when one was given
-    max_partitions: int | None = None  #: most delegated partitions allowed per graph (OPL302)
+class Run(NamedTuple):
+    """A prepared run: the configuration, resolved once into what every model is checked with."""
+
+    config: Config
+    targets: tuple[Target, ...]  #: resolved: variants and runtime releases applied
+    rules: tuple[Rule, ...]  #: the enabled rules, in registry order
+    severities: Mapping[str, Severity]  #: rule code -> the severity it reports at in this run
+    options: Mapping[str, object]  #: rule options that were set, parsed
+    suppressions: Suppressions | None = None  #: ignores and baseline (None: nothing configured)
+
+    def stamp(self, rule: Rule, hit: Hit, model: Model | None, target: str | None, path: str = "") -> Finding:
+        location = locate(model, hit) if model is not None else Location(path)
+        return Finding(location, rule.code, rule.name, self.severities[rule.code], hit.message, hit.hint, target)
+
+
+def prepare(config: Config, use_suppressions: bool = True) -> Run:
+    """Validate ``config`` and resolve it: targets, enabled rules, severities, options, suppressions."""
+    config.validate()
+    rules = tuple(r for r in checks.RULES if config.enabled(r.code))
+    severities = {r.code: config.severity_of(r.code, r.severity) for r in rules}
+    suppressions = None
+    if use_suppressions and (config.per_file_ignores or config.ignore_findings or config.baseline):
+        from .suppress import Suppressions
+
+        suppressions = Suppressions(config)
+    return Run(config, config.resolve_targets(), rules, severities, config.rule_options(), suppressions)
 
 
 def locate(model: Model, hit: Hit) -> Location:
@@ -39,44 +64,27 @@ def locate(model: Model, hit: Hit) -> Location:
     )
 
 
-def stamp(rule: Rule, hit: Hit, model: Model, target: str | None) -> Finding:
-    return Finding(
-        location=locate(model, hit),
-        code=rule.code,
-        name=rule.name,
-        severity=rule.severity,
-        message=hit.message,
-        hint=hit.hint,
-        target=target,
-    )
-
-
-def run(model: Model, targets: Sequence[ResolvedTarget], rules: Iterable[Rule] | None = None) -> list[Finding]:
-    """Every finding of the enabled rules on ``model`` for each target, sorted."""
-    rules = tuple(r for r in (checks.RULES if rules is None else rules) if r.vocabulary == model.vocabulary)
+def run(model: Model, run: Run) -> list[Finding]:
+    """Every finding of the run's enabled rules on ``model`` for each target, sorted."""
+    rules = [r for r in run.rules if r.vocabulary == model.vocabulary and r.checks_models]
     findings: list[Finding] = []
-    model_rules = [r for r in rules if r.check is not None and r.scope == "model"]
-    target_rules = [r for r in rules if r.check is not None and r.scope == "target"]
-    if targets:
-        first = targets[0]
-        ctx = Context(model, first.target, first.runtime, first.arena_size, first.max_partitions)
-        for rule in model_rules:
-            assert rule.check is not None
-            findings.extend(stamp(rule, hit, model, None) for hit in rule.check(ctx))
-    for resolved in targets:
-        ctx = Context(model, resolved.target, resolved.runtime, resolved.arena_size, resolved.max_partitions)
-        for rule in target_rules:
-            assert rule.check is not None
-            findings.extend(stamp(rule, hit, model, resolved.label) for hit in rule.check(ctx))
+    if run.targets:
+        ctx = Context(model, run.targets[0], run.options)
+        for rule in rules:
+            if rule.scope == "model":
+                findings.extend(run.stamp(rule, hit, model, None) for hit in rule.run(ctx))
+    for target in run.targets:
+        ctx = Context(model, target, run.options)
+        for rule in rules:
+            if rule.scope == "target":
+                findings.extend(run.stamp(rule, hit, model, target.label) for hit in rule.run(ctx))
     findings.sort(key=lambda f: f.sort_key)
     return findings
 
 
-def unreadable(path: str, code: str, message: str) -> Finding:
-    rule = checks.BY_CODE[code]
-    hint = {
-        "OPL001": "check that the file is a complete .tflite flatbuffer (re-export or re-download it)",
-        "OPL002": "fetch the real file with `git lfs pull`",
-        "OPL006": "re-export the SavedModel, or copy it again and compare sizes",
-    }.get(code)
-    return Finding(Location(path), rule.code, rule.name, rule.severity, message, hint, None)
+def unreadable(path: str, kind: ProblemKind, message: str, run: Run) -> tuple[Finding, ...]:
+    """The finding for a path that could not be read as a model (none when its rule is disabled)."""
+    rule = checks.for_problem(kind)
+    if rule.code not in run.severities:
+        return ()
+    return (run.stamp(rule, Hit(None, message, rule.hint), None, None, path),)

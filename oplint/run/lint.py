@@ -10,54 +10,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .. import checks
 from ..analysis.quantization import summarize
 from ..analysis.runtime import required_runtime
-from ..checks import Rule
-from ..core.findings import Finding, Location, Severity
+from ..core.findings import Finding, Hit, Severity
 from ..core.model import Model
 from ..core.report import ModelReport, Report, TargetResult
-from ..knowledge.targets import Version, parse_version
-from ..knowledge.targets import load as load_target
 from ..readers import ModelError, load
 from . import engine
-from .config import Config, ConfigError, parse_size
+from .config import Config, ConfigError
 from .discover import discover
-from .engine import ResolvedTarget
+from .engine import Run, prepare
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .suppress import Suppressions
-
-
-class Run(NamedTuple):
-    """A prepared run: validated config, resolved targets, enabled rules (reusable across models)."""
-
-    config: Config
-    targets: tuple[ResolvedTarget, ...]
-    rules: tuple[Rule, ...]
-    suppressions: Suppressions | None = None  #: ignores and baseline (None: nothing configured)
-
-
-def resolve_targets(config: Config) -> list[ResolvedTarget]:
-    resolved = []
-    seen = set()
-    for spec in config.targets:
-        if spec.label in seen:
-            continue
-        seen.add(spec.label)
-        target = load_target(spec.id)
-        runtime: Version | None = None
-        if spec.runtime and target.variant_option is not None:
-            target = target.variant(spec.runtime)  # validated by Config.validate
-        elif target.op_versions:
-            text = spec.runtime or config.runtime
-            runtime = parse_version(text) if text else target.default_runtime
-        arena = parse_size(config.arena_size) if config.arena_size and target.static_arena else None
-        limit = config.max_partitions if target.checker else None
-        resolved.append(ResolvedTarget(spec.label, target, runtime, arena, limit))
-    return resolved
+    pass
 
 
 def lint_paths(
@@ -124,19 +92,6 @@ def _lint_parallel(
     return results
 
 
-def prepare(config: Config, use_suppressions: bool = True) -> Run:
-    config.validate()
-    rules = tuple(
-        r._replace(severity=config.severity_of(r.code, r.severity)) for r in checks.RULES if config.enabled(r.code)
-    )
-    suppressions = None
-    if use_suppressions and (config.per_file_ignores or config.ignore_findings or config.baseline):
-        from .suppress import Suppressions
-
-        suppressions = Suppressions(config)
-    return Run(config, tuple(resolve_targets(config)), rules, suppressions)
-
-
 def _display(path: object) -> str:
     """A path as users typed it: relative to the working directory when it lies below it."""
     text = str(path)
@@ -150,32 +105,19 @@ def unused_suppressions(run: Run) -> tuple[Finding, ...]:
         return ()
     where = _display(run.config.source or run.config.baseline or "pyproject.toml")
     rule = checks.BY_CODE["OPL901"]
-    return tuple(
-        Finding(
-            Location(where),
-            rule.code,
-            rule.name,
-            run.config.severity_of(rule.code, rule.severity),
-            text,
-            "remove the entry, or rewrite the baseline with --write-baseline",
-        )
-        for text in run.suppressions.unused()
-    )
+    return tuple(run.stamp(rule, Hit(None, text, rule.hint), None, None, where) for text in run.suppressions.unused())
 
 
 def lint_file(path: str, run: Run) -> ModelReport:
     try:
         model = load(path, path, run.config.signature)
     except ModelError as exc:
-        finding = engine.unreadable(path, exc.code, exc.message)
-        finding = finding._replace(severity=run.config.severity_of(finding.code, finding.severity))
-        findings = (finding,) if run.config.enabled(exc.code) else ()
-        return _report(path, findings, run, None)
+        return _report(path, engine.unreadable(path, exc.kind, exc.message, run), run, None)
     return lint_model(model, run)
 
 
 def lint_model(model: Model, run: Run) -> ModelReport:
-    findings = tuple(engine.run(model, run.targets, run.rules))
+    findings = tuple(engine.run(model, run))
     return _report(model.path, findings, run, model)
 
 
@@ -211,15 +153,15 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
 
 
 def _delegation(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
-    if not any(t.target.checker for t in run.targets):
+    if not any(t.checker for t in run.targets):
         return {}
     from ..delegates.delegation import analyse
 
     out: dict[str, Mapping[str, Any]] = {}
-    for resolved in run.targets:
-        delegation = analyse(model, resolved.target)
+    for target in run.targets:
+        delegation = analyse(model, target)
         if delegation is not None:
-            out[resolved.label] = delegation.summary(model)
+            out[target.label] = delegation.summary(model)
     return out
 
 
