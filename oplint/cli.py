@@ -244,57 +244,20 @@ def explain(code: str | None, show_all: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def targets(as_json: bool) -> None:
     """List the targets with their description and sources."""
-    import json
-
-    from .knowledge.targets import available, format_version, load
+    from . import delegates
+    from .knowledge.targets import available, load
+    from .output.targets import render_json, render_text
 
     rows = [load(t) for t in available()]
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "id": t.id,
-                        "title": t.title,
-                        "description": t.description,
-                        "extends": t.extends,
-                        "builtins": len(t.builtins),
-                        "custom_ops": sorted(t.custom),
-                        "flex": t.flex,
-                        "default_runtime": format_version(t.default_runtime) if t.default_runtime else None,
-                        "delegate": t.delegate,
-                        "variant": (
-                            {"option": t.variant_option, "values": list(t.variant_values)} if t.variant_option else None
-                        ),
-                        "provenance": [dict(p) for p in t.provenance],
-                    }
-                    for t in rows
-                ],
-                indent=2,
-            )
-        )
+        click.echo(render_json(rows), nl=False)
         return
+    decided_by = {}
     for t in rows:
-        extra = f", extends {t.extends}" if t.extends else ""
-        click.echo(f"{t.id}: {t.title} ({len(t.builtins)} builtins, {len(t.custom)} custom ops{extra})")
-        click.echo(f"    {t.description}")
-        if t.flex:
-            click.echo(f"    Select TF ops: {len(t.flex_allowlist)} allowlisted TF ops")
-        if t.default_runtime:
-            click.echo(
-                f"    runtimes: {format_version(t.runtimes[0])} .. {format_version(t.runtimes[-1])} "
-                f"(default {format_version(t.default_runtime)})"
-            )
-        if t.variant_option:
-            values = ", ".join(t.variant_values) or "any value"
-            current = t.delegate_options.get(t.variant_option)
-            click.echo(f"    variants: {t.id}@VALUE sets {t.variant_option} ({values}; default {current})")
-        if t.delegate == "ethos-u":
-            from .delegates.ethosu import backend_summary
-
-            click.echo(f"    decided by: {backend_summary()}")
-        paths = sorted({p.get("path", "") for p in t.provenance})
-        click.echo(f"    source: {t.source_summary()}: {', '.join(paths)}")
+        backend = delegates.get(t.delegate).backend if t.delegate is not None else None
+        if backend is not None:
+            decided_by[t.id] = backend()
+    click.echo(render_text(rows, decided_by), nl=False)
 
 
 @cli.command()

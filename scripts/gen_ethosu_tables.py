@@ -332,7 +332,7 @@ def generate(files: dict[str, str]) -> dict[str, str]:
             'ethos-u-vela is installed (oplint[ethos-u]), else by constraint tables generated from it."\n'
             "# ops Vela leaves on the CPU run on TensorFlow Lite Micro, the runtime Ethos-U systems ship\n"
             'extends = "tflm"\ninherit = "tflm"\n'
-            'delegate = "ethos-u"\nchecker = "oplint.delegates.ethosu:verdicts"\n\n'
+            'delegate = "ethos-u"\n\n'
             "[delegate-options]\n"
             f'accelerator-config = "{accel}"  # vela --accelerator-config\n'
             + same_checker

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from fixtures.tflite_builder import Graph, Op, Q, T, build  # noqa: E402
 from oplint.delegates import ethosu  # noqa: E402
 from oplint.delegates.ethosu.tables import table_result  # noqa: E402
+from oplint.delegates.ethosu.vela import Vela, compile_with_vela, find_vela, placement_verdicts  # noqa: E402
 from oplint.readers.tflite import read  # noqa: E402
 
 OUT = ROOT / "evidence" / "ethosu.PROBE.md"
@@ -439,11 +440,11 @@ VARIANTS: dict[str, Callable[[], bytes]] = {
 }
 
 
-def vela_placement(path: str, accel: str, vela: ethosu.Vela) -> dict[str, Any]:
-    raw = ethosu.compile_with_vela(path, ["--accelerator-config", accel], vela)
+def vela_placement(path: str, accel: str, vela: Vela) -> dict[str, Any]:
+    raw = compile_with_vela(path, ["--accelerator-config", accel], vela)
     if raw.get("error"):
         return {"error": raw["error"]}
-    found = ethosu.placement_verdicts(read(path), raw["cpu_ops"], raw["warnings"], "vela")
+    found = placement_verdicts(read(path), raw["cpu_ops"], raw["warnings"])
     return {"cpu": sorted(k[1] for k, v in found.items() if not v.supported)}
 
 
@@ -458,7 +459,7 @@ def table_placement(path: str, tables: str) -> dict[str, Any]:
 
 
 def main() -> int:
-    vela = ethosu.find_vela()
+    vela = find_vela()
     if vela is None:
         print("Vela is not installed (pip install ethos-u-vela==5.2.0, or set OPLINT_VELA)", file=sys.stderr)
         return 2

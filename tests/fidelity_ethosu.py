@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from oplint.delegates import ethosu
+from oplint.delegates.ethosu import vela
 from oplint.knowledge.targets import load
 from oplint.readers.problems import ModelError
 from oplint.readers.tflite import read
@@ -107,7 +108,6 @@ def compare(backend: str = "tables") -> Fidelity:
         for target_id, tool in TOOLS.items():
             if f"{tool}_ok" not in rec.verdict:
                 continue
-            ethosu._LAST.clear()
             result = ethosu.analyse(model, targets[target_id])
             if not rec.verdict[f"{tool}_ok"]:
                 error = rec.verdict.get(f"{tool}_error") or "failed"
@@ -169,7 +169,7 @@ def main(argv: list[str]) -> int:
         print(f"no truth files under {SHARED} (set OPLINT_SHARED)", file=sys.stderr)
         return 2
     backend = "vela" if "--vela" in argv else "tables"
-    if backend == "vela" and ethosu.find_vela() is None:
+    if backend == "vela" and vela.find_vela() is None:
         print("Vela is not installed (pip install 'oplint[ethos-u]', or set OPLINT_VELA)", file=sys.stderr)
         return 2
     print(report(compare(backend), backend))

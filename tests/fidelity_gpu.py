@@ -27,7 +27,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from oplint.core.model import Model
-from oplint.delegates.gpu import CHECKS, check_op, verdicts
+from oplint.delegates.gpu import CHECKS, assess, check_op
 from oplint.knowledge.targets import load as load_target
 from oplint.knowledge.targets import parse_version
 from tests.fidelity import readable
@@ -149,7 +149,7 @@ def compare_litert_accelerator() -> tuple[int, int, Counter[tuple[str, str]]]:
         verdict = rec.verdict
         if not verdict.get("gpu_webgpu_compiles"):
             continue
-        found = verdicts(model, target)
+        found = assess(model, target).verdicts
         mine = {op.display for op in model.ops() if not found[op.key].supported}
         theirs = {line.partition(": ")[0] for line in verdict.get("gpu_webgpu_messages") or []}
         for kind in {op.display for op in model.ops()}:

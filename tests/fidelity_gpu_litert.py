@@ -38,7 +38,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from oplint.core.model import Model
-from oplint.delegates.gpu_litert import verdicts
+from oplint.delegates.gpu_litert import assess
 from oplint.knowledge.targets import load as load_target
 from tests.fidelity import Record, readable
 from tests.fidelity_gpu import Difference  # recorded: the accelerator's reason here
@@ -101,7 +101,7 @@ def compare() -> Fidelity:
         if not verdict.get("gpu_webgpu_compiles"):
             continue
         models += 1
-        found = verdicts(model, target)
+        found = assess(model, target).verdicts
         mine: dict[str, str] = {}
         for op in model.ops():
             v = found[op.key]

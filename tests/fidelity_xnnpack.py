@@ -19,7 +19,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from oplint.core.model import Graph
-from oplint.delegates.xnnpack import verdicts
+from oplint.delegates.xnnpack import assess
 from oplint.knowledge.targets import load as load_target
 from tests.fidelity import readable
 
@@ -84,7 +84,7 @@ def compare() -> Fidelity:
             continue
         models += 1
         real = set(xnn["delegated_node_idx"])
-        mine = verdicts(model, target)
+        mine = assess(model, target).verdicts
         visible = reaches_output(model.graphs[0])
         for op in model.graphs[0].ops:
             ops += 1

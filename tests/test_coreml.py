@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixtures.tflite_builder import Graph, Op, T, build
-from oplint.delegates.coreml import verdicts
+from oplint.delegates.coreml import assess
 from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
 from tests.helpers import lint
@@ -13,8 +13,8 @@ COREML = load_target("coreml")
 
 def _verdicts(graph: Graph, target: str = "coreml") -> list[tuple[bool, str]]:
     t = COREML if target == "coreml" else load_target("coreml").variant(target.split("@")[1])
-    found = verdicts(parse(build([graph]), "m.tflite"), t)
-    return [(v.supported, " ".join(v.reasons) + f" @{v.source}") for _, v in sorted(found.items())]
+    found = assess(parse(build([graph]), "m.tflite"), t).verdicts
+    return [(v.supported, " ".join(v.reasons) + f" @{v.cite}") for _, v in sorted(found.items())]
 
 
 def test_float_models_only() -> None:

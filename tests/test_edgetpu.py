@@ -8,7 +8,7 @@ import pytest
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
 from oplint.delegates.contract import OpVerdict
-from oplint.delegates.edgetpu import kinds, table, verdicts
+from oplint.delegates.edgetpu import assess, kinds, table
 from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import read
 from tests.helpers import fixture, lint, runner
@@ -20,7 +20,7 @@ QP = Q([0.1], [0])
 def _verdicts(tmp_path: Path, graph: Graph) -> dict[tuple[int, int], OpVerdict]:
     path = tmp_path / "m.tflite"  # on disk: constant axes/paddings/strides are read from the file
     path.write_bytes(build([graph]))
-    return dict(verdicts(read(str(path)), EDGETPU))
+    return dict(assess(read(str(path)), EDGETPU).verdicts)
 
 
 def _q(name: str, shape: tuple[int, ...], dtype: str = "int8") -> T:
@@ -49,13 +49,13 @@ def test_table_is_the_2019_one() -> None:
 def test_int8_conv_maps(tmp_path: Path) -> None:
     v = _verdicts(tmp_path, _conv_graph())[(0, 0)]
     assert v.supported, v
-    assert "Conv2d" in (v.source or "")
+    assert "Conv2d" in str(v.cite or "")
 
 
 def test_float_op_is_rejected(tmp_path: Path) -> None:
     g = Graph([T("x", shape=(1, 8)), T("y", shape=(1, 8))], [Op("TANH", [0], [1])], [0], [1])
     v = _verdicts(tmp_path, g)[(0, 0)]
-    assert not v.supported and "not 8-bit" in v.reasons[0] and "model-requirements" in (v.source or "")
+    assert not v.supported and "not 8-bit" in v.reasons[0] and "model-requirements" in str(v.cite or "")
 
 
 def test_dynamic_size_and_dimension_rule(tmp_path: Path) -> None:
@@ -89,7 +89,7 @@ def test_op_absent_from_the_table_cuts_the_segment(tmp_path: Path) -> None:
         assert v[(0, i)].reasons == (
             "after the first op the Edge TPU compiler cannot map (op 1 GELU); the compiler maps one segment only",
         )
-        assert "compiling" in (v[(0, i)].source or "")
+        assert "compiling" in str(v[(0, i)].cite or "")
 
 
 def test_plan_has_one_prefix_partition(tmp_path: Path) -> None:
@@ -123,7 +123,7 @@ def _pool(act: int) -> Graph:
 def test_pool_with_fused_activation_is_rejected(tmp_path: Path) -> None:
     assert _verdicts(tmp_path, _pool(0))[(0, 0)].supported
     v = _verdicts(tmp_path, _pool(1))[(0, 0)]  # RELU
-    assert not v.supported and "fused activation (RELU)" in v.reasons[0] and "MaxPool2d" in (v.source or "")
+    assert not v.supported and "fused activation (RELU)" in v.reasons[0] and "MaxPool2d" in str(v.cite or "")
 
 
 def _mean(axes: list[int]) -> Graph:
@@ -183,7 +183,7 @@ def test_strided_slice_strides(tmp_path: Path) -> None:
 
 def test_compiled_model_runs_on_the_tpu() -> None:
     model = read(fixture("tflite/edgetpu_compiled.tflite"))
-    v = verdicts(model, EDGETPU)
+    v = assess(model, EDGETPU).verdicts
     assert v[(0, 0)].supported  # the edgetpu-custom-op
     assert not v[(0, 1)].supported and "float graph output" in v[(0, 1)].reasons[0]
     codes = {f.code for f in lint("tflite/edgetpu_compiled.tflite", "edgetpu")}

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from oplint.delegates import checker, ethosu
+from oplint.delegates import ethosu, get
 from oplint.delegates.contract import OpVerdict
+from oplint.delegates.ethosu import common, vela
 from oplint.delegates.ethosu import tables as tables
 from oplint.knowledge.targets import load
 from oplint.readers.tflite import BUILTIN_CODES, read
@@ -31,10 +32,8 @@ CASES = [(name, target) for name in sorted(VERDICTS) for target in TARGETS]
 
 @pytest.fixture
 def backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fresh memo for every test (the backend is chosen per call)."""
-    ethosu._LAST.clear()
+    """The backend is chosen per call (results are memoised per model, target and backend)."""
     yield
-    ethosu._LAST.clear()
 
 
 def result_for(name: str, target: str) -> ethosu.EthosUResult:
@@ -48,10 +47,10 @@ def cpu_ops(result: ethosu.EthosUResult) -> list[list[int]]:
 
 # -- the targets -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("target_id", ["ethos-u55", "ethos-u65", "ethos-u85"])
-def test_ethos_u_targets_name_their_checker_and_npu(target_id: str) -> None:
+def test_ethos_u_targets_name_their_delegate_and_npu(target_id: str) -> None:
     target = load(target_id)
     assert target.delegate == "ethos-u"
-    assert checker(str(target.checker)) is ethosu.verdicts
+    assert get(target.delegate) is ethosu.DELEGATE
     settings = ethosu.Settings.of(target)
     assert settings.accelerator_config.startswith(target_id + "-")
     assert tables.load_tables(settings.tables).vela_version == "5.2.0"
@@ -96,7 +95,7 @@ def test_tables_reproduce_vela(name: str, target: str, backend: None, monkeypatc
 
 
 def vela_available() -> bool:
-    return ethosu.find_vela() is not None
+    return vela.find_vela() is not None
 
 
 @pytest.mark.skipif(not vela_available(), reason="Vela is not installed (pip install 'oplint[ethos-u]')")
@@ -119,7 +118,7 @@ def test_reasons_name_the_constraint(backend: None, monkeypatch: pytest.MonkeyPa
     result = result_for("conv_strides.tflite", "ethos-u55")
     (reason,) = result.verdicts[(0, 1)].reasons
     assert reason.startswith("Unsupported kernel stride: 4, 4 (constraint: Stride>3 is only supported IF")
-    assert result.verdicts[(0, 0)] == OpVerdict(True, (), result.source)
+    assert result.verdicts[(0, 0)] == OpVerdict(True)
     islands = result_for("float_islands.tflite", "ethos-u85")
     assert "DEQUANTIZE is not supported on the NPU by Vela 5.2.0" in islands.verdicts[(0, 1)].reasons[0]
     assert "unsupported DataType Float32" in islands.verdicts[(0, 2)].reasons[0]
@@ -151,42 +150,40 @@ def test_compiled_model_reports_npu_and_cpu_parts(backend: None, monkeypatch: py
 # -- choosing the path ----------------------------------------------------------------------------------
 def test_backend_is_said(backend: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ethosu.BACKEND_ENV, "tables")
-    assert "constraint tables" in ethosu.backend_summary()
+    assert "constraint tables" in vela.backend_summary()
     result = result_for("reductions.tflite", "ethos-u85")
     assert result.source == "vela 5.2.0 constraint tables (EthosU85, rules/ethosu/u85.toml)"
-    assert result.verdicts[(0, 0)].source == result.source
+    assert result.verdicts[(0, 0)].cite is None  # a placed op: the result's source says how
     # a rejected op cites the check of Vela's that rejects it
-    assert result.verdicts[(0, 1)].source == (
-        "vela 5.2.0 constraint tables: ethosu/regor/tflite/tflite_supported_operators.cpp:762 (MeanDepth)"
-    )
+    assert str(result.verdicts[(0, 1)].cite) == "ethosu/regor/tflite/tflite_supported_operators.cpp:762"
     islands = result_for("float_islands.tflite", "ethos-u55")
-    assert islands.verdicts[(0, 1)].source.endswith("tflite_supported_operators_u55.cpp:34 (s_supportedOpTypes)")
+    assert str(islands.verdicts[(0, 1)].cite).endswith("tflite_supported_operators_u55.cpp:34")
 
 
 def test_unknown_backend_falls_back_to_auto(backend: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ethosu.BACKEND_ENV, "magic")
-    monkeypatch.setattr(ethosu, "find_vela", lambda: None)
+    monkeypatch.setattr(vela, "find_vela", lambda: None)
     result = result_for("reductions.tflite", "ethos-u55")
     assert result.backend == "tables" and "is not one of auto, vela, tables" in result.notes[0]
 
 
 def test_vela_requested_but_missing(backend: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ethosu.BACKEND_ENV, "vela")
-    monkeypatch.setattr(ethosu, "find_vela", lambda: None)
+    monkeypatch.setattr(vela, "find_vela", lambda: None)
     result = result_for("reductions.tflite", "ethos-u55")
     assert result.backend == "tables" and "Vela is not installed" in result.notes[0]
 
 
 def test_vela_failure_modes_are_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     """A Vela that crashes or times out is a compile failure, not a traceback."""
-    fake = ethosu.Vela((sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"), "9.9")
+    fake = vela.Vela((sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"), "9.9")
     path = str(FIXTURES / "ethosu" / "reductions.tflite")
-    assert ethosu.compile_with_vela(path, [], fake) == {"error": "Vela crashed (SIGSEGV)"}
-    slow = ethosu.Vela((sys.executable, "-c", "import time; time.sleep(5)"), "9.9")
-    monkeypatch.setenv(ethosu.TIMEOUT_ENV, "0.5")
-    assert "did not finish" in ethosu.compile_with_vela(path, [], slow)["error"]
-    failing = ethosu.Vela((sys.executable, "-c", "print('RuntimeError: Compilation failed: boom'); exit(1)"), "9.9")
-    assert ethosu.compile_with_vela(path, [], failing) == {"error": "Compilation failed: boom"}
+    assert vela.compile_with_vela(path, [], fake) == {"error": "Vela crashed (SIGSEGV)"}
+    slow = vela.Vela((sys.executable, "-c", "import time; time.sleep(5)"), "9.9")
+    monkeypatch.setenv(common.TIMEOUT_ENV, "0.5")
+    assert "did not finish" in vela.compile_with_vela(path, [], slow)["error"]
+    failing = vela.Vela((sys.executable, "-c", "print('RuntimeError: Compilation failed: boom'); exit(1)"), "9.9")
+    assert vela.compile_with_vela(path, [], failing) == {"error": "Compilation failed: boom"}
 
 
 def test_placement_matches_unnamed_ops_by_their_tensors() -> None:
@@ -194,9 +191,9 @@ def test_placement_matches_unnamed_ops_by_their_tensors() -> None:
     model = read(str(FIXTURES / "ethosu" / "float_islands.tflite"))
     graph = model.graphs[0]
     logistic = graph.ops[4]
-    cpu = [[0, "LOGISTIC", None, ["out"], ethosu.tensor_signature(graph, logistic)]]
+    cpu = [[0, "LOGISTIC", None, ["out"], vela.tensor_signature(graph, logistic)]]
     warning = [["LOGISTIC", "out", "Reason: made up\nconstraint text"]]
-    found = ethosu.placement_verdicts(model, cpu, warning, "vela")
+    found = vela.placement_verdicts(model, cpu, warning)
     assert [k for k, v in found.items() if not v.supported] == [(0, 4)]
     assert found[(0, 4)].reasons == ("made up (constraint: constraint text)",)
 
@@ -264,7 +261,6 @@ def test_every_fixture_is_analysed_without_error(backend: None, monkeypatch: pyt
         except ModelError:
             continue
         for target in ("ethos-u55", "ethos-u85"):
-            ethosu._LAST.clear()
             result = ethosu.analyse(model, load(target))
             assert set(result.verdicts) == {op.key for op in model.ops()}, path.name
 
@@ -273,7 +269,7 @@ def test_vela_options_come_from_the_target(tmp_path: pathlib.Path) -> None:
     ini = tmp_path / "board.ini"
     ini.write_text("[System_Config.Board]\n")
     settings = ethosu.Settings("ethos-u55-64", "ethosu/u55.toml", "Board", "Shared_Sram", str(ini))
-    assert ethosu._vela_options(settings) == [
+    assert vela._vela_options(settings) == [
         "--accelerator-config",
         "ethos-u55-64",
         "--config",

@@ -11,6 +11,7 @@ import os
 import pytest
 
 from oplint.delegates import ethosu
+from oplint.delegates.ethosu import vela
 from tests import fidelity_ethosu as fid
 
 needs_truth = pytest.mark.skipif(not fid.available(), reason="../shared (oracle and corpus) is not present")
@@ -34,7 +35,7 @@ def test_tables_agree_with_vela_per_op(monkeypatch: pytest.MonkeyPatch) -> None:
 @needs_truth
 @pytest.mark.slow
 @pytest.mark.skipif(
-    os.environ.get("OPLINT_VELA_FIDELITY") != "1" or ethosu.find_vela() is None,
+    os.environ.get("OPLINT_VELA_FIDELITY") != "1" or vela.find_vela() is None,
     reason="set OPLINT_VELA_FIDELITY=1 with Vela installed to compile the corpus with Vela",
 )
 def test_vela_path_agrees_with_the_recorded_vela(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
-from oplint.delegates.hexagon import verdicts
+from oplint.delegates.hexagon import assess
 from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
 
@@ -11,8 +11,8 @@ HEXAGON = load_target("hexagon")
 
 
 def _one(graph: Graph) -> tuple[bool, str]:
-    v = verdicts(parse(build([graph]), "m.tflite"), HEXAGON)[(0, 0)]
-    return v.supported, " ".join(v.reasons) + f" @{v.source}"
+    v = assess(parse(build([graph]), "m.tflite"), HEXAGON).verdicts[(0, 0)]
+    return v.supported, " ".join(v.reasons) + f" @{v.cite}"
 
 
 def test_quantized_ops_only() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
-from oplint.delegates.nnapi import verdicts
+from oplint.delegates.nnapi import assess
 from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
 from tests.helpers import lint
@@ -13,8 +13,8 @@ NNAPI = load_target("nnapi")
 
 def _one(graph: Graph, api: str | None = None) -> tuple[bool, str]:
     target = NNAPI if api is None else NNAPI.variant(api)
-    v = verdicts(parse(build([graph]), "m.tflite"), target)[(0, 0)]
-    return v.supported, " | ".join(v.reasons) + f" @{v.source}"
+    v = assess(parse(build([graph]), "m.tflite"), target).verdicts[(0, 0)]
+    return v.supported, " | ".join(v.reasons) + f" @{v.cite}"
 
 
 def test_api_level_gates_ops() -> None:
@@ -41,29 +41,3 @@ def test_unknown_ops() -> None:
     graph = Graph([T("x", shape=(1, 8)), T("y", shape=(1, 8))], [Op("CUMSUM", [0], [1])], [0], [1])
     ok, why = _one(graph)
     assert not ok and "Unsupported operation type." in why
-
-
-def test_cited_case_lines_name_their_op() -> None:
-    """At the pinned commit, every cited line is the ``case`` of the op it is cited for."""
-    import re
-    import subprocess
-
-    import pytest
-
-    from oplint.delegates import hexagon, nnapi
-    from tests.test_gpu import MIRROR, PIN
-
-    if not MIRROR.is_dir():
-        pytest.skip("the pinned LiteRT mirror is not on this machine")
-    for module, path in (
-        (nnapi, "tflite/delegates/nnapi/nnapi_delegate.cc"),
-        (hexagon, "tflite/delegates/hexagon/utils.cc"),
-    ):
-        source = subprocess.run(
-            ["git", f"--git-dir={MIRROR}", "show", f"{PIN}:{path}"], capture_output=True, text=True, check=True
-        ).stdout.splitlines()
-        for kind, line in module.CASE_LINE.items():
-            camel = "".join(part.capitalize() for part in kind.split("_"))
-            found = re.search(r"case kTfLiteBuiltin(\w+):", source[line - 1])
-            assert found, (path, kind, line)
-            assert found.group(1).lower() == camel.lower(), (path, kind, line, found.group(1))

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from oplint.analysis.tf_fate import predictions, table
 from oplint.cli import cli
 from oplint.core.model import ProblemKind
+from oplint.knowledge.sources import LITERT, checkout
 from oplint.readers import ModelError, load
 from tests.helpers import FIXTURES, ROOT, codes, lint, runner
 
@@ -457,14 +458,16 @@ def test_random_bytes_as_graphdef(tmp_path: Path, data: bytes) -> None:
     _load_or_error(str(tmp_path / "model.pb"))
 
 
-LITERT_MIRROR = Path("/work/.mirror/google-ai-edge+LiteRT/repo")
+LITERT_CHECKOUT = checkout(LITERT)
 
 
-@pytest.mark.skipif(SHARED is None or not LITERT_MIRROR.is_dir(), reason="needs the LiteRT clone and ../shared/opdata")
+@pytest.mark.skipif(
+    SHARED is None or LITERT_CHECKOUT is None, reason="needs a checkout of the pinned LiteRT and ../shared/opdata"
+)
 def test_fate_table_is_current() -> None:
     """rules/tf/tf_ops.toml is what scripts/gen_tf_fate.py makes of the pinned sources and the overrides."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "gen_tf_fate.py"), "--check", "--litert", str(LITERT_MIRROR)],
+        [sys.executable, str(ROOT / "scripts" / "gen_tf_fate.py"), "--check", "--litert", str(LITERT_CHECKOUT)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures.tflite_builder import Graph, Op, Q, T, build
-from oplint.delegates.xnnpack import verdicts
+from oplint.delegates.xnnpack import assess
 from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import parse
 from tests import fidelity_xnnpack as fid
@@ -18,8 +18,8 @@ XNNPACK = load_target("xnnpack")
 
 def _verdict(graph: Graph, op: int = 0) -> tuple[bool, str]:
     model = parse(build([graph]), "m.tflite")
-    v = verdicts(model, XNNPACK)[(0, op)]
-    return v.supported, " ".join(v.reasons) + f" @{v.source}"
+    v = assess(model, XNNPACK).verdicts[(0, op)]
+    return v.supported, " ".join(v.reasons) + f" @{v.cite}"
 
 
 def _unary(kind: str, dtype: str, quant: Q | None = None) -> Graph:
@@ -112,7 +112,7 @@ def test_float16_weights_are_unpacked_with_their_consumer() -> None:
         [3],
     )
     model = parse(build([graph]), "f16.tflite")
-    v = verdicts(model, XNNPACK)
+    v = assess(model, XNNPACK).verdicts
     assert v[(0, 0)].supported and v[(0, 1)].supported
 
 

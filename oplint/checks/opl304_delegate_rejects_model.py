@@ -71,7 +71,7 @@ RULE = Rule(
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     delegation = analyse(ctx.model, ctx.target)
-    if delegation is None or delegation.rejection is None:
+    if delegation is None or delegation.rejection is None or delegation.rejection.stage != "runtime":
         return
     rejected = delegation.rejection
     yield Hit(

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
+from ..delegates.delegation import analyse
 from .rule import Context, Rule
 
 RULE = Rule(
@@ -56,18 +57,10 @@ RULE = Rule(
 
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
-    if ctx.target.delegate != "ethos-u" or ctx.model.format != "tflite":
+    if ctx.target.delegate != "ethos-u":
         return
-    from ..delegates.ethosu import Settings, analyse
-
-    result = analyse(ctx.model, ctx.target)
-    if result.compile_error is None:
+    delegation = analyse(ctx.model, ctx.target)
+    if delegation is None or delegation.rejection is None or delegation.rejection.stage != "compiler":
         return
-    accel = Settings.of(ctx.target).accelerator_config
-    how = "reported by Vela" if result.backend == "vela" else "predicted from Vela's constraint tables"
-    detail = f"{result.compile_detail}; " if result.compile_detail else ""
-    yield Hit(
-        None,
-        f"Vela {result.vela_version} cannot compile this model for {accel}: {result.compile_error}",
-        f"{detail}{how}",
-    )
+    rejected = delegation.rejection
+    yield Hit(None, f"{rejected.outcome}: {rejected.message}", rejected.detail)

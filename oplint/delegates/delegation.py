@@ -1,9 +1,9 @@
 """One delegate target applied to one model: op verdicts, partitions, the delegated share.
 
-The target's checker (:mod:`oplint.delegates`) decides op by op; :mod:`oplint.partitions`
-turns those verdicts into the partitions the interpreter would build, applying the delegate's
-own partition limit.  Rules (OPL301, OPL302) and the report's per-target summary read the
-same analysis, computed once per model and target.
+The target's delegate (:mod:`oplint.delegates`) assesses the model op by op;
+:mod:`.partitions` turns those verdicts into the partitions the interpreter would build, applying
+the delegate's own partition limit.  Rules (OPL301-OPL304, OPL321) and the report's per-target
+summary read the same analysis, computed once per model and target.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import checker, rejection
+from . import of
 from .contract import OpVerdict, Rejection, Verdicts
 from .partitions import Plan, partition, picture
 
@@ -29,10 +29,10 @@ class Delegation(NamedTuple):
     verdicts: Verdicts
     plan: Plan
     backend: str | None = None  #: how the verdicts were reached, when the checker says (e.g. "vela 5.2.0")
-    #: the delegate rejects the whole model (reported by its own rule, e.g. OPL321), not op by op
+    #: the delegate rejects the whole model (OPL304 at run time, OPL321 Vela's compile), not op by op
     whole_model_error: str | None = None
     compiled: bool = False  #: the model was already compiled for this accelerator (OPL320)
-    rejection: Rejection | None = None  #: the delegate cannot be applied to the model at all (OPL304)
+    rejection: Rejection | None = None  #: why the delegate cannot take the model at all
 
     def verdict(self, op: Op) -> OpVerdict:
         return self.verdicts.get(op.key, _UNKNOWN)
@@ -74,35 +74,28 @@ _REJECTED = OpVerdict(False, ("the delegate cannot be applied to this model (OPL
 
 def analyse(model: Model, target: Target) -> Delegation | None:
     """The delegation of ``model`` to ``target`` (None: not a delegate target, or not a .tflite)."""
-    if target.checker is None or model.format != "tflite":
+    if target.delegate is None or model.format != "tflite":
         return None
     options = repr(sorted(target.delegate_options.items()))  # nnapi@29 and nnapi@30 differ
     return model.derived(("delegation", target.id, options), lambda: _analyse(model, target))
 
 
 def _analyse(model: Model, target: Target) -> Delegation:
-    verdicts = checker(target.checker or "")(model, target)
+    delegate = of(target)
+    assert delegate is not None
+    found = delegate.assess(model, target)
     raw = target.delegate_options.get(LIMIT_OPTION)
     limit = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 else None
-    backend = error = None
-    compiled = False
-    if target.delegate == "ethos-u":
-        from .ethosu import analyse as ethosu_analyse
-
-        result = ethosu_analyse(model, target)
-        backend, error, compiled = result.source, result.compile_error, result.backend == "compiled"
-    else:
-        rejected = rejection(model, target)
-        if rejected is not None:
-            # nothing is delegated; the checker's per-op verdicts stay for when the cause is fixed
-            error = f"{rejected.message}: {rejected.outcome}"
-            plan = partition(model, {k: _REJECTED for k in verdicts}, limit)
-            return Delegation(target.id, target.delegate or target.id, verdicts, plan, None, error, False, rejected)
-    # Vela partitions offline and lowers variables: no side-effect ordering between NPU streams
+    rejected = found.rejection
+    error = rejected.summary if rejected is not None else None
+    if rejected is not None and rejected.stage == "runtime":
+        # nothing is delegated; the per-op verdicts stay for when the cause is fixed
+        plan = partition(model, {k: _REJECTED for k in found.verdicts}, limit)
+        return Delegation(target.id, delegate.name, found.verdicts, plan, None, error, False, rejected)
     raw_min = target.delegate_options.get(MIN_NODES_OPTION, 1)
     min_nodes = raw_min if isinstance(raw_min, int) and not isinstance(raw_min, bool) and raw_min > 1 else 1
-    plan = partition(model, verdicts, limit, side_effects=target.delegate != "ethos-u", min_nodes=min_nodes)
-    return Delegation(target.id, target.delegate or target.id, verdicts, plan, backend, error, compiled)
+    plan = partition(model, found.verdicts, limit, side_effects=found.side_effects, min_nodes=min_nodes)
+    return Delegation(target.id, delegate.name, found.verdicts, plan, found.backend, error, found.compiled, rejected)
 
 
 def pictures(delegation: Delegation, model: Model) -> list[str]:

@@ -21,7 +21,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .contract import OpVerdict, Verdicts
+from ..knowledge.sources import CORAL_DOCS, Cite, Source
+from .contract import Assessment, Delegate, OpVerdict, Reject
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op, Tensor
@@ -29,10 +30,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 CUSTOM_CODE = "edgetpu-custom-op"  #: the op edgetpu_compiler writes (OPL322)
 DOC = "coral.ai/docs/edgetpu/models-intro"
-REQUIREMENTS = f"{DOC} #model-requirements"
-TABLE = f"{DOC} #supported-operations"
-COMPILING = f"{DOC} #compiling"
-FLOAT_IO = f"{DOC} #float-input-and-output-tensors"
+REQUIREMENTS = Source(CORAL_DOCS.key, f"{DOC} #model-requirements")()
+TABLE = Source(CORAL_DOCS.key, f"{DOC} #supported-operations")()
+COMPILING = Source(CORAL_DOCS.key, f"{DOC} #compiling")()
+FLOAT_IO = Source(CORAL_DOCS.key, f"{DOC} #float-input-and-output-tensors")()
 Q8 = ("int8", "uint8")
 MAX_SOFTMAX_ELEMENTS = 16_000
 NOT_8_BIT = "is not 8-bit; the Edge TPU takes uint8/int8 quantized tensors only"
@@ -70,12 +71,6 @@ def table() -> dict[str, Row]:
     return rows
 
 
-class No(Exception):
-    def __init__(self, reason: str, source: str) -> None:
-        super().__init__(reason)
-        self.source = source
-
-
 def _tensor(graph: Graph, i: int) -> Tensor | None:
     return graph.tensor(i) if i >= 0 else None
 
@@ -104,27 +99,29 @@ def _requirements(graph: Graph, op: Op, row: Row) -> None:
         # operand (a RESHAPE's shape, a MEAN's axes, a PAD's paddings), which is not a tensor the
         # Edge TPU computes with
         if tensor.dtype not in Q8 and not (tensor.dtype == "int32" and (param or tensor.is_const)):
-            raise No(f"{tensor.describe()} {NOT_8_BIT}", REQUIREMENTS)
+            raise Reject(f"{tensor.describe()} {NOT_8_BIT}", REQUIREMENTS)
         if param and not tensor.is_const:
-            raise No(f"input {pos} ({tensor.describe()}) is a model parameter that is not constant", REQUIREMENTS)
+            raise Reject(f"input {pos} ({tensor.describe()}) is a model parameter that is not constant", REQUIREMENTS)
     for t in op.outputs:
         tensor = _tensor(graph, t)
         if tensor is not None and tensor.dtype not in Q8:
-            raise No(f"{tensor.describe()} {NOT_8_BIT}", REQUIREMENTS)
+            raise Reject(f"{tensor.describe()} {NOT_8_BIT}", REQUIREMENTS)
     for t in (*op.inputs, *op.outputs):
         tensor = _tensor(graph, t)
         if tensor is None:
             continue
         if tensor.dtype in Q8 and not tensor.is_const and (tensor.quant is None or not tensor.quant.is_set):
-            raise No(f"{tensor.describe()} has no quantization parameters (not 8-bit quantized)", REQUIREMENTS)
+            raise Reject(f"{tensor.describe()} has no quantization parameters (not 8-bit quantized)", REQUIREMENTS)
         sig = tensor.shape_signature
         if tensor.shape is None or (sig is not None and any(d < 0 for d in sig)):
-            raise No(f"{tensor.describe()} has a dynamic size; sizes must be constant at compile time", REQUIREMENTS)
+            raise Reject(
+                f"{tensor.describe()} has a dynamic size; sizes must be constant at compile time", REQUIREMENTS
+            )
         shape = tensor.shape
         # weights (a conv filter is OHWI) are not activations: the rule is read as one on the
         # tensors the Edge TPU computes (a table row like Conv2d has no limitation at all)
         if not tensor.is_const and len(shape) > 3 and any(d > 1 for d in shape[:-3]):
-            raise No(
+            raise Reject(
                 f"{tensor.describe()} has shape {list(shape)}: with more than 3 dimensions only the 3 innermost "
                 "may be larger than 1",
                 REQUIREMENTS,
@@ -137,7 +134,7 @@ def _xy_axes(rank: int) -> frozenset[int]:
 
 
 def _limitations(model: Model, graph: Graph, op: Op, row: Row) -> None:
-    where = f"{TABLE} ({row.name})"
+    where = _row(row)
     o = op.options
     x = _input(graph, op, 0)
     rank = len(x.shape or ()) if x is not None else 0
@@ -145,41 +142,47 @@ def _limitations(model: Model, graph: Graph, op: Op, row: Row) -> None:
         if check == "no-fused-activation":
             act = str(o.get("fused_activation_function", "NONE") or "NONE")
             if act != "NONE":
-                raise No(f"{row.name} with a fused activation ({act}): 'No fused activation function'", where)
+                raise Reject(f"{row.name} with a fused activation ({act}): 'No fused activation function'", where)
         elif check == "constant-input-two-inputs-all-zero":
             consts = [i for i, t in enumerate(op.inputs) if (c := _tensor(graph, t)) is not None and c.is_const]
             if consts and len(op.inputs) != 2:
-                raise No(f"a constant input and {len(op.inputs)} inputs: with a constant one only 2 are allowed", where)
+                raise Reject(
+                    f"a constant input and {len(op.inputs)} inputs: with a constant one only 2 are allowed", where
+                )
             for i in consts:
                 values = _ints(model, graph, op, i)
                 if values is not None and any(values):
-                    raise No(f"constant input {i} is not all zeroes (only a zero-padding concatenation maps)", where)
+                    raise Reject(
+                        f"constant input {i} is not all zeroes (only a zero-padding concatenation maps)", where
+                    )
         elif check == "default-weights-format":
             fmt = str(o.get("weights_format", "DEFAULT") or "DEFAULT")
             if fmt != "DEFAULT":
-                raise No(f"weights format {fmt}: only the default format is supported", where)
+                raise Reject(f"weights format {fmt}: only the default format is supported", where)
         elif check == "axes-xy-only":
             axes = _ints(model, graph, op, 1)
             if axes is not None and rank:
                 bad = sorted({a % rank for a in axes} - _xy_axes(rank))
                 if bad:
-                    raise No(f"MEAN over axis {', '.join(map(str, bad))}: only the x and/or y dimensions reduce", where)
+                    raise Reject(
+                        f"MEAN over axis {', '.join(map(str, bad))}: only the x and/or y dimensions reduce", where
+                    )
         elif check == "pad-xy-only":
             pads = _ints(model, graph, op, 1)
             if pads is not None and rank and len(pads) == 2 * rank:
                 bad = [d for d in range(rank) if (pads[2 * d] or pads[2 * d + 1]) and d not in _xy_axes(rank)]
                 if bad:
                     dims = ", ".join(map(str, bad))
-                    raise No(f"padding of dimension {dims}: only the x and/or y dimensions pad", where)
+                    raise Reject(f"padding of dimension {dims}: only the x and/or y dimensions pad", where)
         elif check == "input-1d-max-16000":
             shape = (x.shape or ()) if x is not None else ()
             n = 1
             for d in shape:
                 n *= d
             if sum(1 for d in shape if d > 1) > 1:
-                raise No(f"SOFTMAX of a {list(shape)} input: only a 1-D input is supported", where)
+                raise Reject(f"SOFTMAX of a {list(shape)} input: only a 1-D input is supported", where)
             if n > MAX_SOFTMAX_ELEMENTS:
-                raise No(f"SOFTMAX of {n} elements: at most 16,000", where)
+                raise Reject(f"SOFTMAX of {n} elements: at most 16,000", where)
         elif check == "squeeze-leading-ones":
             shape = tuple((x.shape or ()) if x is not None else ())
             squeeze_dims = [int(d) for d in (o.get("squeeze_dims") or ())]
@@ -190,31 +193,36 @@ def _limitations(model: Model, graph: Graph, op: Op, row: Row) -> None:
             first_big = next((i for i, d in enumerate(shape) if d > 1), len(shape))
             late = sorted(d for d in squeezed if d > first_big)
             if late:
-                raise No(f"SQUEEZE of dimension {late[0]} of {list(shape)}: only leading 1s can be squeezed", where)
+                raise Reject(f"SQUEEZE of dimension {late[0]} of {list(shape)}: only leading 1s can be squeezed", where)
         elif check == "strides-one":
             strides = _ints(model, graph, op, 3)
             if strides is not None and any(s != 1 for s in strides):
-                raise No(f"strides {strides}: all strides must be 1", where)
+                raise Reject(f"strides {strides}: all strides must be 1", where)
         elif check == "no-ellipsis-new-axis-mask":
             for mask in ("ellipsis_mask", "new_axis_mask"):
                 if int(o.get(mask, 0) or 0):
-                    raise No(f"{mask} is set: it must be 0", where)
+                    raise Reject(f"{mask} is set: it must be 0", where)
 
 
 def check_op(model: Model, graph: Graph, op: Op) -> OpVerdict:
     """Whether edgetpu_compiler maps one op, on its own (before the one-segment rule)."""
     if op.kind == "CUSTOM" and op.custom_code == CUSTOM_CODE:
-        return OpVerdict(True, (), f"{COMPILING} (already compiled: edgetpu-custom-op)")
+        return OpVerdict(True, (), COMPILING)
     row = table().get(op.kind)
     if row is None:
         return OpVerdict(False, (f"{op.display} is not in the Edge TPU's supported operations",), TABLE)
     try:
         _requirements(graph, op, row)
         _limitations(model, graph, op, row)
-    except No as exc:
-        return OpVerdict(False, (str(exc),), exc.source)
+    except Reject as exc:
+        return exc.verdict
     notes = (f"not checked: {row.note}",) if row.note else ()
-    return OpVerdict(True, notes, f"{TABLE} ({row.name})")
+    return OpVerdict(True, notes, _row(row))
+
+
+def _row(row: Row) -> Cite:
+    """The row of the Supported operations table that decides."""
+    return Source(CORAL_DOCS.key, f"{DOC} #supported-operations ({row.name})")()
 
 
 def _boundary(graph: Graph, op: Op) -> bool:
@@ -227,8 +235,8 @@ def _boundary(graph: Graph, op: Op) -> bool:
     return False
 
 
-def verdicts(model: Model, target: Target) -> Verdicts:
-    """The delegate checker (``checker = "oplint.delegates.edgetpu:verdicts"``)."""
+def assess(model: Model, target: Target) -> Assessment:
+    """What edgetpu_compiler maps onto the Edge TPU (``Delegate.assess``)."""
     out: dict[tuple[int, int], OpVerdict] = {}
     for graph in model.graphs:
         first: Op | None = None
@@ -253,9 +261,12 @@ def verdicts(model: Model, target: Target) -> Verdicts:
             elif not verdict.supported:
                 first = op
             out[op.key] = verdict
-    return out
+    return Assessment(out)
 
 
 def kinds(target: Target) -> frozenset[str]:
     """The builtins of the Supported operations table."""
     return frozenset(table())
+
+
+DELEGATE = Delegate("edgetpu", assess, kinds)

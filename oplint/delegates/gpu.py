@@ -19,22 +19,17 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from .contract import OpVerdict, Rejection, Verdicts
-from .litert import fp16_partition
+from ..knowledge.sources import Cite, litert
+from .contract import Assessment, Delegate, OpVerdict, OpView, Reject, Rejection
+from .litert import dynamic_rejection, fp16_partition
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op, Tensor
     from ..knowledge.targets import Target
 
-SOURCE = "tflite/tools/versioning/gpu_compatibility.cc"
+GPU_COMPAT = litert("tflite/tools/versioning/gpu_compatibility.cc")
+MODEL_BUILDER = litert("tflite/delegates/gpu/common/model_builder.cc")
 FLOAT = ("float16", "float32")
-
-
-class Unsupported(Exception):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
 
 
 class Spec:
@@ -48,18 +43,19 @@ class Spec:
         self.is_const = bool(tensor is not None and (tensor.is_const or constant))
 
 
-class Sig:
+class Sig(OpView):
+    """The op signature the checker reads (op_signature.cc): a :class:`Spec` per input and output."""
+
+    __slots__ = ("inputs", "outputs")
+
     def __init__(self, graph: Graph, op: Op, constants: frozenset[int] = frozenset()) -> None:
-        self.op = op
+        super().__init__(None, graph, op, constants)
         self.inputs = [Spec(graph.tensor(t) if t >= 0 else None, t in constants) for t in op.inputs]
         self.outputs = [Spec(graph.tensor(t) if t >= 0 else None) for t in op.outputs]
 
-    def opt(self, key: str, default: Any = None) -> Any:
-        return self.op.options.get(key, default)
-
     @property
     def runtime_inputs(self) -> int:
-        """GetNumberOfRuntimeInputs (106)."""
+        """GetNumberOfRuntimeInputs (op_signature.cc): inputs that are present and not constant."""
         return sum(1 for s in self.inputs if not s.is_const and s.type != "notype")
 
 
@@ -74,77 +70,82 @@ def _elements(dims: tuple[int, ...]) -> int:
 def activation(act: Any) -> None:
     """IsActivationSupported (83): everything but SIGN_BIT."""
     if str(act) == "SIGN_BIT":
-        raise Unsupported("TfLiteFusedActivation.kTfLiteActSignBit", 95)
+        raise Reject("TfLiteFusedActivation.kTfLiteActSignBit", GPU_COMPAT(95))
 
 
 def inputs_outputs(sig: Sig, runtime: int, outputs: int) -> None:
     """CheckInputsOutputs (116)."""
     if sig.runtime_inputs != runtime:
-        raise Unsupported(
-            f"Expected {runtime} runtime input tensor(s), but node has {sig.runtime_inputs} runtime input(s).", 121
+        raise Reject(
+            f"Expected {runtime} runtime input tensor(s), but node has {sig.runtime_inputs} runtime input(s).",
+            GPU_COMPAT(121),
         )
     if len(sig.outputs) != outputs:
-        raise Unsupported(f"Expected {outputs} output tensor(s), but node has {len(sig.outputs)} output(s).", 128)
+        raise Reject(
+            f"Expected {outputs} output tensor(s), but node has {len(sig.outputs)} output(s).", GPU_COMPAT(128)
+        )
 
 
 def inputs_consts_outputs(sig: Sig, runtime: int, consts: int, outputs: int) -> None:
     """CheckInputsConstsOutputs (139)."""
     n_const = sum(1 for s in sig.inputs if s.is_const)
     if n_const != consts:
-        raise Unsupported(f"Expected {consts} const input tensor(s), but node has {n_const} const input(s).", 149)
+        raise Reject(
+            f"Expected {consts} const input tensor(s), but node has {n_const} const input(s).", GPU_COMPAT(149)
+        )
     inputs_outputs(sig, runtime, outputs)
 
 
-def one_or_two_operands(sig: Sig, line: int = 1196) -> None:
+def one_or_two_operands(sig: Sig, cite: Cite | None = None) -> None:
     """Two runtime inputs, or one runtime and one constant input (GATHER 843, elementwise ops 1196)."""
     try:
         inputs_consts_outputs(sig, 2, 0, 1)
-    except Unsupported:
+    except Reject:
         try:
             inputs_consts_outputs(sig, 1, 1, 1)
-        except Unsupported:
-            raise Unsupported("Op can only handle 1 or 2 operand(s).", line) from None
+        except Reject:
+            raise Reject("Op can only handle 1 or 2 operand(s).", cite or GPU_COMPAT(1196)) from None
 
 
 def tensor_available(sig: Sig, idx: int) -> None:
     """CheckTensorIsAvailable (158)."""
     if idx >= len(sig.inputs):
-        raise Unsupported(f"Requested index goes beyond array size: {idx} vs {len(sig.inputs)}", 160)
+        raise Reject(f"Requested index goes beyond array size: {idx} vs {len(sig.inputs)}", GPU_COMPAT(160))
 
 
 def convolution_io(sig: Sig) -> None:
     """CheckConvolutionInputOutput (171)."""
     n = sig.runtime_inputs
     if n < 1 or n > 2:
-        raise Unsupported(f"Expected 1 or 2 input tensor(s), but node has {n} runtime inputs.", 174)
+        raise Reject(f"Expected 1 or 2 input tensor(s), but node has {n} runtime inputs.", GPU_COMPAT(174))
     if len(sig.outputs) != 1:
-        raise Unsupported(f"Expected 1 output tensor(s), but node has {len(sig.outputs)} runtime outputs.", 180)
+        raise Reject(f"Expected 1 output tensor(s), but node has {len(sig.outputs)} runtime outputs.", GPU_COMPAT(180))
     if n == 1:
         tensor_available(sig, 1)
 
 
 def strides(h: Any, w: Any) -> None:
     if int(h or 0) <= 0 or int(w or 0) <= 0:
-        raise Unsupported(f"Incorrect stride values: stride_height = {h}, stride_width = {w}", 192)
+        raise Reject(f"Incorrect stride values: stride_height = {h}, stride_width = {w}", GPU_COMPAT(192))
 
 
 def dilation(h: Any, w: Any) -> None:
     if int(h or 0) <= 0 or int(w or 0) <= 0:
-        raise Unsupported(f"Incorrect dilation values: dilation_height = {h}, dilation_width = {w}", 201)
+        raise Reject(f"Incorrect dilation values: dilation_height = {h}, dilation_width = {w}", GPU_COMPAT(201))
 
 
 def kernels(h: Any, w: Any) -> None:
     if int(h or 0) <= 0 or int(w or 0) <= 0:
-        raise Unsupported(f"Incorrect kernel values: kernel_height = {h}, kernel_width = {w}", 217)
+        raise Reject(f"Incorrect kernel values: kernel_height = {h}, kernel_width = {w}", GPU_COMPAT(217))
 
 
 def axes_int32_const(sig: Sig, idx: int) -> None:
     """CheckAxesAreInt32Const (232)."""
     axes = sig.inputs[idx]
     if not axes.is_const:
-        raise Unsupported(f"{sig.op.kind} is only supported with constant axes.", 235)
+        raise Reject(f"{sig.op.kind} is only supported with constant axes.", GPU_COMPAT(235))
     if axes.type != "int32":
-        raise Unsupported(f"{sig.op.kind} supports int32 tensor for axes. But node has {axes.type.upper()}", 239)
+        raise Reject(f"{sig.op.kind} supports int32 tensor for axes. But node has {axes.type.upper()}", GPU_COMPAT(239))
 
 
 def pooling(sig: Sig, custom: bool = False) -> None:
@@ -166,17 +167,21 @@ def depthwise(sig: Sig) -> None:
     mult = int(sig.opt("depth_multiplier", 0) or 0)
     x, w, y = sig.inputs[0], sig.inputs[1], sig.outputs[0]
     bias = sig.inputs[2] if len(sig.inputs) > 2 else None
-    for spec, what, line in ((x, "input", 282), (w, "filter", 285), (y, "output", 288)):
+    for spec, what, cite in (
+        (x, "input", GPU_COMPAT(282)),
+        (w, "filter", GPU_COMPAT(285)),
+        (y, "output", GPU_COMPAT(288)),
+    ):
         if len(spec.dims) != 4:
-            raise Unsupported(f"{what}.dims.size != 4", line)
+            raise Reject(f"{what}.dims.size != 4", cite)
     if x.dims[0] != y.dims[0]:
-        raise Unsupported("input.b != output.b", 291)
+        raise Reject("input.b != output.b", GPU_COMPAT(291))
     if w.dims[3] != y.dims[3]:
-        raise Unsupported("filter.i != output.c", 296)
+        raise Reject("filter.i != output.c", GPU_COMPAT(296))
     if y.dims[3] != x.dims[3] * mult:
-        raise Unsupported("output.c != input.c * depth_multiplier", 299)
+        raise Reject("output.c != input.c * depth_multiplier", GPU_COMPAT(299))
     if bias is not None and bias.type != "notype" and _elements(bias.dims) != y.dims[3]:
-        raise Unsupported("bias.size != output.c", 302)
+        raise Reject("bias.size != output.c", GPU_COMPAT(302))
 
 
 def broadcast(a: Spec, b: Spec) -> None:
@@ -185,29 +190,30 @@ def broadcast(a: Spec, b: Spec) -> None:
         longer, shorter = (a.dims, b.dims) if len(a.dims) >= len(b.dims) else (b.dims, a.dims)
         for x, y in zip(reversed(longer), reversed(shorter)):
             if x != y and x != 1 and y != 1:
-                raise Unsupported(
+                raise Reject(
                     f"Doesn't support broadcasting - input0: [{','.join(map(str, a.dims))}], "
                     f"input1: [{','.join(map(str, b.dims))}]",
-                    521,
+                    GPU_COMPAT(521),
                 )
 
 
 # -- CheckGpuDelegateCompatibility (534) -----------------------------------------------------
 def _add(sig: Sig) -> None:
     if len(sig.inputs) != 2:
-        raise Unsupported("ADD requires two input tensors.", 540)
+        raise Reject("ADD requires two input tensors.", GPU_COMPAT(540))
     broadcast(sig.inputs[0], sig.inputs[1])
 
 
 def _add_n(sig: Sig) -> None:
     if len(sig.inputs) != 2:
-        raise Unsupported("ADD_N only supports 2 inputs.", 555)
+        raise Reject("ADD_N only supports 2 inputs.", GPU_COMPAT(555))
 
 
 def _batch_matmul(sig: Sig) -> None:
     if not (len(sig.inputs) == 2 and len(sig.outputs) == 1):
-        raise Unsupported(
-            f"Expected 2 inputs and 1 output, got: {len(sig.inputs)} inputs and {len(sig.outputs)} outputs", 565
+        raise Reject(
+            f"Expected 2 inputs and 1 output, got: {len(sig.inputs)} inputs and {len(sig.outputs)} outputs",
+            GPU_COMPAT(565),
         )
 
 
@@ -218,7 +224,7 @@ def _cast(sig: Sig) -> None:
         return
     if i in ("float32", "int32") and o in ("float32", "int32"):
         return
-    raise Unsupported(f"Not supported Cast case. Input type: {i.upper()} and output type: {o.upper()}", 652)
+    raise Reject(f"Not supported Cast case. Input type: {i.upper()} and output type: {o.upper()}", GPU_COMPAT(652))
 
 
 def _conv(sig: Sig) -> None:
@@ -230,88 +236,91 @@ def _conv(sig: Sig) -> None:
 
 def _cumsum(sig: Sig) -> None:
     if len(sig.inputs) != 2 or len(sig.outputs) != 1:
-        raise Unsupported("Expects 2 inputs and 1 output", 309)
+        raise Reject("Expects 2 inputs and 1 output", GPU_COMPAT(309))
     x, axis, y = sig.inputs[0], sig.inputs[1], sig.outputs[0]
     if x.type not in FLOAT or y.type != x.type or axis.type != "int32" or not axis.is_const:
-        raise Unsupported("Input/output must be float type and indices must be constant int32 type", 311)
+        raise Reject("Input/output must be float type and indices must be constant int32 type", GPU_COMPAT(311))
 
 
-def _block(kind: str, line: int) -> Callable[[Sig], None]:
+def _block(kind: str, no_op: Cite, too_small: Cite) -> Callable[[Sig], None]:
     def check(sig: Sig) -> None:
         inputs_outputs(sig, 1, 1)
         block = int(sig.opt("block_size", 0) or 0)
         if block == 1:
-            raise Unsupported(f"{kind} block_size = 1 is a no-op.", line)
+            raise Reject(f"{kind} block_size = 1 is a no-op.", no_op)
         if block < 1:
-            raise Unsupported(f"{kind} block_size must be > 1.", line + 4)
+            raise Reject(f"{kind} block_size must be > 1.", too_small)
 
     return check
 
 
 def _dequantize(sig: Sig) -> None:
     if len(sig.inputs) != 1 or len(sig.outputs) != 1:
-        raise Unsupported(
-            f"Expected 1 input & output each from Dequantize, got: {len(sig.inputs)}, {len(sig.outputs)}", 705
+        raise Reject(
+            f"Expected 1 input & output each from Dequantize, got: {len(sig.inputs)}, {len(sig.outputs)}",
+            GPU_COMPAT(705),
         )
     if sig.inputs[0].type == "int16":
-        raise Unsupported("Unsupported dequantization type.", 710)
+        raise Reject("Unsupported dequantization type.", GPU_COMPAT(710))
 
 
 def _embedding_lookup(sig: Sig) -> None:
     if len(sig.inputs) != 2:
-        raise Unsupported(f"Expected 2, but got {len(sig.inputs)} inputs.", 718)
+        raise Reject(f"Expected 2, but got {len(sig.inputs)} inputs.", GPU_COMPAT(718))
     if len(sig.outputs) != 1:
-        raise Unsupported(f"Expected 1, but got {len(sig.outputs)} outputs.", 722)
+        raise Reject(f"Expected 1, but got {len(sig.outputs)} outputs.", GPU_COMPAT(722))
     ids, values, out = sig.inputs[0], sig.inputs[1], sig.outputs[0]
     if len(ids.dims) != 1:
-        raise Unsupported(f"Expected 1D, but got {len(ids.dims)}D input #0.", 729)
+        raise Reject(f"Expected 1D, but got {len(ids.dims)}D input #0.", GPU_COMPAT(729))
     if len(values.dims) < 2:
-        raise Unsupported(f"Expected > 1D, but got {len(values.dims)}D input #1.", 733)
+        raise Reject(f"Expected > 1D, but got {len(values.dims)}D input #1.", GPU_COMPAT(733))
     if len(values.dims) != len(out.dims):
-        raise Unsupported(f"Expected {len(values.dims)}, but got {len(out.dims)} for output.", 737)
+        raise Reject(f"Expected {len(values.dims)}, but got {len(out.dims)} for output.", GPU_COMPAT(737))
     for i in range(1, len(out.dims)):
         if values.dims[i] != out.dims[i]:
-            raise Unsupported(f"Expected {values.dims[i]}, but got {out.dims[i]} for output.dim[{i}].", 743)
+            raise Reject(f"Expected {values.dims[i]}, but got {out.dims[i]} for output.dim[{i}].", GPU_COMPAT(743))
     if values.type not in ("int8", "int4", "int2", "float32"):
-        raise Unsupported(f"Expected int8, int4, int2, or float32, but got {values.type.upper()} for input #1.", 756)
+        raise Reject(
+            f"Expected int8, int4, int2, or float32, but got {values.type.upper()} for input #1.", GPU_COMPAT(756)
+        )
 
 
 def _dynamic_update_slice(sig: Sig) -> None:
     if len(sig.inputs) != 3:
-        raise Unsupported("DynamicUpdateSlice requires 3 inputs.", 764)
+        raise Reject("DynamicUpdateSlice requires 3 inputs.", GPU_COMPAT(764))
     operand, update, start = sig.inputs
     if operand.type != update.type:
-        raise Unsupported("Array to update and updated slice must have the same data type", 770)
+        raise Reject("Array to update and updated slice must have the same data type", GPU_COMPAT(770))
     if len(start.dims) != 1:
-        raise Unsupported(f"Start indices must be 1D, but got: {len(start.dims)}", 776)
+        raise Reject(f"Start indices must be 1D, but got: {len(start.dims)}", GPU_COMPAT(776))
     if start.type != "int32":
-        raise Unsupported("start_indices must be of type int32.", 781)
+        raise Reject("start_indices must be of type int32.", GPU_COMPAT(781))
     if len(update.dims) != len(operand.dims):
-        raise Unsupported("Operand and update must have the same number of dimensions", 785)
+        raise Reject("Operand and update must have the same number of dimensions", GPU_COMPAT(785))
 
 
 def _fully_connected(sig: Sig) -> None:
     if not sig.inputs:
-        raise Unsupported("Expected at least 1 input", 799)
+        raise Reject("Expected at least 1 input", GPU_COMPAT(799))
     fmt = str(sig.opt("weights_format", "DEFAULT"))
     if fmt != "DEFAULT":
-        raise Unsupported(f"Unsupported FullyConnected weights format: {fmt}", 806)
+        raise Reject(f"Unsupported FullyConnected weights format: {fmt}", GPU_COMPAT(806))
     if sig.runtime_inputs > 2:
-        raise Unsupported("FullyConnected doesn't support more than 2 runtime inputs.", 811)
+        raise Reject("FullyConnected doesn't support more than 2 runtime inputs.", GPU_COMPAT(811))
     if sig.inputs[0].is_const:
-        raise Unsupported("FullyConnected doesn't support constant input.", 815)
+        raise Reject("FullyConnected doesn't support constant input.", GPU_COMPAT(815))
     if sig.opt("keep_num_dims") and sig.outputs and len(sig.inputs[0].dims) != len(sig.outputs[0].dims):
-        raise Unsupported(
-            "Input and output dimensions different and FullyConnected doesn't support keep_num_dims.", 825
+        raise Reject(
+            "Input and output dimensions different and FullyConnected doesn't support keep_num_dims.", GPU_COMPAT(825)
         )
 
 
 def _gather(sig: Sig) -> None:
-    one_or_two_operands(sig, line=843)
+    one_or_two_operands(sig, GPU_COMPAT(843))
     if len(sig.inputs[1].dims) != 1:
-        raise Unsupported("Only support 1D indices", 846)
+        raise Reject("Only support 1D indices", GPU_COMPAT(846))
     if sig.inputs[1].type != "int32":
-        raise Unsupported("Only accept INT32 indices", 850)
+        raise Reject("Only accept INT32 indices", GPU_COMPAT(850))
 
 
 def _hard_swish(sig: Sig) -> None:
@@ -323,21 +332,21 @@ def _lstm(sig: Sig) -> None:
     act = str(sig.opt("fused_activation_function", "NONE"))
     if kind == "FULL":
         if len(sig.inputs) not in (20, 24):
-            raise Unsupported(f"Expected 20 or 24 input tensors, but node has {len(sig.inputs)} input(s).", 863)
+            raise Reject(f"Expected 20 or 24 input tensors, but node has {len(sig.inputs)} input(s).", GPU_COMPAT(863))
         if len(sig.outputs) != 1:
-            raise Unsupported(f"Expected 1 output tensor, but node has {len(sig.outputs)} output(s).", 869)
+            raise Reject(f"Expected 1 output tensor, but node has {len(sig.outputs)} output(s).", GPU_COMPAT(869))
         if act not in ("TANH", "SIGMOID"):
-            raise Unsupported(f"Only sigmoid or tanh activation is supported, but node has {act}", 875)
+            raise Reject(f"Only sigmoid or tanh activation is supported, but node has {act}", GPU_COMPAT(875))
         return
     inputs_consts_outputs(sig, 3, 2, 4)
     if sig.outputs[3].dims and sig.outputs[3].dims[-1] % 4:
-        raise Unsupported("BasicLSTM activation depth must be a multiple of 4.", 886)
+        raise Reject("BasicLSTM activation depth must be a multiple of 4.", GPU_COMPAT(886))
     if act != "TANH":
-        raise Unsupported(f"Only TANH activation is supported. but node has {act}", 890)
+        raise Reject(f"Only TANH activation is supported. but node has {act}", GPU_COMPAT(890))
     if float(sig.opt("cell_clip", 0.0) or 0.0) != 0.0:
-        raise Unsupported("cell_clip is not supported.", 895)
+        raise Reject("cell_clip is not supported.", GPU_COMPAT(895))
     if float(sig.opt("proj_clip", 0.0) or 0.0) != 0.0:
-        raise Unsupported("proj_clip is not supported.", 898)
+        raise Reject("proj_clip is not supported.", GPU_COMPAT(898))
 
 
 def _reduce(sig: Sig) -> None:
@@ -347,7 +356,7 @@ def _reduce(sig: Sig) -> None:
 
 def _mul(sig: Sig) -> None:
     if len(sig.inputs) != 2:
-        raise Unsupported("MUL requires two input tensors.", 919)
+        raise Reject("MUL requires two input tensors.", GPU_COMPAT(919))
     a, b = sig.inputs
     if len(a.dims) != len(b.dims):
         broadcast(a, b)
@@ -357,10 +366,10 @@ def _mul(sig: Sig) -> None:
 def _one_hot(sig: Sig) -> None:
     """CheckOneHotGpuDelegateCompatibility (324)."""
     if len(sig.inputs) != 4 or len(sig.outputs) != 1:
-        raise Unsupported("Expects 4 inputs and 1 output", 326)
-    error = Unsupported(
+        raise Reject("Expects 4 inputs and 1 output", GPU_COMPAT(326))
+    error = Reject(
         "Indices must be int32 type, on/off tensors must be constant, scalar, float type, axis must be -1 or last dim",
-        328,
+        GPU_COMPAT(328),
     )
     idx = sig.inputs[0]
     if idx.type != "int32":
@@ -372,7 +381,7 @@ def _one_hot(sig: Sig) -> None:
         if len(idx.dims) > 3 and i == 0:
             continue
         if idx.dims[i] != 1:
-            raise Unsupported(f"Unsupported non-singleton dim at {i}", 351)
+            raise Reject(f"Unsupported non-singleton dim at {i}", GPU_COMPAT(351))
     on, off = sig.inputs[2], sig.inputs[3]
     if on.type != "float32" or off.type != "float32":
         raise error
@@ -393,11 +402,11 @@ def _reshape(sig: Sig) -> None:
 def _select(sig: Sig) -> None:
     """CheckSelectV2GpuDelegateCompatibility (371)."""
     if len(sig.inputs) != 3 or len(sig.outputs) != 1:
-        raise Unsupported("Expected 3 inputs and 1 output", 373)
-    error = Unsupported(
+        raise Reject("Expected 3 inputs and 1 output", GPU_COMPAT(373))
+    error = Reject(
         "Cond must be float or bool type, if, else tensors must either be the same shape as output or constant, "
         "scalar.",
-        376,
+        GPU_COMPAT(376),
     )
     cond, a, b = sig.inputs
     out = sig.outputs[0].dims
@@ -410,37 +419,43 @@ def _select(sig: Sig) -> None:
         for i, d in enumerate(cond.dims):
             if d != out[offset + i] and d != 1:
                 raise error
-    for spec, what, line in ((a, "if", 403), (b, "else", 413)):
+    for spec, what, cite in ((a, "if", GPU_COMPAT(403)), (b, "else", GPU_COMPAT(413))):
         if spec.dims and spec.dims != out and (len(spec.dims) > 1 or spec.dims[0] > 1):
             raise error
         if not spec.is_const and len(spec.dims) == 2:
-            raise Unsupported(f"2-D {what} tensor only supported if constant.", line)
+            raise Reject(f"2-D {what} tensor only supported if constant.", cite)
 
 
 def _slice(sig: Sig) -> None:
     if len(sig.inputs) < 3:
-        raise Unsupported(f"SLICE requires 3 inputs, but node has {len(sig.inputs)} inputs.", 964)
+        raise Reject(f"SLICE requires 3 inputs, but node has {len(sig.inputs)} inputs.", GPU_COMPAT(964))
     rank = len(sig.inputs[0].dims)
     if rank not in (3, 4):
-        raise Unsupported(
-            f"SLICE supports for 3 or 4 dimensional tensors only, but node has {rank} dimensional tensors.", 970
+        raise Reject(
+            f"SLICE supports for 3 or 4 dimensional tensors only, but node has {rank} dimensional tensors.",
+            GPU_COMPAT(970),
         )
 
 
 def _softmax(sig: Sig) -> None:
     if float(sig.opt("beta", 1.0)) != 1.0:
-        raise Unsupported("Softmax.beta != 1 is not supported.", 981)
+        raise Reject("Softmax.beta != 1 is not supported.", GPU_COMPAT(981))
 
 
 def _strided_slice(sig: Sig) -> None:
-    for mask, line in (("ellipsis_mask", 1013), ("new_axis_mask", 1017), ("shrink_axis_mask", 1021)):
+    masks = (
+        ("ellipsis_mask", GPU_COMPAT(1013)),
+        ("new_axis_mask", GPU_COMPAT(1017)),
+        ("shrink_axis_mask", GPU_COMPAT(1021)),
+    )
+    for mask, cite in masks:
         if int(sig.opt(mask, 0) or 0):
             text = "shrink_axis_mask parameter" if mask == "shrink_axis_mask" else mask
-            raise Unsupported(f"StridedSlice does not support {text}.", line)
+            raise Reject(f"StridedSlice does not support {text}.", cite)
     if len(sig.inputs) < 4:
-        raise Unsupported("STRIDED_SLICE requires 4 inputs.", 1025)
+        raise Reject("STRIDED_SLICE requires 4 inputs.", GPU_COMPAT(1025))
     if len(sig.inputs[0].dims) not in (3, 4):
-        raise Unsupported("STRIDED_SLICE supports for 3 or 4 dimensional tensors only.", 1030)
+        raise Reject("STRIDED_SLICE supports for 3 or 4 dimensional tensors only.", GPU_COMPAT(1030))
 
 
 def _topk(sig: Sig) -> None:
@@ -455,21 +470,22 @@ def _transpose_conv(sig: Sig) -> None:
 def _resize_bilinear(sig: Sig) -> None:
     inputs_outputs(sig, 1, 1)
     if sig.opt("align_corners") and sig.opt("half_pixel_centers"):
-        raise Unsupported("If half_pixel_centers is True, align_corners must be False.", 1070)
+        raise Reject("If half_pixel_centers is True, align_corners must be False.", GPU_COMPAT(1070))
 
 
 def _pad(sig: Sig) -> None:
     if sig.op.kind == "MIRROR_PAD" and str(sig.opt("mode", "REFLECT")) != "REFLECT":
-        raise Unsupported(
-            f"Only Reflective padding is supported for Mirror Pad operation. But node has {sig.opt('mode')}", 1110
+        raise Reject(
+            f"Only Reflective padding is supported for Mirror Pad operation. But node has {sig.opt('mode')}",
+            GPU_COMPAT(1110),
         )
     inputs_outputs(sig, 1, 1)
     tensor_available(sig, 1)
     pad = sig.inputs[1].dims
     if len(pad) != 2:
-        raise Unsupported(f"Invalid paddings tensor dimension: expected 2 dim, got {len(pad)} dim", 1123)
+        raise Reject(f"Invalid paddings tensor dimension: expected 2 dim, got {len(pad)} dim", GPU_COMPAT(1123))
     if pad[0] not in (3, 4) or pad[1] != 2:
-        raise Unsupported(f"Invalid paddings tensor shape: expected 4x2 or 3x2, got {pad[0]}x{pad[1]}", 1129)
+        raise Reject(f"Invalid paddings tensor shape: expected 4x2 or 3x2, got {pad[0]}x{pad[1]}", GPU_COMPAT(1129))
 
 
 def _reverse(sig: Sig) -> None:
@@ -490,33 +506,33 @@ def _elementwise_binary(sig: Sig) -> None:
 def _broadcast_in_dim(sig: Sig) -> None:
     try:
         inputs_consts_outputs(sig, 1, 1, 1)
-    except Unsupported:
-        raise Unsupported("requires one runtime input, one const input, and one output", 1217) from None
+    except Reject:
+        raise Reject("requires one runtime input, one const input, and one output", GPU_COMPAT(1217)) from None
     if len(sig.inputs[1].dims) != 1:
-        raise Unsupported("Only support 1D indices", 1221)
+        raise Reject("Only support 1D indices", GPU_COMPAT(1221))
     if sig.inputs[1].type != "int32":
-        raise Unsupported("Only support int32 indices", 1224)
+        raise Reject("Only support int32 indices", GPU_COMPAT(1224))
     if len(sig.inputs[0].dims) != sig.inputs[1].dims[0]:
-        raise Unsupported("Require size(indices) = rank(operand)", 1227)
+        raise Reject("Require size(indices) = rank(operand)", GPU_COMPAT(1227))
 
 
 def _cbrt(sig: Sig) -> None:
     inputs_consts_outputs(sig, 1, 0, 1)
     if sig.inputs[0].type not in (*FLOAT, "bfloat16"):
-        raise Unsupported("Only support float inputs", 1239)
+        raise Reject("Only support float inputs", GPU_COMPAT(1239))
     if sig.inputs[0].type != sig.outputs[0].type:
-        raise Unsupported("Input and output types must match", 1242)
+        raise Reject("Input and output types must match", GPU_COMPAT(1242))
 
 
 def _clamp(sig: Sig) -> None:
     inputs_consts_outputs(sig, 3, 0, 1)
     a, b, c = sig.inputs
     if a.type != b.type or b.type != c.type:
-        raise Unsupported("Clamp tensors must all be the same type", 1252)
+        raise Reject("Clamp tensors must all be the same type", GPU_COMPAT(1252))
     if a.dims != b.dims and _elements(a.dims) != 1:
-        raise Unsupported("Min tensor must be the same shape as the input, or a scalar", 1257)
+        raise Reject("Min tensor must be the same shape as the input, or a scalar", GPU_COMPAT(1257))
     if c.dims != b.dims and _elements(c.dims) != 1:
-        raise Unsupported("Max tensor must be the same shape as the input, or a scalar", 1262)
+        raise Reject("Max tensor must be the same shape as the input, or a scalar", GPU_COMPAT(1262))
 
 
 def _custom(sig: Sig) -> None:
@@ -535,13 +551,13 @@ def _custom(sig: Sig) -> None:
         inputs_outputs(sig, 2, 1)
         src, warp = sig.inputs[0], sig.inputs[1]
         if len(src.dims) != 4 or len(warp.dims) != 4:
-            raise Unsupported("src or warp dims size != 4", 452)
+            raise Reject("src or warp dims size != 4", GPU_COMPAT(452))
         if src.dims[0] != warp.dims[0]:
-            raise Unsupported("src.b != warp.b", 455)
+            raise Reject("src.b != warp.b", GPU_COMPAT(455))
         if warp.dims[3] < 2:
-            raise Unsupported("warp.c < 2", 458)
+            raise Reject("warp.c < 2", GPU_COMPAT(458))
         return
-    raise Unsupported(f"Not supported custom op {name}", 462)
+    raise Reject(f"Not supported custom op {name}", GPU_COMPAT(462))
 
 
 def _ok(sig: Sig) -> None:
@@ -559,7 +575,7 @@ CHECKS: dict[str, Callable[[Sig], None]] = {
     "CUMSUM": _cumsum,
     "DENSIFY": lambda sig: inputs_outputs(sig, 0, 1),
     "DEPTHWISE_CONV_2D": depthwise,
-    "DEPTH_TO_SPACE": _block("DEPTH_TO_SPACE", 691),
+    "DEPTH_TO_SPACE": _block("DEPTH_TO_SPACE", GPU_COMPAT(691), GPU_COMPAT(695)),
     "DEQUANTIZE": _dequantize,
     "EMBEDDING_LOOKUP": _embedding_lookup,
     "DYNAMIC_UPDATE_SLICE": _dynamic_update_slice,
@@ -580,7 +596,7 @@ CHECKS: dict[str, Callable[[Sig], None]] = {
     "SELECT_V2": _select,
     "SLICE": _slice,
     "SOFTMAX": _softmax,
-    "SPACE_TO_DEPTH": _block("SPACE_TO_DEPTH", 993),
+    "SPACE_TO_DEPTH": _block("SPACE_TO_DEPTH", GPU_COMPAT(993), GPU_COMPAT(997)),
     "SPLIT": _ok,
     "SPLIT_V": _ok,
     "STRIDED_SLICE": _strided_slice,
@@ -622,21 +638,21 @@ def check_op(graph: Graph, op: Op, constants: frozenset[int] = frozenset()) -> O
     """CheckGpuDelegateCompatibility for one op (``constants``: tensors the delegate treats as constant)."""
     check = CHECKS.get(op.kind)
     if check is None:
-        return OpVerdict(False, (f"Not supported op {op.kind}",), f"{SOURCE}:1274")
+        return OpVerdict(False, (f"Not supported op {op.kind}",), GPU_COMPAT(1274))
     try:
         check(Sig(graph, op, constants))
-    except Unsupported as exc:
-        return OpVerdict(False, (exc.message,), f"{SOURCE}:{exc.line}")
+    except Reject as exc:
+        return exc.verdict
     except (IndexError, ValueError, TypeError):  # a malformed op: the checker's own bounds checks fail
-        return OpVerdict(False, ("the op's inputs or outputs are not what the GPU delegate expects",), SOURCE)
-    return OpVerdict(True, (), f"{SOURCE}:534")
+        return OpVerdict(False, ("the op's inputs or outputs are not what the GPU delegate expects",), GPU_COMPAT())
+    return OpVerdict(True, (), GPU_COMPAT(534))
 
 
 #: The delegate's op parsers (NewOperationParser, tflite/delegates/gpu/common/model_builder.cc):
 #: op -> (highest op version its IsSupported accepts or None, that line, whether it then runs
 #: CheckGpuDelegateCompatibility).  An op without a parser is "Operation is not supported." (3037).
-_E = (2, 1071, True)  # ElementwiseOperationParser: version 2 (MUL 3), then the checker
-PARSERS: dict[str, tuple[int | None, int, bool]] = {
+_E = (2, MODEL_BUILDER(1071), True)  # ElementwiseOperationParser: version 2 (MUL 3), then the checker
+PARSERS: dict[str, tuple[int | None, Cite, bool]] = {
     **{
         k: _E
         for k in (
@@ -646,50 +662,49 @@ PARSERS: dict[str, tuple[int | None, int, bool]] = {
             *("SQUARED_DIFFERENCE", "SUB", "TANH"),
         )
     },
-    "MUL": (3, 1071, True),
-    "AVERAGE_POOL_2D": (2, 1803, True),
-    "MAX_POOL_2D": (2, 1803, True),
-    "BATCH_MATMUL": (None, 322, True),
-    "CAST": (None, 380, True),
-    "CONCATENATION": (2, 490, True),
-    "CONV_2D": (6, 621, True),
-    "CUMSUM": (1, 855, True),
-    "DENSIFY": (1, 885, True),
-    "DEPTHWISE_CONV_2D": (6, 912, True),
-    "DEPTH_TO_SPACE": (None, 987, True),
-    "DEQUANTIZE": (3, 1014, True),  # only with quantized models allowed
-    "FULLY_CONNECTED": (9, 1289, True),
-    "GATHER": (1, 1392, True),
-    "HARD_SWISH": (None, 1421, True),
-    "LSTM": (4, 1469, True),
-    "MEAN": (None, 3005, True),
-    "ONE_HOT": (1, 1592, True),
-    "PACK": (None, 1615, True),
-    **{k: (2, 1745, True) for k in ("PAD", "PADV2", "MIRROR_PAD")},
-    **{k: (None, 1859, True) for k in ("REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD", "SUM")},
-    "QUANTIZE": (2, 1921, True),  # only with quantized models allowed
-    **{k: (2, 1959, False) for k in ("RELU", "RELU6", "RELU_0_TO_1", "RELU_N1_TO_1", "LEAKY_RELU")},
-    "PRELU": (1, 1701, False),
-    "RESHAPE": (1, 2025, True),
-    "RESIZE_BILINEAR": (3, 2057, True),
-    "RESIZE_NEAREST_NEIGHBOR": (3, 2057, True),
-    "SELECT": (1, 2133, True),
-    "SELECT_V2": (1, 2133, True),
-    "SLICE": (2, 2209, True),
-    "SOFTMAX": (2, 2336, True),
-    "SPACE_TO_DEPTH": (2, 2369, True),
-    "SPLIT": (None, 2392, True),
-    "SPLIT_V": (None, 2434, True),
-    "STRIDED_SLICE": (4, 2480, True),
-    "TILE": (None, 2668, True),
-    "TRANSPOSE": (4, 2773, True),
-    "TRANSPOSE_CONV": (3, 2691, True),
-    "UNPACK": (None, 2819, False),
-    "CUSTOM": (None, 2736, True),
+    "MUL": (3, MODEL_BUILDER(1071), True),
+    "AVERAGE_POOL_2D": (2, MODEL_BUILDER(1803), True),
+    "MAX_POOL_2D": (2, MODEL_BUILDER(1803), True),
+    "BATCH_MATMUL": (None, MODEL_BUILDER(322), True),
+    "CAST": (None, MODEL_BUILDER(380), True),
+    "CONCATENATION": (2, MODEL_BUILDER(490), True),
+    "CONV_2D": (6, MODEL_BUILDER(621), True),
+    "CUMSUM": (1, MODEL_BUILDER(855), True),
+    "DENSIFY": (1, MODEL_BUILDER(885), True),
+    "DEPTHWISE_CONV_2D": (6, MODEL_BUILDER(912), True),
+    "DEPTH_TO_SPACE": (None, MODEL_BUILDER(987), True),
+    "DEQUANTIZE": (3, MODEL_BUILDER(1014), True),  # only with quantized models allowed
+    "FULLY_CONNECTED": (9, MODEL_BUILDER(1289), True),
+    "GATHER": (1, MODEL_BUILDER(1392), True),
+    "HARD_SWISH": (None, MODEL_BUILDER(1421), True),
+    "LSTM": (4, MODEL_BUILDER(1469), True),
+    "MEAN": (None, MODEL_BUILDER(3005), True),
+    "ONE_HOT": (1, MODEL_BUILDER(1592), True),
+    "PACK": (None, MODEL_BUILDER(1615), True),
+    **{k: (2, MODEL_BUILDER(1745), True) for k in ("PAD", "PADV2", "MIRROR_PAD")},
+    **{k: (None, MODEL_BUILDER(1859), True) for k in ("REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD", "SUM")},
+    "QUANTIZE": (2, MODEL_BUILDER(1921), True),  # only with quantized models allowed
+    **{k: (2, MODEL_BUILDER(1959), False) for k in ("RELU", "RELU6", "RELU_0_TO_1", "RELU_N1_TO_1", "LEAKY_RELU")},
+    "PRELU": (1, MODEL_BUILDER(1701), False),
+    "RESHAPE": (1, MODEL_BUILDER(2025), True),
+    "RESIZE_BILINEAR": (3, MODEL_BUILDER(2057), True),
+    "RESIZE_NEAREST_NEIGHBOR": (3, MODEL_BUILDER(2057), True),
+    "SELECT": (1, MODEL_BUILDER(2133), True),
+    "SELECT_V2": (1, MODEL_BUILDER(2133), True),
+    "SLICE": (2, MODEL_BUILDER(2209), True),
+    "SOFTMAX": (2, MODEL_BUILDER(2336), True),
+    "SPACE_TO_DEPTH": (2, MODEL_BUILDER(2369), True),
+    "SPLIT": (None, MODEL_BUILDER(2392), True),
+    "SPLIT_V": (None, MODEL_BUILDER(2434), True),
+    "STRIDED_SLICE": (4, MODEL_BUILDER(2480), True),
+    "TILE": (None, MODEL_BUILDER(2668), True),
+    "TRANSPOSE": (4, MODEL_BUILDER(2773), True),
+    "TRANSPOSE_CONV": (3, MODEL_BUILDER(2691), True),
+    "UNPACK": (None, MODEL_BUILDER(2819), False),
+    "CUSTOM": (None, MODEL_BUILDER(2736), True),
 }
 QUANT_ONLY = frozenset({"DEQUANTIZE", "QUANTIZE"})
 LOGICAL = frozenset({"GREATER", "GREATER_EQUAL", "LESS", "LESS_EQUAL", "EQUAL", "NOT_EQUAL"})  # IsLogicalCode
-MODEL_BUILDER = "tflite/delegates/gpu/common/model_builder.cc"
 
 
 def _delegate_op(graph: Graph, allow_quant: bool, op: Op, fp16: frozenset[int]) -> OpVerdict:
@@ -701,18 +716,19 @@ def delegate_op(graph: Graph, op: Op, allow_quant: bool, fp16: frozenset[int] = 
     its version limit, the compatibility checker, then the types and ranks of the op's tensors."""
     parser = PARSERS.get(op.kind)
     if parser is None or (op.kind in QUANT_ONLY and not allow_quant):
-        return OpVerdict(False, ("Operation is not supported.",), f"{MODEL_BUILDER}:3037")
-    max_version, line, checks = parser
+        return OpVerdict(False, ("Operation is not supported.",), MODEL_BUILDER(3037))
+    max_version, cite, checks = parser
     if max_version is not None and op.version > max_version:
         text = f"Max version supported: {max_version}. Requested version {op.version}."
-        return OpVerdict(False, (text,), f"{MODEL_BUILDER}:{line}")
+        return OpVerdict(False, (text,), cite)
     if checks:
         verdict = check_op(graph, op, fp16)
         if not verdict.supported:
             return verdict
     if parser is _E and op.kind not in ("ADD", "MUL", "ADD_N") and len(op.inputs) == 2 and op.inputs[0] == op.inputs[1]:
         # ElementwiseOperationParser::Parse rewrites MUL(a, a) and ADD(a, a), and refuses the others
-        return OpVerdict(False, ("No support of few identical inputs in the same operation.",), f"{MODEL_BUILDER}:1141")
+        text = "No support of few identical inputs in the same operation."
+        return OpVerdict(False, (text,), MODEL_BUILDER(1141))
     allowed_in = {"float32", "float16"} | ({"int8", "uint8"} if allow_quant else set())
     allowed_out = set(allowed_in)
     if op.kind in LOGICAL:
@@ -743,18 +759,18 @@ def delegate_op(graph: Graph, op: Op, allow_quant: bool, fp16: frozenset[int] = 
                 return OpVerdict(
                     False,
                     (f"OP is supported, but tensor type/shape isn't compatible ({why}).",),
-                    f"{MODEL_BUILDER}:3347",
+                    MODEL_BUILDER(3347),
                 )
-    return OpVerdict(True, (), f"{MODEL_BUILDER}:3291")
+    return OpVerdict(True, (), MODEL_BUILDER(3291))
 
 
-def verdicts(model: Model, target: Target) -> Verdicts:
-    """The delegate checker (``checker = "oplint.delegates.gpu:verdicts"``)."""
+def assess(model: Model, target: Target) -> Assessment:
+    """What the classic GPU delegate takes of ``model`` (``Delegate.assess``)."""
     allow_quant = bool(target.delegate_options.get("allow-quantized-models", True))
     out: dict[tuple[int, int], OpVerdict] = {}
     for graph in model.graphs:
         out.update(fp16_partition(graph, partial(_delegate_op, graph, allow_quant)))
-    return out
+    return Assessment(out, rejection(model))
 
 
 def kinds(target: Target) -> frozenset[str]:
@@ -771,10 +787,11 @@ NOT_APPLIED = (
 )
 
 
-def rejection(model: Model, target: Target) -> Rejection | None:
+def rejection(model: Model) -> Rejection | None:
     """The classic delegate sets only ``kTfLiteDelegateFlagsPerOperatorProfiling``
     (``tflite/delegates/gpu/delegate.cc`` 236), not ``kTfLiteDelegateFlagsAllowDynamicTensors``:
     a graph whose Prepare leaves a tensor dynamic cannot take it at all."""
-    from .litert import dynamic_rejection
-
     return dynamic_rejection(model, NOT_APPLIED)
+
+
+DELEGATE = Delegate("gpu", assess, kinds)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .contract import OpVerdict, Verdicts
+from ..knowledge.sources import Cite, litert
+from .contract import Assessment, Delegate, OpVerdict, Reject
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op
     from ..knowledge.targets import Target
 
-SOURCE = "tflite/delegates/hexagon/utils.cc"
+HEXAGON = litert("tflite/delegates/hexagon/utils.cc")
 Q8 = ("uint8", "int8")
 RELU_OR_NONE = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")  # IsActivationReluOrNone
 
@@ -37,53 +38,51 @@ MAX_VERSION: dict[str, int] = {
 }
 EXACTLY_2 = frozenset({"SQUARED_DIFFERENCE", "RELU", "RSQRT"})
 
-#: the line of each op's case in IsNodeSupportedByHexagon
-CASE_LINE = {
-    "ADD": 142, "MUL": 151, "SUB": 161, "SUM": 170, "MEAN": 175, "MIRROR_PAD": 181, "PAD": 192,
-    "FULLY_CONNECTED": 201, "CONCATENATION": 240, "MAX_POOL_2D": 253, "AVERAGE_POOL_2D": 267,
-    "TRANSPOSE_CONV": 275, "CONV_2D": 299, "DEPTHWISE_CONV_2D": 313, "RESHAPE": 351, "SOFTMAX": 358,
-    "HARD_SWISH": 362, "RELU": 363, "RELU6": 364, "TANH": 365, "LOGISTIC": 366,
-    "RESIZE_NEAREST_NEIGHBOR": 370, "L2_NORMALIZATION": 376, "ARG_MAX": 383, "ARG_MIN": 384,
-    "SPLIT": 387, "RESIZE_BILINEAR": 398, "NEG": 407, "TRANSPOSE": 411, "SPACE_TO_DEPTH": 415,
-    "DEPTH_TO_SPACE": 416, "QUANTIZE": 420, "MINIMUM": 424, "MAXIMUM": 429, "SLICE": 434, "PACK": 444,
-    "STRIDED_SLICE": 457, "SQUARED_DIFFERENCE": 475, "RSQRT": 479,
+#: the ``case`` of each op in IsNodeSupportedByHexagon, which the checks inside it cite
+CASE_LINE: dict[str, Cite] = {
+    "ADD": HEXAGON(142), "MUL": HEXAGON(151), "SUB": HEXAGON(161), "SUM": HEXAGON(170), "MEAN": HEXAGON(175),
+    "MIRROR_PAD": HEXAGON(181), "PAD": HEXAGON(192), "FULLY_CONNECTED": HEXAGON(201), "CONCATENATION": HEXAGON(240),
+    "MAX_POOL_2D": HEXAGON(253), "AVERAGE_POOL_2D": HEXAGON(267), "TRANSPOSE_CONV": HEXAGON(275),
+    "CONV_2D": HEXAGON(299), "DEPTHWISE_CONV_2D": HEXAGON(313), "RESHAPE": HEXAGON(351), "SOFTMAX": HEXAGON(358),
+    "HARD_SWISH": HEXAGON(362), "RELU": HEXAGON(363), "RELU6": HEXAGON(364), "TANH": HEXAGON(365),
+    "LOGISTIC": HEXAGON(366), "RESIZE_NEAREST_NEIGHBOR": HEXAGON(370), "L2_NORMALIZATION": HEXAGON(376),
+    "ARG_MAX": HEXAGON(383), "ARG_MIN": HEXAGON(384), "SPLIT": HEXAGON(387), "RESIZE_BILINEAR": HEXAGON(398),
+    "NEG": HEXAGON(407), "TRANSPOSE": HEXAGON(411), "SPACE_TO_DEPTH": HEXAGON(415), "DEPTH_TO_SPACE": HEXAGON(416),
+    "QUANTIZE": HEXAGON(420), "MINIMUM": HEXAGON(424), "MAXIMUM": HEXAGON(429), "SLICE": HEXAGON(434),
+    "PACK": HEXAGON(444), "STRIDED_SLICE": HEXAGON(457), "SQUARED_DIFFERENCE": HEXAGON(475), "RSQRT": HEXAGON(479),
 }  # fmt: skip
 
 
-class No(Exception):
-    pass
-
-
 def _inputs(graph: Graph, op: Op, allowed: list[tuple[str, ...]]) -> None:
-    """InputsWithCorrectTypes (31): as many inputs as type lists, each (present one) of its types."""
+    """InputsWithCorrectTypes (40): as many inputs as type lists, each (present one) of its types."""
     if len(op.inputs) != len(allowed):
-        raise No(f"has {len(op.inputs)} inputs, the delegate expects {len(allowed)}")
+        raise Reject(f"has {len(op.inputs)} inputs, the delegate expects {len(allowed)}", None)
     for i, (t, types) in enumerate(zip(op.inputs, allowed)):
         if t < 0:
             continue
         tensor = graph.tensor(t)
         if tensor is None or tensor.dtype not in types:
             got = tensor.dtype if tensor is not None else "nothing"
-            raise No(f"input {i} is {got}; the delegate takes {'/'.join(types)}")
+            raise Reject(f"input {i} is {got}; the delegate takes {'/'.join(types)}", None)
 
 
 def _const(graph: Graph, op: Op, i: int, what: str) -> None:
     t = graph.tensor(op.inputs[i]) if i < len(op.inputs) and op.inputs[i] >= 0 else None
     if t is None or not t.is_const:
-        raise No(f"the {what} must be constant")
+        raise Reject(f"the {what} must be constant", None)
 
 
 def _act(op: Op, allowed: tuple[str, ...] = RELU_OR_NONE) -> None:
     act = str(op.options.get("fused_activation_function", "NONE") or "NONE")
     if act not in allowed:
-        raise No(f"fused activation {act} is not supported")
+        raise Reject(f"fused activation {act} is not supported", None)
 
 
 def _all_q8(graph: Graph, op: Op) -> None:
     for i, t in enumerate(op.inputs):
         tensor = graph.tensor(t) if t >= 0 else None
         if tensor is None or tensor.dtype not in Q8:
-            raise No(f"input {i} is not uint8/int8")
+            raise Reject(f"input {i} is not uint8/int8", None)
 
 
 def _elementwise(graph: Graph, op: Op) -> None:
@@ -95,21 +94,21 @@ def _fully_connected(graph: Graph, op: Op) -> None:
     _inputs(graph, op, [Q8, Q8, ("int32",)])
     w = graph.tensor(op.inputs[1])
     if w is not None and w.quant is not None and (w.quant.details == "blockwise" or w.quant.scale_count > 1):
-        raise No("per-channel or block-wise quantized weights")
+        raise Reject("per-channel or block-wise quantized weights", None)
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
         _const(graph, op, 2, "bias")
     _act(op)
     if op.options.get("keep_num_dims"):
-        raise No("keep_num_dims is not supported")
+        raise Reject("keep_num_dims is not supported", None)
     if str(op.options.get("weights_format", "DEFAULT")) != "DEFAULT":
-        raise No("non-default weights format")
+        raise Reject("non-default weights format", None)
 
 
 def _max_pool(graph: Graph, op: Op) -> None:
     _inputs(graph, op, [Q8])
     fh, fw = int(op.options.get("filter_height", 0) or 0), int(op.options.get("filter_width", 0) or 0)
     if str(op.options.get("padding", "SAME")) == "SAME" and (fh >= 13 or fw >= 13):
-        raise No(f"SAME padding with a {fh}x{fw} window (13 or more)")
+        raise Reject(f"SAME padding with a {fh}x{fw} window (13 or more)", None)
     _act(op, ("NONE",))
 
 
@@ -124,18 +123,18 @@ def _transpose_conv(graph: Graph, op: Op) -> None:
     else:
         _inputs(graph, op, [("int32",), Q8, Q8, ("int32",)])
     if int(op.options.get("stride_h", 1) or 0) > 3 or int(op.options.get("stride_w", 1) or 0) > 3:
-        raise No("stride above 3")
+        raise Reject("stride above 3", None)
     if str(op.options.get("padding", "SAME")) not in ("SAME", "VALID"):
-        raise No("padding must be SAME or VALID")
+        raise Reject("padding must be SAME or VALID", None)
 
 
 def _conv(graph: Graph, op: Op) -> None:
     _inputs(graph, op, [Q8, Q8, ("int32",)])
     _act(op)
     if int(op.options.get("stride_h", 1) or 0) > 3 or int(op.options.get("stride_w", 1) or 0) > 3:
-        raise No("stride above 3")
+        raise Reject("stride above 3", None)
     if int(op.options.get("dilation_h_factor", 1) or 1) != 1 or int(op.options.get("dilation_w_factor", 1) or 1) != 1:
-        raise No("dilated convolution")
+        raise Reject("dilated convolution", None)
 
 
 def _depthwise(graph: Graph, op: Op) -> None:
@@ -143,24 +142,24 @@ def _depthwise(graph: Graph, op: Op) -> None:
     o = op.options
     dilation = int(o.get("dilation_h_factor", 1) or 1) != 1 or int(o.get("dilation_w_factor", 1) or 1) != 1
     if dilation and (int(o.get("stride_h", 1) or 0) != 1 or int(o.get("stride_w", 1) or 0) != 1):
-        raise No("dilation with a stride other than 1")
+        raise Reject("dilation with a stride other than 1", None)
     x, w = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])
     xdims = (x.shape or ()) if x is not None else ()
     mult_ok = int(o.get("depth_multiplier", 1) or 0) == 1 or (not dilation and len(xdims) == 4 and xdims[3] == 1)
     _act(op)
     if int(o.get("stride_h", 1) or 0) > 3 or int(o.get("stride_w", 1) or 0) > 3:
-        raise No("stride above 3")
+        raise Reject("stride above 3", None)
     if not mult_ok:
-        raise No("depth multiplier other than 1")
+        raise Reject("depth multiplier other than 1", None)
     wdims = (w.shape or ()) if w is not None else ()
     if len(wdims) >= 2 and wdims[1] < 2:
-        raise No("filter height below 2")
+        raise Reject("filter height below 2", None)
 
 
 def _reshape(graph: Graph, op: Op) -> None:
     x = graph.tensor(op.inputs[0]) if op.inputs and op.inputs[0] >= 0 else None
     if len(op.inputs) > 2 or x is None or x.dtype not in Q8:
-        raise No("the input is not uint8/int8")
+        raise Reject("the input is not uint8/int8", None)
 
 
 def _with_const(types: list[tuple[str, ...]], what: str) -> Callable[[Graph, Op], None]:
@@ -175,7 +174,7 @@ def _mirror_pad(graph: Graph, op: Op) -> None:
     _inputs(graph, op, [Q8, ("int32",)])
     _const(graph, op, 1, "paddings")
     if str(op.options.get("mode", "REFLECT")) not in ("REFLECT", "SYMMETRIC"):
-        raise No("unknown mirror padding mode")
+        raise Reject("unknown mirror padding mode", None)
 
 
 def _split(graph: Graph, op: Op) -> None:
@@ -191,7 +190,7 @@ def _resize_bilinear(graph: Graph, op: Op) -> None:
     for d in (size.shape or ()) if size is not None else ():
         n *= d
     if n != 2:
-        raise No("the size must hold 2 values")
+        raise Reject("the size must hold 2 values", None)
 
 
 def _slice(graph: Graph, op: Op) -> None:
@@ -205,7 +204,7 @@ def _strided_slice(graph: Graph, op: Op) -> None:
     for i, what in ((1, "begin"), (2, "end"), (3, "strides")):
         _const(graph, op, i, what)
     if int(op.options.get("ellipsis_mask", 0) or 0) or int(op.options.get("new_axis_mask", 0) or 0):
-        raise No("ellipsis_mask and new_axis_mask are not supported")
+        raise Reject("ellipsis_mask and new_axis_mask are not supported", None)
 
 
 def _l2(graph: Graph, op: Op) -> None:
@@ -214,7 +213,7 @@ def _l2(graph: Graph, op: Op) -> None:
 
 
 def _sum(graph: Graph, op: Op) -> None:
-    raise No("SUM is not delegated")
+    raise Reject("SUM is not delegated", None)
 
 
 def _one(types: list[tuple[str, ...]]) -> Callable[[Graph, Op], None]:
@@ -261,32 +260,34 @@ def check_op(graph: Graph, op: Op) -> OpVerdict:
     for t in (*op.inputs, *op.outputs):
         tensor = graph.tensor(t) if t >= 0 else None
         if tensor is not None and tensor.shape is not None and len(tensor.shape) > 4:
-            return OpVerdict(False, (f"{tensor.describe()} has more than 4 dimensions",), f"{SOURCE}:131")
+            return OpVerdict(False, (f"{tensor.describe()} has more than 4 dimensions",), HEXAGON(131))
     if op.kind in EXACTLY_2:
         ok = op.version == 2
     else:
         ok = op.version <= MAX_VERSION.get(op.kind, 1)
     if not ok:
-        return OpVerdict(False, (f"{op.kind} version {op.version} is not one the delegate takes",), f"{SOURCE}:75")
+        return OpVerdict(False, (f"{op.kind} version {op.version} is not one the delegate takes",), HEXAGON(75))
     check = CHECKS.get(op.kind)
     if check is None:
-        return OpVerdict(False, (f"the Hexagon delegate has no kernel for {op.display}",), f"{SOURCE}:482")
+        return OpVerdict(False, (f"the Hexagon delegate has no kernel for {op.display}",), HEXAGON(482))
+    case = CASE_LINE[op.kind]
     try:
         check(graph, op)
-    except No as exc:
-        return OpVerdict(False, (str(exc),), f"{SOURCE}:{CASE_LINE.get(op.kind, 127)}")
+    except Reject as exc:  # a check inside the op's case cites the case
+        return OpVerdict(False, (exc.message,), exc.cite or case)
     except (IndexError, TypeError):
-        return OpVerdict(
-            False, ("the op's inputs are not what the delegate expects",), f"{SOURCE}:{CASE_LINE[op.kind]}"
-        )
-    return OpVerdict(True, (), f"{SOURCE}:{CASE_LINE[op.kind]}")
+        return OpVerdict(False, ("the op's inputs are not what the delegate expects",), case)
+    return OpVerdict(True, (), case)
 
 
-def verdicts(model: Model, target: Target) -> Verdicts:
-    """The delegate checker (``checker = "oplint.delegates.hexagon:verdicts"``)."""
-    return {op.key: check_op(graph, op) for graph in model.graphs for op in graph.ops}
+def assess(model: Model, target: Target) -> Assessment:
+    """What the Hexagon delegate takes of ``model`` (``Delegate.assess``)."""
+    return Assessment({op.key: check_op(graph, op) for graph in model.graphs for op in graph.ops})
 
 
 def kinds(target: Target) -> frozenset[str]:
     """The builtins the Hexagon delegate has a case for (SUM's case always refuses)."""
     return frozenset(CHECKS) - {"SUM"}
+
+
+DELEGATE = Delegate("hexagon", assess, kinds)

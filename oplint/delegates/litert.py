@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..knowledge.sources import litert
 from .contract import OpVerdict, Rejection
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op
 
 
-UTILS = "tflite/delegates/utils.cc"
-
-
+UTILS = litert("tflite/delegates/utils.cc")
+SUBGRAPH = litert("tflite/core/subgraph.cc")
 _FP16_ON_CPU = "a DEQUANTIZE of float16 weights stays on the CPU when the delegate takes only part of the graph"
 
 
@@ -34,7 +34,7 @@ def fp16_partition(graph: Graph, decide: Callable[[Op, frozenset[int]], OpVerdic
             out[op.key] = decide(op, fp16)
     full = all(v.supported for v in out.values())
     for op in dequantize:
-        out[op.key] = OpVerdict(True, (), f"{UTILS}:208") if full else OpVerdict(False, (_FP16_ON_CPU,), f"{UTILS}:250")
+        out[op.key] = OpVerdict(True, (), UTILS(208)) if full else OpVerdict(False, (_FP16_ON_CPU,), UTILS(250))
     return out
 
 
@@ -59,4 +59,4 @@ def dynamic_rejection(model: Model, outcome: str) -> Rejection | None:
         f"{where} leaves {what} dynamic ({found.why}; {found.source}), and the delegate only supports "
         "static-sized tensors"
     )
-    return Rejection(text, outcome, found.op, "tflite/core/subgraph.cc:2552")
+    return Rejection(text, outcome, found.op, SUBGRAPH(2552))

@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .contract import OpVerdict, Verdicts
+from ..knowledge.sources import Cite, litert
+from .contract import Assessment, Delegate, OpVerdict, OpView
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op, Tensor
     from ..knowledge.targets import Target
 
-SOURCE = "tflite/delegates/nnapi/nnapi_delegate.cc"
+NNAPI = litert("tflite/delegates/nnapi/nnapi_delegate.cc")
 
 # nnapi_delegate_kernel.h: kMinSdkVersionForNNAPI* and kNNAPIRuntimeFeatureLevel*
 NNAPI10, NNAPI11, NNAPI12, NNAPI13 = 27, 28, 29, 30
@@ -33,66 +34,55 @@ FL5, FL6, FL7, FL8 = 31, 1000006, 1000007, 1000008
 #: Android API level -> the feature level Validate compares with
 FEATURE_LEVEL = {27: 27, 28: 28, 29: 29, 30: 30, 31: FL5, 32: FL5, 33: FL6, 34: FL7, 35: FL8}
 
-#: the line of each op's case in Validate
-CASE_LINE = {
-    "ADD": 2372, "ARG_MAX": 2393, "ARG_MIN": 2394, "MUL": 2434, "AVERAGE_POOL_2D": 2459,
-    "MAX_POOL_2D": 2473, "L2_POOL_2D": 2477, "CONV_2D": 2490, "DEPTHWISE_CONV_2D": 2534,
-    "FULLY_CONNECTED": 2555, "HARD_SWISH": 2579, "SOFTMAX": 2585, "RESHAPE": 2607,
-    "RESIZE_BILINEAR": 2643, "RESIZE_NEAREST_NEIGHBOR": 2683, "SQUEEZE": 2708,
-    "UNIDIRECTIONAL_SEQUENCE_LSTM": 2720, "L2_NORMALIZATION": 2733,
-    "LOCAL_RESPONSE_NORMALIZATION": 2749, "LSH_PROJECTION": 2752, "CONCATENATION": 2769,
-    "DEQUANTIZE": 2799, "DENSIFY": 2828, "FLOOR": 2837, "RELU": 2840, "RELU_N1_TO_1": 2841,
-    "RELU6": 2842, "LOGISTIC": 2843, "TANH": 2847, "SUB": 2857, "DIV": 2883, "PAD": 2898,
-    "PADV2": 2899, "UNIDIRECTIONAL_SEQUENCE_RNN": 2932, "SPACE_TO_BATCH_ND": 2940,
-    "BATCH_TO_SPACE_ND": 2945, "STRIDED_SLICE": 2956, "TRANSPOSE": 2962, "ABS": 2975, "EXP": 2976,
-    "LOG": 2977, "POW": 2978, "RSQRT": 2984, "SLICE": 2994, "COS": 3010, "SIN": 3011,
-    "TRANSPOSE_CONV": 3017, "SQRT": 3029, "RNN": 3035, "SPACE_TO_DEPTH": 3048, "SVDF": 3055,
-    "LSTM": 3075, "MEAN": 3151, "EMBEDDING_LOOKUP": 3173, "HASHTABLE_LOOKUP": 3179,
-    "MAXIMUM": 3185, "MINIMUM": 3186, "CAST": 3206, "LEAKY_RELU": 3237, "PRELU": 3238,
-    "TILE": 3246, "LOGICAL_OR": 3259, "LOGICAL_AND": 3260, "LOGICAL_NOT": 3261, "LESS": 3270,
-    "LESS_EQUAL": 3271, "GREATER": 3272, "GREATER_EQUAL": 3273, "EQUAL": 3274, "NOT_EQUAL": 3275,
-    "NEG": 3283, "TOPK_V2": 3290, "SELECT": 3303, "GATHER": 3319,
-    "BIDIRECTIONAL_SEQUENCE_LSTM": 3336, "EXPAND_DIMS": 3344, "SPLIT": 3356, "SPLIT_V": 3374,
-    "LOG_SOFTMAX": 3407, "QUANTIZE": 3416, "REDUCE_ANY": 3447, "REDUCE_MIN": 3455,
-    "REDUCE_MAX": 3456, "DEPTH_TO_SPACE": 3468, "REDUCE_PROD": 3474, "SUM": 3475, "ELU": 3487,
-    "FILL": 3496, "PACK": 3540, "UNPACK": 3559, "SQUARED_DIFFERENCE": 3581, "BATCH_MATMUL": 3602,
-    "MIRROR_PAD": 3621, "REVERSE_V2": 3641,
+#: the ``case`` of each op in Validate
+CASE_LINE: dict[str, Cite] = {
+    "ADD": NNAPI(2372), "ARG_MAX": NNAPI(2393), "ARG_MIN": NNAPI(2394), "MUL": NNAPI(2434),
+    "AVERAGE_POOL_2D": NNAPI(2459), "MAX_POOL_2D": NNAPI(2473), "L2_POOL_2D": NNAPI(2477), "CONV_2D": NNAPI(2490),
+    "DEPTHWISE_CONV_2D": NNAPI(2534), "FULLY_CONNECTED": NNAPI(2555), "HARD_SWISH": NNAPI(2579),
+    "SOFTMAX": NNAPI(2585), "RESHAPE": NNAPI(2607), "RESIZE_BILINEAR": NNAPI(2643),
+    "RESIZE_NEAREST_NEIGHBOR": NNAPI(2683), "SQUEEZE": NNAPI(2708), "UNIDIRECTIONAL_SEQUENCE_LSTM": NNAPI(2720),
+    "L2_NORMALIZATION": NNAPI(2733), "LOCAL_RESPONSE_NORMALIZATION": NNAPI(2749), "LSH_PROJECTION": NNAPI(2752),
+    "CONCATENATION": NNAPI(2769), "DEQUANTIZE": NNAPI(2799), "DENSIFY": NNAPI(2828), "FLOOR": NNAPI(2837),
+    "RELU": NNAPI(2840), "RELU_N1_TO_1": NNAPI(2841), "RELU6": NNAPI(2842), "LOGISTIC": NNAPI(2843),
+    "TANH": NNAPI(2847), "SUB": NNAPI(2857), "DIV": NNAPI(2883), "PAD": NNAPI(2898), "PADV2": NNAPI(2899),
+    "UNIDIRECTIONAL_SEQUENCE_RNN": NNAPI(2932), "SPACE_TO_BATCH_ND": NNAPI(2940), "BATCH_TO_SPACE_ND": NNAPI(2945),
+    "STRIDED_SLICE": NNAPI(2956), "TRANSPOSE": NNAPI(2962), "ABS": NNAPI(2975), "EXP": NNAPI(2976),
+    "LOG": NNAPI(2977), "POW": NNAPI(2978), "RSQRT": NNAPI(2984), "SLICE": NNAPI(2994), "COS": NNAPI(3010),
+    "SIN": NNAPI(3011), "TRANSPOSE_CONV": NNAPI(3017), "SQRT": NNAPI(3029), "RNN": NNAPI(3035),
+    "SPACE_TO_DEPTH": NNAPI(3048), "SVDF": NNAPI(3055), "LSTM": NNAPI(3075), "MEAN": NNAPI(3151),
+    "EMBEDDING_LOOKUP": NNAPI(3173), "HASHTABLE_LOOKUP": NNAPI(3179), "MAXIMUM": NNAPI(3185),
+    "MINIMUM": NNAPI(3186), "CAST": NNAPI(3206), "LEAKY_RELU": NNAPI(3237), "PRELU": NNAPI(3238),
+    "TILE": NNAPI(3246), "LOGICAL_OR": NNAPI(3259), "LOGICAL_AND": NNAPI(3260), "LOGICAL_NOT": NNAPI(3261),
+    "LESS": NNAPI(3270), "LESS_EQUAL": NNAPI(3271), "GREATER": NNAPI(3272), "GREATER_EQUAL": NNAPI(3273),
+    "EQUAL": NNAPI(3274), "NOT_EQUAL": NNAPI(3275), "NEG": NNAPI(3283), "TOPK_V2": NNAPI(3290),
+    "SELECT": NNAPI(3303), "GATHER": NNAPI(3319), "BIDIRECTIONAL_SEQUENCE_LSTM": NNAPI(3336),
+    "EXPAND_DIMS": NNAPI(3344), "SPLIT": NNAPI(3356), "SPLIT_V": NNAPI(3374), "LOG_SOFTMAX": NNAPI(3407),
+    "QUANTIZE": NNAPI(3416), "REDUCE_ANY": NNAPI(3447), "REDUCE_MIN": NNAPI(3455), "REDUCE_MAX": NNAPI(3456),
+    "DEPTH_TO_SPACE": NNAPI(3468), "REDUCE_PROD": NNAPI(3474), "SUM": NNAPI(3475), "ELU": NNAPI(3487),
+    "FILL": NNAPI(3496), "PACK": NNAPI(3540), "UNPACK": NNAPI(3559), "SQUARED_DIFFERENCE": NNAPI(3581),
+    "BATCH_MATMUL": NNAPI(3602), "MIRROR_PAD": NNAPI(3621), "REVERSE_V2": NNAPI(3641),
 }  # fmt: skip
 
 FLOAT = ("float32",)
 QUANT = ("uint8", "int8")
 
 
-class V:
+class Validation(OpView):
     """OpValidationContext: every failed expectation, in order."""
 
+    __slots__ = ("failures", "sdk")
+
     def __init__(self, model: Model, graph: Graph, op: Op, sdk: int) -> None:
-        self.model = model
-        self.graph = graph
-        self.op = op
+        super().__init__(model, graph, op)
         self.sdk = sdk
         self.failures: list[str] = []
 
-    # tensors
-    def t(self, i: int) -> Tensor | None:
-        return self.graph.tensor(self.op.inputs[i]) if i < len(self.op.inputs) and self.op.inputs[i] >= 0 else None
-
-    def out(self, i: int = 0) -> Tensor | None:
-        return self.graph.tensor(self.op.outputs[i]) if i < len(self.op.outputs) and self.op.outputs[i] >= 0 else None
-
     def dtype(self, i: int) -> str:
-        t = self.t(i)
+        t = self.input(i)
         return t.dtype if t is not None else "none"
 
     def rank(self, t: Tensor | None) -> int:
         return len(t.shape or ()) if t is not None else 0
-
-    def const(self, i: int) -> bool:
-        t = self.t(i)
-        return t is not None and t.is_const
-
-    def opt(self, key: str, default: object = None) -> object:
-        return self.op.options.get(key, default)
 
     # expectations (2080-2240)
     def expect(self, ok: bool, message: str) -> bool:
@@ -126,7 +116,7 @@ class V:
 
     def restricted_scales(self) -> None:
         """ExpectIsRestrictedScalesCompliant (2220): NNAPI 1.0/1.1 need input x filter < output scale."""
-        x, w, y = self.t(0), self.t(1), self.out()
+        x, w, y = self.input(0), self.input(1), self.output()
         sx, sw, sy = (_scale(t) for t in (x, w, y))
         if sx is not None and sw is not None and sy is not None:
             self.expect(
@@ -145,7 +135,7 @@ class V:
         return False
 
     def rank_at_most_4(self, *indices: int, message: str = "Input rank must be <= 4") -> None:
-        self.expect(all(self.rank(self.t(i)) <= 4 for i in indices), message)
+        self.expect(all(self.rank(self.input(i)) <= 4 for i in indices), message)
 
 
 def _api(level: int) -> int:
@@ -164,7 +154,7 @@ def _zero_point(t: Tensor | None) -> int | None:
 
 
 # -- the cases ---------------------------------------------------------------------------------------
-def _add_mul(v: V) -> None:
+def _add_mul(v: Validation) -> None:
     v.max_version(2)  # MUL takes version 3 only when an accelerator is named
     if v.sdk >= NNAPI13:
         v.float_quant8_or_int32()
@@ -175,11 +165,11 @@ def _add_mul(v: V) -> None:
     v.rank_at_most_4(0, 1)
 
 
-def _arg_min_max(v: V) -> None:
+def _arg_min_max(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float16", "float32", "int32", "uint8", "int8"))
-    axis = v.t(1)
+    axis = v.input(1)
     if axis is not None and axis.dtype == "int64":
         v.expect(axis.is_const, "NNAPI only supports axis as int32 (a constant int64 axis is converted)")
     else:
@@ -187,7 +177,7 @@ def _arg_min_max(v: V) -> None:
     v.expect(str(v.opt("output_type", "INT32")).upper() == "INT32", "NNAPI only supports int32 output.")
 
 
-def _avg_pool(v: V) -> None:
+def _avg_pool(v: Validation) -> None:
     v.max_version(2)
     v.float_or_quant8()
     if v.dtype(0) in QUANT:
@@ -195,12 +185,12 @@ def _avg_pool(v: V) -> None:
         v.expect(area <= 256, "Large filter window would overflow on the reference CPU path")
 
 
-def _max_pool(v: V) -> None:
+def _max_pool(v: Validation) -> None:
     v.max_version(2)
     v.float_or_quant8()
 
 
-def _l2_pool(v: V) -> None:
+def _l2_pool(v: Validation) -> None:
     v.version(1)
     v.float_op()
     if v.sdk < NNAPI12:
@@ -210,9 +200,9 @@ def _l2_pool(v: V) -> None:
         )
 
 
-def _conv(v: V) -> None:
+def _conv(v: Validation) -> None:
     v.max_version(5)
-    x, w = v.t(0), v.t(1)
+    x, w = v.input(0), v.input(1)
     if v.sdk < NNAPI12:
         v.expect(not v.hybrid(), "Hybrid operators not supported before NNAPI 1.2")
         v.float_or_uint8()
@@ -227,7 +217,7 @@ def _conv(v: V) -> None:
         v.expect(x.shape[-1] == w.shape[-1], "Grouped convolution not supported before NNAPI < 1.2")
 
 
-def _depthwise(v: V) -> None:
+def _depthwise(v: Validation) -> None:
     v.max_version(3)
     if v.sdk < NNAPI12:
         v.float_or_uint8()
@@ -239,9 +229,9 @@ def _depthwise(v: V) -> None:
         )
 
 
-def _fully_connected(v: V) -> None:
+def _fully_connected(v: Validation) -> None:
     v.max_version(5)
-    out = v.out()
+    out = v.output()
     v.expect(out is None or out.dtype != "int16", "Unsupported output of type kTfLiteInt16")
     if v.sdk < NNAPI12:
         v.expect(not v.hybrid(), "Hybrid operators not supported before NNAPI 1.2")
@@ -252,38 +242,38 @@ def _fully_connected(v: V) -> None:
         v.min_sdk(NNAPI13)
 
 
-def _softmax(v: V) -> None:
+def _softmax(v: Validation) -> None:
     v.version(2)
     v.float_or_quant8()
-    out = v.out()
+    out = v.output()
     v.type_in(
         out.dtype if out else "none", ("float32", "uint8", "int8"), "Output type should be float32, uint8 or int8."
     )
-    rank = v.rank(v.t(0))
+    rank = v.rank(v.input(0))
     v.expect(rank <= 4, "Input rank should be <= 4")
     if v.sdk < NNAPI12:
         v.expect(rank in (2, 4), "Before API level 29 only 2D and 4D input tensors were supported.")
 
 
-def _reshape(v: V) -> None:
+def _reshape(v: Validation) -> None:
     v.version(1)
     if v.sdk < FL6:
         v.float_or_quant8()
     else:
         v.float_quant8_or_int32()
-    v.expect(v.rank(v.t(0)) <= 4, "Input rank should be <= 4")
-    v.expect(v.rank(v.out()) <= 4, "Output rank should be <= 4")
+    v.expect(v.rank(v.input(0)) <= 4, "Input rank should be <= 4")
+    v.expect(v.rank(v.output()) <= 4, "Output rank should be <= 4")
     if len(v.op.inputs) >= 2:
-        v.expect(v.const(1), "The shape input tensor must be constant.")
+        v.expect(v.is_const(1), "The shape input tensor must be constant.")
     else:
         shape = v.opt("new_shape") or ()
         n = 0 if isinstance(shape, (list, tuple)) and len(shape) == 1 and shape[0] == 0 else len(shape)  # type: ignore[arg-type]
         v.expect(n > 0, "New shape rank should be > 0")
 
 
-def _resize(v: V) -> None:
+def _resize(v: Validation) -> None:
     v.max_version(3)
-    x, out = v.t(0), v.out()
+    x, out = v.input(0), v.output()
     if v.op.kind == "RESIZE_BILINEAR":
         v.expect(v.rank(x) == 4, "Input should have rank 4")
     else:
@@ -291,7 +281,7 @@ def _resize(v: V) -> None:
     v.float_or_quant8()
     v.expect(len(v.op.inputs) >= 2, "Expected at least 2 inputs")
     if len(v.op.inputs) >= 2:
-        v.expect(v.const(1), "The size input tensor must be constant.")
+        v.expect(v.is_const(1), "The size input tensor must be constant.")
     if v.op.kind == "RESIZE_BILINEAR" and v.sdk < NNAPI12 and out is not None and out.shape and len(out.shape) == 4:
         v.expect(out.shape[1] == out.shape[2], "Require width == height due to driver differences in NNAPI < 1.2")
     if v.sdk <= NNAPI12:
@@ -301,7 +291,7 @@ def _resize(v: V) -> None:
         v.expect(v.dtype(0) == "float32", "NNAPI 1.0 & 1.1 only supports float input.")
 
 
-def _squeeze(v: V) -> None:
+def _squeeze(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI11)
     if v.sdk == NNAPI11:
@@ -309,42 +299,42 @@ def _squeeze(v: V) -> None:
         v.expect(len(dims) != 0, "NNAPI 1.1 does not support null squeeze_dims properly.")  # type: ignore[arg-type]
 
 
-def _seq_lstm(v: V) -> None:
+def _seq_lstm(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     v.expect(not v.hybrid(), "Hybrid version of this op is not supported by NN API.")
     v.expect(len(v.op.inputs) in (20, 24), "Supporting only operation with 20 or 24 inputs")
 
 
-def _l2_norm(v: V) -> None:
+def _l2_norm(v: Validation) -> None:
     v.max_version(2)
     if v.sdk < NNAPI12:
         v.float_op()
-        v.expect(v.rank(v.t(0)) == 4, "Expected 4 inputs")
+        v.expect(v.rank(v.input(0)) == 4, "Expected 4 inputs")
     v.expect(str(v.opt("fused_activation_function", "NONE")) == "NONE", "Expected no activation")
 
 
-def _lrn(v: V) -> None:
+def _lrn(v: Validation) -> None:
     v.version(1)
 
 
-def _lsh(v: V) -> None:
+def _lsh(v: Validation) -> None:
     v.version(1)
     if str(v.opt("type", "")) == "SPARSE":
         v.expect(v.sdk >= NNAPI12, "NNAPI does not support sparse projection correctly pre-Q")
         v.expect(len(v.op.inputs) == 2, "NNAPI does not support weights for sparse projects.")
 
 
-def _concat(v: V) -> None:
+def _concat(v: Validation) -> None:
     v.max_version(2)
     v.expect(str(v.opt("fused_activation_function", "NONE")) == "NONE", "No activation function supported")
-    v.expect(v.rank(v.t(0)) <= 4, "Input rank should be less than 4")
+    v.expect(v.rank(v.input(0)) <= 4, "Input rank should be less than 4")
     dtype = v.dtype(0)
     v.type_in(dtype, ("float16", "float32", "uint8", "int8"))
     if dtype == "uint8" and v.sdk < NNAPI12:
-        first = v.t(0)
+        first = v.input(0)
         for i in range(1, len(v.op.inputs)):
-            t = v.t(i)
+            t = v.input(i)
             same = _scale(t) == _scale(first) and _zero_point(t) == _zero_point(first)
             if not v.expect(
                 same, "NNAPI 1.0-1 only supported concatenating quantized tensor of the same scale and offset."
@@ -352,8 +342,8 @@ def _concat(v: V) -> None:
                 break
 
 
-def _dequantize(v: V) -> None:
-    x = v.t(0)
+def _dequantize(v: Validation) -> None:
+    x = v.input(0)
     if v.sdk >= NNAPI13 and x is not None and x.dtype == "float16" and not x.is_const:
         return
     v.expect(v.op.version in (1, 2), "Supported op versions are 1 and 2 only")
@@ -368,26 +358,26 @@ def _dequantize(v: V) -> None:
             )
 
 
-def _densify(v: V) -> None:
-    v.expect(v.sdk >= NNAPI13 and v.const(0), "DENSIFY is only delegated on a constant input from API level 30")
+def _densify(v: Validation) -> None:
+    v.expect(v.sdk >= NNAPI13 and v.is_const(0), "DENSIFY is only delegated on a constant input from API level 30")
 
 
-def _floor(v: V) -> None:
+def _floor(v: Validation) -> None:
     v.version(1)
 
 
-def _relu_like(v: V) -> None:
+def _relu_like(v: Validation) -> None:
     v.max_version(2)
     v.float_or_quant8()
 
 
-def _tanh(v: V) -> None:
+def _tanh(v: Validation) -> None:
     v.max_version(2)
     d = v.dtype(0)
     v.expect(d in FLOAT or (d in QUANT and v.sdk >= NNAPI12), "NNAPI only support float tanh.")
 
 
-def _sub(v: V) -> None:
+def _sub(v: Validation) -> None:
     v.max_version(3)
     d = v.dtype(0)
     v.expect(
@@ -399,18 +389,18 @@ def _sub(v: V) -> None:
     v.rank_at_most_4(0, 1)
 
 
-def _div(v: V) -> None:
+def _div(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI11)
     v.expect(v.dtype(0) == "float32", "NNAPI only support float div.")
     v.rank_at_most_4(0, 1)
 
 
-def _pad(v: V) -> None:
+def _pad(v: Validation) -> None:
     v.max_version(2)
     v.float_or_quant8()
     v.min_sdk(NNAPI11)
-    x = v.t(0)
+    x = v.input(0)
     v.expect(x is None or 0 not in (x.shape or ()), "NN API pad ops do not support input tensors with no elements")
     v.expect(len(v.op.inputs) >= 2, "Expecting at least 2 inputs")
     if len(v.op.inputs) == 3:
@@ -419,47 +409,47 @@ def _pad(v: V) -> None:
         v.expect(v.dtype(0) == "float32", "Only Float32 inputs are supported before NNAPI 1.2")
 
 
-def _seq_rnn(v: V) -> None:
+def _seq_rnn(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
     v.expect(not v.hybrid(), "Hybrid version of this op is not supported by NN API.")
 
 
-def _space_to_batch(v: V) -> None:
+def _space_to_batch(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI11)
 
 
-def _batch_to_space(v: V) -> None:
+def _batch_to_space(v: Validation) -> None:
     from ..readers.constants import constant_values
 
     v.max_version(2)
     v.min_sdk(NNAPI11)
-    crops = v.t(2)
+    crops = v.input(2)
     values = constant_values(v.model, v.graph.index, v.op.inputs[2]) if crops is not None else None
     ok = crops is not None and crops.is_const and (values is None or (len(values) == 4 and not any(values)))
     v.expect(ok, "All crops should be 0.")
 
 
-def _strided_slice(v: V) -> None:
+def _strided_slice(v: Validation) -> None:
     v.max_version(2)
     v.float_or_quant8()
     v.min_sdk(NNAPI11)
 
 
-def _transpose(v: V) -> None:
+def _transpose(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI11)
-    v.expect(len(v.op.inputs) > 1 and v.const(1), "Dynamically-sized tensors not supported.")
+    v.expect(len(v.op.inputs) > 1 and v.is_const(1), "Dynamically-sized tensors not supported.")
 
 
-def _unary_float_v1(v: V) -> None:  # ABS EXP LOG POW COS SIN SQRT
+def _unary_float_v1(v: Validation) -> None:  # ABS EXP LOG POW COS SIN SQRT
     v.version(1)
     v.min_sdk(NNAPI12)
     v.float_op()
 
 
-def _rsqrt(v: V) -> None:
+def _rsqrt(v: Validation) -> None:
     v.version(2)
     v.min_sdk(NNAPI12)
     if v.sdk < FL7:
@@ -468,7 +458,7 @@ def _rsqrt(v: V) -> None:
         v.float_or_quant8()
 
 
-def _slice(v: V) -> None:
+def _slice(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "int32", "uint8", "int8"))
@@ -476,25 +466,25 @@ def _slice(v: V) -> None:
     v.expect(v.dtype(2) == "int32", "Size type should be Int32")
 
 
-def _transpose_conv(v: V) -> None:
+def _transpose_conv(v: Validation) -> None:
     v.max_version(4)
     v.min_sdk(NNAPI12)
-    v.expect(len(v.op.inputs) > 1 and v.const(0) and v.const(1), "Dynamically-sized tensors not supported.")
+    v.expect(len(v.op.inputs) > 1 and v.is_const(0) and v.is_const(1), "Dynamically-sized tensors not supported.")
 
 
-def _rnn(v: V) -> None:
+def _rnn(v: Validation) -> None:
     v.version(1)
     v.expect(len(v.op.inputs) == 5, "Expected 5 input")
     if len(v.op.inputs) >= 2:
         v.expect(v.dtype(1) == "float32", "NNAPI only support float32 weights.")
 
 
-def _space_to_depth(v: V) -> None:
+def _space_to_depth(v: Validation) -> None:
     v.max_version(2)
     v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
 
 
-def _svdf(v: V) -> None:
+def _svdf(v: Validation) -> None:
     v.version(1)
     v.expect(len(v.op.inputs) == 5, "Expected input of rank 5")
     if len(v.op.inputs) >= 2:
@@ -502,7 +492,7 @@ def _svdf(v: V) -> None:
     v.expect(v.sdk >= NNAPI11, "SVDF does not support rank > 1 on NNAPI 1.0.")
 
 
-def _lstm(v: V) -> None:
+def _lstm(v: Validation) -> None:
     v.max_version(3)
     v.expect(v.sdk >= NNAPI11, "NNAPI 1.0 has a bug for optional tensors which would affect LSTM.")
     v.expect(v.sdk >= NNAPI12 or not v.hybrid(), "Hybrid operators not supported before NNAPI 1.2.")
@@ -510,11 +500,11 @@ def _lstm(v: V) -> None:
     weights = v.dtype(2 if basic else 4)
     if basic:
         v.expect(weights == "uint8", "Basic LSTM Kernels support only UINT8 weights")
-        x, y = v.t(0), v.out()
+        x, y = v.input(0), v.output()
         v.expect(_scale(x) == 1 / 128 and _zero_point(x) == 128, "Invalid input quantization")
         v.expect(_scale(y) == 1 / 128 and _zero_point(y) == 128, "Invalid output quantization")
-        v.expect(v.const(2), "Weights tensor should be constant")
-        v.expect(v.const(3), "Biases tensor should be constant")
+        v.expect(v.is_const(2), "Weights tensor should be constant")
+        v.expect(v.is_const(3), "Biases tensor should be constant")
         return
     if len(v.op.inputs) == 24:
         v.min_sdk(NNAPI12)
@@ -522,190 +512,190 @@ def _lstm(v: V) -> None:
     v.expect(weights in allowed, f"Weight has to be {' or '.join(a.upper() for a in allowed)}")
 
 
-def _mean(v: V) -> None:
+def _mean(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI11)
     if v.sdk >= NNAPI12:
         v.expect(v.dtype(0) in ("float32", *QUANT), "Expected Float32 or Quantized input")
     else:
         v.expect(v.dtype(0) == "float32", "Expected Float32 input")
-    v.expect(v.rank(v.out()) > 0, "NNAPI does not support generating a scalar as output for MEAN.")
-    v.expect(v.rank(v.t(0)) <= 4, "NNAPI does not support mean of a tensor with rank > 4")
+    v.expect(v.rank(v.output()) > 0, "NNAPI does not support generating a scalar as output for MEAN.")
+    v.expect(v.rank(v.input(0)) <= 4, "NNAPI does not support mean of a tensor with rank > 4")
 
 
-def _embedding_lookup(v: V) -> None:
+def _embedding_lookup(v: Validation) -> None:
     v.version(1)
     v.expect(v.dtype(1) == "float32", "NNAPI only support float32 values.")
 
 
-def _hashtable_lookup(v: V) -> None:
+def _hashtable_lookup(v: Validation) -> None:
     v.version(1)
-    out = v.out()
+    out = v.output()
     v.expect(out is not None and out.dtype == "float32", "NNAPI only support float32 output.")
 
 
-def _min_max(v: V) -> None:
+def _min_max(v: Validation) -> None:
     v.max_version(3)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "uint8", "int8", "int32"))
     for i in (0, 1):
-        t = v.t(i)
+        t = v.input(i)
         if t is not None and not t.shape:
             v.expect(t.is_const, "Scalar operand should be constant")
 
 
-def _cast(v: V) -> None:
+def _cast(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
-    out = v.out()
+    out = v.output()
     allowed = ("float32", "int32", "uint8", "int8") if v.sdk >= NNAPI13 else ("float32", "int32", "uint8")
     v.type_in(v.dtype(0), allowed)
     v.type_in(out.dtype if out else "none", allowed, f"Output type should be one of {', '.join(allowed)}.")
 
 
-def _prelu(v: V) -> None:
+def _prelu(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
 
 
-def _tile(v: V) -> None:
+def _tile(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "int8", "uint8", "int32"))
     v.expect(v.dtype(1) == "int32", "Multipliers should be Int32")
 
 
-def _logical(v: V) -> None:
+def _logical(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
     v.expect(v.dtype(0) == "bool", "Input should be bool")
 
 
-def _compare(v: V) -> None:
+def _compare(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "uint8", "int8", "bool", "int32"))
 
 
-def _neg(v: V) -> None:
+def _neg(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "int32"))
 
 
-def _topk(v: V) -> None:
+def _topk(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "int32", "uint8", "int8"))
-    v.expect(v.dtype(1) == "int32" and v.const(1), "K param should be a constant of type Int32")
+    v.expect(v.dtype(1) == "int32" and v.is_const(1), "K param should be a constant of type Int32")
 
 
-def _select(v: V) -> None:
+def _select(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(1), ("float32", "int32", "uint8", "int8"))
-    c, x = v.t(0), v.t(1)
+    c, x = v.input(0), v.input(1)
     v.expect(
         c is not None and x is not None and tuple(c.shape or ()) == tuple(x.shape or ()),
         "Condition and inputs tensors should have the same shape",
     )
 
 
-def _gather(v: V) -> None:
+def _gather(v: Validation) -> None:
     v.version(2)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "float16", "int32", "uint8", "int8"))
     v.expect(v.dtype(1) == "int32", "Positions type should be one of kTfLiteInt32")
-    v.expect(v.rank(v.t(1)) != 0, "0-dimension args are not supported by NNAPI.")
+    v.expect(v.rank(v.input(1)) != 0, "0-dimension args are not supported by NNAPI.")
 
 
-def _bidi_lstm(v: V) -> None:
+def _bidi_lstm(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
     v.expect(not v.hybrid(), "Hybrid version of this op is not supported by NN API.")
 
 
-def _expand_dims(v: V) -> None:
+def _expand_dims(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "float16", "int32", "uint8", "int8"))
-    v.expect(v.dtype(1) == "int32" and v.const(1), "NNAPI only supports constant int32 axis tensor.")
+    v.expect(v.dtype(1) == "int32" and v.is_const(1), "NNAPI only supports constant int32 axis tensor.")
 
 
-def _split(v: V) -> None:
+def _split(v: Validation) -> None:
     v.version(3)
     v.min_sdk(NNAPI12)
     allowed = ("float32", "uint8", "int8", "int32") if v.sdk >= NNAPI13 else ("float32", "uint8", "int32")
     v.type_in(v.dtype(1), allowed)
-    v.expect(v.dtype(0) == "int32" and v.const(0), "NNAPI only supports constant int32 axis tensor.")
+    v.expect(v.dtype(0) == "int32" and v.is_const(0), "NNAPI only supports constant int32 axis tensor.")
 
 
-def _split_v(v: V) -> None:
+def _split_v(v: Validation) -> None:
     v.version(2)
     v.min_sdk(NNAPI13)
     v.type_in(v.dtype(0), ("float32", "uint8", "int8", "int32"))
-    sizes = v.t(1)
+    sizes = v.input(1)
     v.expect(
         sizes is not None and sizes.dtype == "int32" and v.rank(sizes) == 1 and sizes.is_const,
         "NNAPI only supports constant int32 size_splits vector.",
     )
-    v.expect(v.dtype(2) == "int32" and v.const(2), "NNAPI only supports constant int32 axis tensor.")
+    v.expect(v.dtype(2) == "int32" and v.is_const(2), "NNAPI only supports constant int32 axis tensor.")
 
 
-def _log_softmax(v: V) -> None:
+def _log_softmax(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
     v.expect(v.dtype(0) == "float32", "Input should be Float32.")
 
 
-def _quantize(v: V) -> None:
+def _quantize(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     d = v.dtype(0)
     v.expect(d == "float32" or d in QUANT, "Value should be quantized or Float32.")
     if d in QUANT:
-        v.expect((_scale(v.t(0)) or 0) > 0, "Quantization scale should be > 0.")
-    out = v.out()
+        v.expect((_scale(v.input(0)) or 0) > 0, "Quantization scale should be > 0.")
+    out = v.output()
     allowed = ("uint8", "int8") if v.sdk >= NNAPI13 else ("uint8",)
     v.expect(out is not None and out.dtype in allowed, "Output should be kTfLiteUInt8.")
     v.expect((_scale(out) or 0) > 0, "Quantization scale should be > 0.")
 
 
-def _reduce_any(v: V) -> None:
+def _reduce_any(v: Validation) -> None:
     v.version(2)
     v.min_sdk(NNAPI12)
-    v.expect(v.rank(v.out()) != 0, "NNAPI does not support generating a scalar as output.")
+    v.expect(v.rank(v.output()) != 0, "NNAPI does not support generating a scalar as output.")
 
 
-def _reduce_min_max(v: V) -> None:
+def _reduce_min_max(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(NNAPI12)
     v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
-    v.expect(v.rank(v.t(0)) != 0, "NNAPI does not support generating a scalar as output.")
+    v.expect(v.rank(v.input(0)) != 0, "NNAPI does not support generating a scalar as output.")
 
 
-def _depth_to_space(v: V) -> None:
+def _depth_to_space(v: Validation) -> None:
     v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
 
 
-def _reduce_sum_prod(v: V) -> None:
+def _reduce_sum_prod(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI12)
-    v.expect(v.rank(v.out()) != 0, "NNAPI does not support generating a scalar as output")
+    v.expect(v.rank(v.output()) != 0, "NNAPI does not support generating a scalar as output")
     v.expect(v.dtype(0) == "float32", "NNAPI only supports floating point input.")
 
 
-def _elu(v: V) -> None:
+def _elu(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI13)
     v.expect(v.dtype(0) == "float32", "NNAPI only supports floating point input.")
 
 
-def _fill(v: V) -> None:
+def _fill(v: Validation) -> None:
     v.version(1)
     v.min_sdk(NNAPI13)
-    dims = v.t(0)
+    dims = v.input(0)
     v.expect(dims is not None and dims.is_const, "NNAPI doesn't support dynamic dimensions tensor.")
     v.type_in(v.dtype(0), ("int32", "int64"))
     if dims is not None and dims.is_const:
@@ -713,7 +703,7 @@ def _fill(v: V) -> None:
     v.type_in(v.dtype(1), ("float32", "int32", "int64"))
 
 
-def _pack(v: V) -> None:
+def _pack(v: Validation) -> None:
     v.version(2)
     v.min_sdk(NNAPI13)
     if v.sdk >= FL6:
@@ -721,21 +711,21 @@ def _pack(v: V) -> None:
     else:
         v.type_in(v.dtype(0), ("float32", "int8"))
         axis = int(v.opt("axis", 0) or 0)
-        v.expect(axis not in (-1, v.rank(v.t(0))), "NNAPI does not support axis being the last dimension")
+        v.expect(axis not in (-1, v.rank(v.input(0))), "NNAPI does not support axis being the last dimension")
 
 
-def _unpack(v: V) -> None:
+def _unpack(v: Validation) -> None:
     v.version(2)
     v.min_sdk(NNAPI13)
     v.type_in(v.dtype(0), ("float32", "uint8", "int8"))
-    rank = v.rank(v.t(0))
+    rank = v.rank(v.input(0))
     v.expect(rank > 1, "NNAPI does not support unpacking a rank-1 tensor")
     v.expect(rank <= 4, "NNAPI does not support unpacking a tensor with rank > 4")
     axis = int(v.opt("axis", 0) or 0)
     v.expect(axis not in (-1, rank - 1), "NNAPI does not support axis being the last dimension")
 
 
-def _squared_difference(v: V) -> None:
+def _squared_difference(v: Validation) -> None:
     v.version(2)
     v.min_sdk(NNAPI11)
     if v.sdk >= NNAPI13:
@@ -747,39 +737,39 @@ def _squared_difference(v: V) -> None:
     v.rank_at_most_4(0, 1, message="NNAPI does not support input rank greater than 4")
 
 
-def _batch_matmul(v: V) -> None:
+def _batch_matmul(v: Validation) -> None:
     v.version(2)
     v.min_sdk(FL6)
     v.type_in(v.dtype(0), ("float32", "int32", "int8"))
     v.expect(v.dtype(0) == v.dtype(1), "NNAPI does not support hybrid batch matmul")
-    rank = v.rank(v.t(0))
+    rank = v.rank(v.input(0))
     v.expect(2 <= rank <= 4, "NNAPI does not support input rank greater than 4 or less than 2")
-    a, b = v.t(0), v.t(1)
+    a, b = v.input(0), v.input(1)
     if a is not None and b is not None and a.shape and b.shape:
         v.expect(tuple(a.shape[:-2]) == tuple(b.shape[:-2]), "NNAPI does not support broadcast batch matmul")
 
 
-def _mirror_pad(v: V) -> None:
+def _mirror_pad(v: Validation) -> None:
     v.max_version(2)
     v.min_sdk(FL7)
     v.float_quant8_or_int32()
-    x = v.t(0)
+    x = v.input(0)
     v.expect(x is None or 0 not in (x.shape or ()), "NN API pad ops do not support input tensors with no elements")
     v.expect(len(v.op.inputs) == 2, "Expecting 2 inputs")
 
 
-def _reverse(v: V) -> None:
+def _reverse(v: Validation) -> None:
     v.max_version(3)
     v.min_sdk(FL7)
     v.float_quant8_or_int32()
     v.expect(len(v.op.inputs) == 2, "Expecting 2 inputs")
 
 
-def _hard_swish(v: V) -> None:
+def _hard_swish(v: Validation) -> None:
     v.float_or_quant8()
 
 
-CASES: dict[str, Callable[[V], None]] = {
+CASES: dict[str, Callable[[Validation], None]] = {
     "ADD": _add_mul, "MUL": _add_mul, "ARG_MAX": _arg_min_max, "ARG_MIN": _arg_min_max,
     "AVERAGE_POOL_2D": _avg_pool, "MAX_POOL_2D": _max_pool, "L2_POOL_2D": _l2_pool, "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise, "FULLY_CONNECTED": _fully_connected, "HARD_SWISH": _hard_swish,
@@ -816,22 +806,24 @@ def feature_level(target: Target) -> int:
 def check_op(model: Model, graph: Graph, op: Op, level: int) -> OpVerdict:
     case = CASES.get(op.kind)
     if case is None:
-        return OpVerdict(False, ("Unsupported operation type.",), f"{SOURCE}:3653")
-    v = V(model, graph, op, level)
+        return OpVerdict(False, ("Unsupported operation type.",), NNAPI(3653))
+    v = Validation(model, graph, op, level)
     try:
         case(v)
     except (IndexError, TypeError, ValueError):
         v.failures.append("the op's operands are not what NNAPI expects")
-    where = f"{SOURCE}:{CASE_LINE.get(op.kind, 2358)}"
-    return OpVerdict(not v.failures, tuple(v.failures), where)
+    return OpVerdict(not v.failures, tuple(v.failures), CASE_LINE.get(op.kind, NNAPI(2358)))
 
 
-def verdicts(model: Model, target: Target) -> Verdicts:
-    """The delegate checker (``checker = "oplint.delegates.nnapi:verdicts"``)."""
+def assess(model: Model, target: Target) -> Assessment:
+    """What the NNAPI delegate takes of ``model`` at the target's API level (``Delegate.assess``)."""
     level = feature_level(target)
-    return {op.key: check_op(model, graph, op, level) for graph in model.graphs for op in graph.ops}
+    return Assessment({op.key: check_op(model, graph, op, level) for graph in model.graphs for op in graph.ops})
 
 
 def kinds(target: Target) -> frozenset[str]:
     """The builtins Validate has a case for (DENSIFY only from API level 30)."""
     return frozenset(CASES) - (frozenset({"DENSIFY"}) if feature_level(target) < NNAPI13 else frozenset())
+
+
+DELEGATE = Delegate("nnapi", assess, kinds)

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .contract import OpVerdict, Verdicts
+from ..knowledge.sources import Cite, litert
+from .contract import Assessment, Delegate, OpVerdict, OpView, Reject
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op, Tensor
     from ..knowledge.targets import Target
 
-SOURCE = "tflite/delegates/xnnpack/xnnpack_delegate.cc"
+XNNPACK = litert("tflite/delegates/xnnpack/xnnpack_delegate.cc")
 MAX_DIMS = 6  #: XNN_MAX_TENSOR_DIMS (XNNPACK include/xnnpack.h)
 FLOAT = ("float32", "float16")
 
@@ -48,15 +49,10 @@ class Settings(NamedTuple):
         )
 
 
-class Reject(Exception):
-    def __init__(self, reason: str, line: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-
-
-class _Node:
+class _Node(OpView):
     """What one Visit*Node sees: the op, its tensors, the delegate settings."""
+
+    __slots__ = ("f16", "quasi_static", "resources", "settings")
 
     def __init__(
         self,
@@ -68,10 +64,8 @@ class _Node:
         f16: set[int],
         resources: dict[int, list[object]],
     ) -> None:
-        self.model = model
-        self.graph = graph
-        self.op = op
-        self.s = settings
+        super().__init__(model, graph, op)
+        self.settings = settings
         self.quasi_static = quasi_static  #: tensors XNNPACK unpacks from constants itself
         self.f16 = f16  #: float16 weights it keeps in float16 (GetTensorType, 2806)
         #: resource tensor -> [VAR_HANDLE op index or None, (dtype, shape) of its proxy value or None]
@@ -80,40 +74,32 @@ class _Node:
     def t(self, i: int) -> Tensor:
         """Input ``i``; a missing one rejects (the node has fewer inputs than the kernel reads)."""
         if i >= len(self.op.inputs) or self.op.inputs[i] < 0:
-            raise Reject(f"input {i} is missing", 2179)
+            raise Reject(f"input {i} is missing", XNNPACK(2179))
         tensor = self.graph.tensor(self.op.inputs[i])
         if tensor is None:
-            raise Reject(f"input {i} is not a valid tensor", 2179)
+            raise Reject(f"input {i} is not a valid tensor", XNNPACK(2179))
         return tensor
 
     def out(self, i: int = 0) -> Tensor:
         if i >= len(self.op.outputs) or self.op.outputs[i] < 0:
-            raise Reject(f"output {i} is missing", 2204)
+            raise Reject(f"output {i} is missing", XNNPACK(2204))
         tensor = self.graph.tensor(self.op.outputs[i])
         if tensor is None:
-            raise Reject(f"output {i} is not a valid tensor", 2204)
+            raise Reject(f"output {i} is not a valid tensor", XNNPACK(2204))
         return tensor
-
-    def opt(self, key: str, default: Any = None) -> Any:
-        return self.op.options.get(key, default)
-
-    def values(self, i: int) -> tuple[float, ...] | None:
-        from ..readers.constants import constant_values
-
-        return constant_values(self.model, self.graph.index, self.op.inputs[i])
 
     # -- CheckNumInputs / CheckNumOutputs (2175-2246) ---------------------------------------
     def n_inputs(self, low: int, high: int | None = None) -> None:
         n = len(self.op.inputs)
         if n < low or n > (low if high is None else high):
             want = str(low) if high is None or high == low else f"{low} to {high}"
-            raise Reject(f"has {n} inputs, XNNPACK expects {want}", 2179 if high is None else 2193)
+            raise Reject(f"has {n} inputs, XNNPACK expects {want}", XNNPACK(2179) if high is None else XNNPACK(2193))
 
     def n_outputs(self, low: int, high: int | None = None) -> None:
         n = len(self.op.outputs)
         if n < low or n > (low if high is None else high):
             want = str(low) if high is None or high == low else f"{low} to {high}"
-            raise Reject(f"has {n} outputs, XNNPACK expects {want}", 2205 if high is None else 2218)
+            raise Reject(f"has {n} outputs, XNNPACK expects {want}", XNNPACK(2205) if high is None else XNNPACK(2218))
 
     def is_static(self, index: int) -> bool:
         t = self.graph.tensor(self.op.inputs[index]) if 0 <= index < len(self.op.inputs) else None
@@ -124,7 +110,7 @@ class _Node:
         if self.op.inputs[i] in self.quasi_static:
             return
         if not self.is_static(i):
-            raise Reject(f"the {what} ({_name(self.t(i))}) is not a constant", 3019)
+            raise Reject(f"the {what} ({_name(self.t(i))}) is not a constant", XNNPACK(3019))
 
 
 def _name(t: Tensor) -> str:
@@ -142,57 +128,57 @@ def _affine(t: Tensor) -> bool:
     return q is not None and q.scale_count >= 1 and q.details is None
 
 
-def _type_error(t: Tensor, line: int) -> Reject:
-    return Reject(f"unsupported type {t.dtype} of {_name(t)}", line)
+def _type_error(t: Tensor, cite: Cite) -> Reject:
+    return Reject(f"unsupported type {t.dtype} of {_name(t)}", cite)
 
 
-def float_type(t: Tensor, line: int = 2277) -> None:
+def float_type(t: Tensor, cite: Cite | None = None) -> None:
     """CheckTensorFloatType: float32 or float16."""
     if t.dtype not in FLOAT:
-        raise _type_error(t, line)
+        raise _type_error(t, cite or XNNPACK(2277))
 
 
 def float32_type(t: Tensor) -> None:
     if t.dtype != "float32":
-        raise _type_error(t, 2253)
+        raise _type_error(t, XNNPACK(2253))
 
 
-def _qint8(s: Settings, t: Tensor, line: int) -> bool:
+def _qint8(s: Settings, t: Tensor, cite: Cite) -> bool:
     if t.dtype == "int8" and s.qs8:
         if not _per_tensor(t):
-            raise Reject(f"{_name(t)} is not quantized per tensor (XNNPACK's int8 ops need one scale)", line)
+            raise Reject(f"{_name(t)} is not quantized per tensor (XNNPACK's int8 ops need one scale)", cite)
         return True
     return False
 
 
-def _quint8(s: Settings, t: Tensor, line: int) -> bool:
+def _quint8(s: Settings, t: Tensor, cite: Cite) -> bool:
     if t.dtype == "uint8" and s.qu8:
         q = t.quant
         if not _per_tensor(t) or q is None or q.zero_point_count != 1:
-            raise Reject(f"{_name(t)} is not quantized per tensor (XNNPACK's uint8 ops need one scale)", line)
+            raise Reject(f"{_name(t)} is not quantized per tensor (XNNPACK's uint8 ops need one scale)", cite)
         return True
     return False
 
 
 def float_or_qint8(s: Settings, t: Tensor) -> None:
     """CheckTensorFloatOrQInt8Type (2285)."""
-    if t.dtype in FLOAT or _qint8(s, t, 2303):
+    if t.dtype in FLOAT or _qint8(s, t, XNNPACK(2303)):
         return
-    raise _type_error(t, 2316)
+    raise _type_error(t, XNNPACK(2316))
 
 
 def qint8_or_quint8(s: Settings, t: Tensor) -> None:
     """CheckTensorQInt8OrQUInt8Type (2322)."""
-    if _qint8(s, t, 2337) or _quint8(s, t, 2357):
+    if _qint8(s, t, XNNPACK(2337)) or _quint8(s, t, XNNPACK(2357)):
         return
-    raise _type_error(t, 2370)
+    raise _type_error(t, XNNPACK(2370))
 
 
 def float32_or_quint8(s: Settings, t: Tensor) -> None:
     """CheckTensorFloat32OrQUInt8Type (2376): float32, or 8-bit quantized per tensor."""
-    if t.dtype == "float32" or _qint8(s, t, 2393) or _quint8(s, t, 2413):
+    if t.dtype == "float32" or _qint8(s, t, XNNPACK(2393)) or _quint8(s, t, XNNPACK(2413)):
         return
-    raise _type_error(t, 2426)
+    raise _type_error(t, XNNPACK(2426))
 
 
 def float_or_quint8(s: Settings, t: Tensor) -> None:
@@ -214,19 +200,22 @@ def float32_or_qcint8(s: Settings, t: Tensor, channel_dim: int) -> None:
     if t.dtype == "int8" and s.qs8:
         q = t.quant
         if q is None or not _affine(t):
-            raise Reject(f"{_name(t)} has no affine quantization", 2460)
+            raise Reject(f"{_name(t)} has no affine quantization", XNNPACK(2460))
         if q.scale_count > 1 and q.quantized_dimension != channel_dim:
             raise Reject(
-                f"{_name(t)} is quantized along dimension {q.quantized_dimension}; XNNPACK needs {channel_dim}", 2479
+                f"{_name(t)} is quantized along dimension {q.quantized_dimension}; XNNPACK needs {channel_dim}",
+                XNNPACK(2479),
             )
         if q.scale_count > 1 and ((q.zero_points and q.zero_points[0] != 0) or not _valid_scales(t)):
-            raise Reject(f"{_name(t)} has invalid per-channel quantization (non-zero zero point or bad scale)", 2493)
+            raise Reject(
+                f"{_name(t)} has invalid per-channel quantization (non-zero zero point or bad scale)", XNNPACK(2493)
+            )
         if q.scale_count == 1 and not _valid_scales(t):
-            raise Reject(f"{_name(t)} has an invalid quantization scale", 2506)
+            raise Reject(f"{_name(t)} has an invalid quantization scale", XNNPACK(2506))
         return
-    if _quint8(s, t, 2528):
+    if _quint8(s, t, XNNPACK(2528)):
         return
-    raise _type_error(t, 2551)
+    raise _type_error(t, XNNPACK(2551))
 
 
 def filter_type(s: Settings, t: Tensor, channel_dim: int) -> None:
@@ -236,19 +225,20 @@ def filter_type(s: Settings, t: Tensor, channel_dim: int) -> None:
     if t.dtype in ("int8", "int4", "int2") and s.qs8:
         q = t.quant
         if q is None or (q.scale_count == 0 and q.details is None):
-            raise Reject(f"{_name(t)} has no quantization", 2635)
+            raise Reject(f"{_name(t)} has no quantization", XNNPACK(2635))
         if q.details == "blockwise":
             return  # the block size check (2624) needs the blockwise details oplint does not keep
         if q.details is not None:
-            raise Reject(f"{_name(t)} has unsupported quantization ({q.details})", 2635)
+            raise Reject(f"{_name(t)} has unsupported quantization ({q.details})", XNNPACK(2635))
         if q.scale_count > 1 and q.quantized_dimension != channel_dim:
             raise Reject(
-                f"{_name(t)} is quantized along dimension {q.quantized_dimension}; XNNPACK needs {channel_dim}", 2588
+                f"{_name(t)} is quantized along dimension {q.quantized_dimension}; XNNPACK needs {channel_dim}",
+                XNNPACK(2588),
             )
         return
-    if _quint8(s, t, 2654):
+    if _quint8(s, t, XNNPACK(2654)):
         return
-    raise _type_error(t, 2667)
+    raise _type_error(t, XNNPACK(2667))
 
 
 def float_or_qcint32(s: Settings, t: Tensor) -> None:
@@ -258,29 +248,31 @@ def float_or_qcint32(s: Settings, t: Tensor) -> None:
     if t.dtype == "int32" and s.qs8:
         q = t.quant
         if q is None or not _affine(t) or q.quantized_dimension != 0:
-            raise Reject(f"{_name(t)} (bias) is not quantized along dimension 0", 2728)
+            raise Reject(f"{_name(t)} (bias) is not quantized along dimension 0", XNNPACK(2728))
         if not _valid_scales(t):
-            raise Reject(f"{_name(t)} (bias) has an invalid quantization scale", 2740)
+            raise Reject(f"{_name(t)} (bias) has an invalid quantization scale", XNNPACK(2740))
         return
-    raise _type_error(t, 2766)
+    raise _type_error(t, XNNPACK(2766))
 
 
-def int32_type(t: Tensor, line: int = 2779) -> None:
+def int32_type(t: Tensor, cite: Cite | None = None) -> None:
     if t.dtype != "int32":
-        raise _type_error(t, line)
+        raise _type_error(t, cite or XNNPACK(2779))
 
 
-def shape(t: Tensor, low: int, high: int | None = None, line: int = 2842) -> None:
+def shape(t: Tensor, low: int, high: int | None = None, cite: Cite | None = None) -> None:
     """CheckTensorShape (2834): rank in range and every dimension > 0."""
     high = low if high is None else high
     dims = t.shape
     if dims is None:
-        raise Reject(f"{_name(t)} has an unknown rank", line)
+        raise Reject(f"{_name(t)} has an unknown rank", cite or XNNPACK(2842))
     if not low <= len(dims) <= high:
         want = f"{low}" if low == high else f"{low} to {high}"
-        raise Reject(f"{_name(t)} has rank {len(dims)}; XNNPACK takes {want}", 2842 if low == high else 2853)
+        raise Reject(
+            f"{_name(t)} has rank {len(dims)}; XNNPACK takes {want}", XNNPACK(2842) if low == high else XNNPACK(2853)
+        )
     if any(d <= 0 for d in dims):
-        raise Reject(f"{_name(t)} has an empty or unknown dimension", 2875)
+        raise Reject(f"{_name(t)} has an empty or unknown dimension", XNNPACK(2875))
 
 
 def _xdtype(t: Tensor) -> str:
@@ -300,13 +292,13 @@ def activation(n: _Node, key: str = "fused_activation_function") -> None:
     """ConvertActivationToOutputRange (1887): TANH, SIGN_BIT and sigmoid cannot be fused."""
     act = str(n.opt(key, "NONE") or "NONE")
     if act not in ("NONE", "RELU", "RELU_N1_TO_1", "RELU6"):
-        raise Reject(f"fused activation {act} is not supported", 1903)
+        raise Reject(f"fused activation {act} is not supported", XNNPACK(1903))
 
 
 def padding(n: _Node) -> None:
     """CalculatePadding (1786): SAME or VALID."""
     if str(n.opt("padding", "SAME")) not in ("SAME", "VALID"):
-        raise Reject(f"padding {n.opt('padding')} is not supported", 1798)
+        raise Reject(f"padding {n.opt('padding')} is not supported", XNNPACK(1798))
 
 
 # -- the visitors ------------------------------------------------------------------------------
@@ -329,31 +321,31 @@ def visit_unary(n: _Node) -> None:
         float_type(x)
         float_type(y)
     elif k == "DEQUANTIZE":
-        qint8_or_quint8(n.s, x)
+        qint8_or_quint8(n.settings, x)
         float_type(y)
     elif k == "ELU":
-        float_or_qint8(n.s, x)
-        float_or_qint8(n.s, y)
+        float_or_qint8(n.settings, x)
+        float_or_qint8(n.settings, y)
     elif k in ("LOGISTIC", "TANH"):
-        float_or_quint8(n.s, x)
-        float_or_quint8(n.s, y)
+        float_or_quint8(n.settings, x)
+        float_or_quint8(n.settings, y)
     elif k == "LEAKY_RELU":
-        float_or_quint8(n.s, x)
-        float_or_quint8(n.s, y)
+        float_or_quint8(n.settings, x)
+        float_or_quint8(n.settings, y)
         alpha = float(n.opt("alpha", 0.0) or 0.0)
         if alpha == 0.0 or not math.isfinite(alpha) or abs(alpha) < 1.1754943508222875e-38:
-            raise Reject(f"alpha {alpha:g} is not supported", 4658)
+            raise Reject(f"alpha {alpha:g} is not supported", XNNPACK(4658))
         si, so = _scale(x), _scale(y)
         if si and so:
             pos = si / so
             if pos < 1 / 256 or pos > 128:
-                raise Reject(f"input-to-output scale {pos:g} is out of XNNPACK's range", 4670)
+                raise Reject(f"input-to-output scale {pos:g} is out of XNNPACK's range", XNNPACK(4670))
             neg = pos * alpha
             if neg < -127.99609375 or neg > 128 or abs(neg) < 1 / 256:
-                raise Reject(f"negative input-to-output scale {neg:g} is out of XNNPACK's range", 4681)
+                raise Reject(f"negative input-to-output scale {neg:g} is out of XNNPACK's range", XNNPACK(4681))
     elif k == "QUANTIZE":
-        float_or_quint8(n.s, x)
-        float_or_quint8(n.s, y)
+        float_or_quint8(n.settings, x)
+        float_or_quint8(n.settings, y)
         dx, dy = _xdtype(x), _xdtype(y)
         if dx in ("fp32", "fp16"):
             return
@@ -362,9 +354,9 @@ def visit_unary(n: _Node) -> None:
             if si is not None and so:
                 ratio = si / so
                 if ratio < 1 / 256 or ratio > 128:
-                    raise Reject("requantization scale is out of XNNPACK's range", 4716)
+                    raise Reject("requantization scale is out of XNNPACK's range", XNNPACK(4716))
             return
-        raise Reject(f"QUANTIZE from {x.dtype} to {y.dtype} is not supported", 4729)
+        raise Reject(f"QUANTIZE from {x.dtype} to {y.dtype} is not supported", XNNPACK(4729))
 
 
 def visit_binary(n: _Node) -> None:
@@ -377,34 +369,34 @@ def visit_binary(n: _Node) -> None:
     k = n.op.kind
     if k in ("ADD", "MUL", "SUB"):
         for t in (a, b, y):
-            float_or_quint8(n.s, t)
+            float_or_quint8(n.settings, t)
         if not a.dtype == b.dtype == y.dtype:
-            raise Reject(f"mixed types {a.dtype}, {b.dtype} -> {y.dtype}", 4426)
+            raise Reject(f"mixed types {a.dtype}, {b.dtype} -> {y.dtype}", XNNPACK(4426))
     else:  # DIV MAXIMUM MINIMUM PRELU SQUARED_DIFFERENCE
         for t in (a, b, y):
             float_type(t)
     if k in ("ADD", "SUB"):
         for t in (a, b):
-            _io_scale(t, y, 1 / 1024, 256, 4459 if k == "ADD" else 4508)
+            _io_scale(t, y, 1 / 1024, 256, XNNPACK(4459) if k == "ADD" else XNNPACK(4508))
     if k == "MUL" and a.dtype == b.dtype == y.dtype:
         sa, sb, so = _scale(a), _scale(b), _scale(y)
         if sa and sb and so:
             ratio = sa * sb / so
             if ratio < 1 / 65536 or ratio >= 256:
-                raise Reject("input-product-to-output scale is out of XNNPACK's range", 3144)
+                raise Reject("input-product-to-output scale is out of XNNPACK's range", XNNPACK(3144))
     if k in ("ADD", "SUB", "MUL", "DIV"):
         activation(n)
     if k == "PRELU":
         n.static(1, "slope")
 
 
-def _io_scale(x: Tensor, y: Tensor, low: float, high: float, line: int) -> None:
+def _io_scale(x: Tensor, y: Tensor, low: float, high: float, cite: Cite) -> None:
     """CheckTensorsInputOutputScale (3089)."""
     if x.dtype != y.dtype:
         return
     sx, sy = _scale(x), _scale(y)
     if sx and sy and not low <= sx / sy < high:
-        raise Reject(f"input-to-output scale {sx / sy:g} is out of XNNPACK's range", line)
+        raise Reject(f"input-to-output scale {sx / sy:g} is out of XNNPACK's range", cite)
 
 
 def _pooling(n: _Node) -> None:
@@ -412,19 +404,19 @@ def _pooling(n: _Node) -> None:
     sw, sh = int(n.opt("stride_w", 0) or 0), int(n.opt("stride_h", 0) or 0)
     fw, fh = int(n.opt("filter_width", 0) or 0), int(n.opt("filter_height", 0) or 0)
     if min(sw, sh, fw, fh) <= 0:
-        raise Reject("invalid stride or filter size", 2119)
+        raise Reject("invalid stride or filter size", XNNPACK(2119))
     if sw > fw or sh > fh:
-        raise Reject(f"stride {sh}x{sw} exceeds the filter {fh}x{fw}", 2148 if sw > fw else 2156)
+        raise Reject(f"stride {sh}x{sw} exceeds the filter {fh}x{fw}", XNNPACK(2148) if sw > fw else XNNPACK(2156))
     if fw == 1 and fh == 1 and max(sw, sh) > 1:
-        raise Reject(f"1x1 pooling with stride {sh}x{sw} is not supported", 2165)
+        raise Reject(f"1x1 pooling with stride {sh}x{sw} is not supported", XNNPACK(2165))
 
 
 def visit_average_pool(n: _Node) -> None:
     """VisitAveragePool2DNode (3506)."""
     n.n_inputs(1)
     n.n_outputs(1)
-    float_type(n.t(0), 2277)
-    float_type(n.out(), 2277)
+    float_type(n.t(0), XNNPACK(2277))
+    float_type(n.out(), XNNPACK(2277))
     _pooling(n)
     padding(n)
     activation(n)
@@ -434,8 +426,8 @@ def visit_max_pool(n: _Node) -> None:
     """VisitMaxPool2DNode (5234)."""
     n.n_inputs(1)
     n.n_outputs(1)
-    float32_or_quint8(n.s, n.t(0))
-    float_or_quint8(n.s, n.out())
+    float32_or_quint8(n.settings, n.t(0))
+    float_or_quint8(n.settings, n.out())
     _pooling(n)
     padding(n)
     activation(n)
@@ -444,17 +436,17 @@ def visit_max_pool(n: _Node) -> None:
 def visit_batch_matmul(n: _Node) -> None:
     """VisitBatchMatMulNode (3576)."""
     a, b, y = n.t(0), n.t(1), n.out()
-    float_or_quint8(n.s, a)
+    float_or_quint8(n.settings, a)
     rank_b = len(b.shape or ())
-    float32_or_qcint8(n.s, b, rank_b - 2 if n.opt("adj_y") else rank_b - 1)
+    float32_or_qcint8(n.settings, b, rank_b - 2 if n.opt("adj_y") else rank_b - 1)
     dynamic = a.dtype == "float32" and b.dtype == "int8"
     if b.dtype == "int8" and not dynamic and b.quant is not None and b.quant.zero_points and b.quant.zero_points[0]:
-        raise Reject(f"{_name(b)} has a non-zero zero point", 3613)
-    float_or_quint8(n.s, y)
+        raise Reject(f"{_name(b)} has a non-zero zero point", XNNPACK(3613))
+    float_or_quint8(n.settings, y)
     if _xdtype(a) != _xdtype(b) and not dynamic:
-        raise Reject(f"mixed types {a.dtype} and {b.dtype}", 3631)
+        raise Reject(f"mixed types {a.dtype} and {b.dtype}", XNNPACK(3631))
     if len(a.shape or ()) < 2 or rank_b < 2:
-        raise Reject("inputs need at least 2 dimensions", 3640)
+        raise Reject("inputs need at least 2 dimensions", XNNPACK(3640))
 
 
 def visit_concatenation(n: _Node) -> None:
@@ -462,48 +454,48 @@ def visit_concatenation(n: _Node) -> None:
     n.n_inputs(2, 5)
     n.n_outputs(1)
     y = n.out()
-    float_or_quint8(n.s, y)
+    float_or_quint8(n.settings, y)
     axis = int(n.opt("axis", 0) or 0)
     ins = [n.t(i) for i in range(len(n.op.inputs))]
     for t in ins:
         if axis >= len(t.shape or ()):
-            raise Reject(f"concatenation along new dimension {axis}", 3918)
+            raise Reject(f"concatenation along new dimension {axis}", XNNPACK(3918))
     if y.dtype == "uint8":
         for t in ins:
             if (t.quant and y.quant) and (
                 t.quant.scales[:1] != y.quant.scales[:1] or t.quant.zero_points[:1] != y.quant.zero_points[:1]
             ):
-                raise Reject("inputs and output have different quantization", 3935)
+                raise Reject("inputs and output have different quantization", XNNPACK(3935))
     for t in ins:
-        float_or_quint8(n.s, t)
+        float_or_quint8(n.settings, t)
 
 
-def _conv_like(n: _Node, kind: str, lines: tuple[int, int], dynamic_ok: bool) -> tuple[Tensor, Tensor, Tensor]:
+def _conv_like(n: _Node, kind: str, cites: tuple[Cite, Cite], dynamic_ok: bool) -> tuple[Tensor, Tensor, Tensor]:
     n.n_inputs(3)
     n.n_outputs(1)
     x = n.t(0)
-    float_or_quint8(n.s, x)
+    float_or_quint8(n.settings, x)
     shape(x, 4)
     w = n.t(1)
-    float32_or_qcint8(n.s, w, 0 if kind == "CONV_2D" else 3)
+    float32_or_qcint8(n.settings, w, 0 if kind == "CONV_2D" else 3)
     shape(w, 4)
     n.static(1, "filter")
     if n.op.inputs[2] < 0:
-        raise Reject(f"{kind} without bias is not supported", lines[0])
+        raise Reject(f"{kind} without bias is not supported", cites[0])
     bias = n.t(2)
-    float_or_qcint32(n.s, bias)
+    float_or_qcint32(n.settings, bias)
     shape(bias, 1)
     n.static(2, "bias")
     wt = "float16" if n.op.inputs[1] in n.f16 else w.dtype
     if wt in FLOAT and bias.dtype != wt and not (wt == "float16" and bias.dtype == "float32"):
-        raise Reject(f"filter and bias types {wt} and {bias.dtype} differ", 2823)
+        raise Reject(f"filter and bias types {wt} and {bias.dtype} differ", XNNPACK(2823))
     y = n.out()
-    float_or_quint8(n.s, y)
+    float_or_quint8(n.settings, y)
     shape(y, 4)
     # CONV_2D runs float activations with int8 weights (dynamically quantized); DEPTHWISE_CONV_2D does not
     dynamic = dynamic_ok and x.dtype == "float32" and w.dtype == "int8"
     if x.dtype != y.dtype or (x.dtype != w.dtype and not dynamic):
-        raise Reject(f"mixed types {x.dtype}, {w.dtype} -> {y.dtype}", lines[1])
+        raise Reject(f"mixed types {x.dtype}, {w.dtype} -> {y.dtype}", cites[1])
     return x, w, y
 
 
@@ -511,28 +503,28 @@ def visit_conv(n: _Node) -> None:
     """VisitConv2DNode (3983)."""
     for key in ("stride_w", "stride_h", "dilation_w_factor", "dilation_h_factor"):
         if int(n.opt(key, 1) or 0) <= 0:
-            raise Reject(f"invalid {key}", 1933)
-    x, w, _y = _conv_like(n, "CONV_2D", (4020, 4056), dynamic_ok=True)
+            raise Reject(f"invalid {key}", XNNPACK(1933))
+    x, w, _y = _conv_like(n, "CONV_2D", (XNNPACK(4020), XNNPACK(4056)), dynamic_ok=True)
     in_c = (w.shape or (0, 0, 0, 0))[3]
     if in_c <= 0 or (x.shape or (0, 0, 0, 0))[3] // in_c == 0:
-        raise Reject("zero convolution groups", 4069)
+        raise Reject("zero convolution groups", XNNPACK(4069))
     padding(n)
     activation(n)
 
 
 def visit_depthwise(n: _Node) -> None:
     """VisitDepthwiseConv2DNode (4206)."""
-    _x, w, _y = _conv_like(n, "DEPTHWISE_CONV_2D", (4242, 4273), dynamic_ok=False)
+    _x, w, _y = _conv_like(n, "DEPTHWISE_CONV_2D", (XNNPACK(4242), XNNPACK(4273)), dynamic_ok=False)
     out_c = (w.shape or (0, 0, 0, 0))[3]
     mult = int(n.opt("depth_multiplier", 1) or 0)
     for key in ("stride_w", "stride_h"):
         if int(n.opt(key, 1) or 0) <= 0:
-            raise Reject(f"invalid {key}", 1964)
+            raise Reject(f"invalid {key}", XNNPACK(1964))
     if mult <= 0 or out_c % mult:
-        raise Reject(f"depth multiplier {mult} does not divide {out_c} output channels", 1980)
+        raise Reject(f"depth multiplier {mult} does not divide {out_c} output channels", XNNPACK(1980))
     for key in ("dilation_w_factor", "dilation_h_factor"):
         if int(n.opt(key, 1) or 0) <= 0:
-            raise Reject(f"invalid {key}", 1990)
+            raise Reject(f"invalid {key}", XNNPACK(1990))
     padding(n)
     activation(n)
 
@@ -541,10 +533,10 @@ def visit_depth_to_space(n: _Node) -> None:
     """VisitDepthToSpaceNode (4342)."""
     n.n_inputs(1)
     n.n_outputs(1)
-    float_or_quint8(n.s, n.t(0))
-    float_or_quint8(n.s, n.out())
+    float_or_quint8(n.settings, n.t(0))
+    float_or_quint8(n.settings, n.out())
     if int(n.opt("block_size", 0) or 0) <= 1:
-        raise Reject("block size must be > 1", 4363)
+        raise Reject("block size must be > 1", XNNPACK(4363))
 
 
 def visit_space_to_depth(n: _Node) -> None:
@@ -552,58 +544,58 @@ def visit_space_to_depth(n: _Node) -> None:
     n.n_inputs(1)
     n.n_outputs(1)
     x = n.t(0)
-    float32_or_quint8(n.s, x)
-    float_or_quint8(n.s, n.out())
+    float32_or_quint8(n.settings, x)
+    float_or_quint8(n.settings, n.out())
     block = int(n.opt("block_size", 0) or 0)
     if block <= 1:
-        raise Reject("block size must be > 1", 6086)
+        raise Reject("block size must be > 1", XNNPACK(6086))
     dims = x.shape or ()
     if len(dims) >= 3 and (dims[1] % block or dims[2] % block):
-        raise Reject(f"input height and width must be multiples of the block size {block}", 6096)
+        raise Reject(f"input height and width must be multiples of the block size {block}", XNNPACK(6096))
 
 
 def visit_fully_connected(n: _Node) -> None:
     """VisitFullyConnectedNode (4933)."""
     if n.op.version == 8:
-        raise Reject("FULLY_CONNECTED version 8 is not supported", 3273)
+        raise Reject("FULLY_CONNECTED version 8 is not supported", XNNPACK(3273))
     if str(n.opt("weights_format", "DEFAULT")) != "DEFAULT":
-        raise Reject("non-default weights format", 2104)
+        raise Reject("non-default weights format", XNNPACK(2104))
     n.n_inputs(2, 3)
     n.n_outputs(1)
     x = n.t(0)
-    float_or_quint8(n.s, x)
+    float_or_quint8(n.settings, x)
     w = n.t(1)
     shape(w, 2)
-    if not (n.s.dynamic_fully_connected and w.dtype == "float32"):
-        filter_type(n.s, w, 0)
+    if not (n.settings.dynamic_fully_connected and w.dtype == "float32"):
+        filter_type(n.settings, w, 0)
         n.static(1, "weights")
     out_c = (w.shape or (0,))[0]
     if len(n.op.inputs) >= 3 and n.op.inputs[2] >= 0:
         bias = n.t(2)
-        if not (n.s.dynamic_fully_connected and bias.dtype == "float32"):
+        if not (n.settings.dynamic_fully_connected and bias.dtype == "float32"):
             count = 1
             for d in bias.shape or ():
                 count *= d
             if count != out_c:
-                raise Reject(f"bias has {count} elements for {out_c} output channels", 4984)
-            float_or_qcint32(n.s, bias)
+                raise Reject(f"bias has {count} elements for {out_c} output channels", XNNPACK(4984))
+            float_or_qcint32(n.settings, bias)
             n.static(2, "bias")
             if w.dtype in FLOAT and bias.dtype != w.dtype and not (w.dtype == "float16" and bias.dtype == "float32"):
-                raise Reject(f"filter and bias types {w.dtype} and {bias.dtype} differ", 2823)
+                raise Reject(f"filter and bias types {w.dtype} and {bias.dtype} differ", XNNPACK(2823))
     y = n.out()
-    float_or_quint8(n.s, y)
+    float_or_quint8(n.settings, y)
     low_bits = ("int2", "int4", "int8")
     dynamic = x.dtype in FLOAT and w.dtype in low_bits
     srq = x.dtype == "int8" and w.dtype in low_bits
     if x.dtype != y.dtype or (x.dtype != w.dtype and not (dynamic or srq)):
-        raise Reject(f"mixed types {x.dtype}, {w.dtype} -> {y.dtype}", 5026)
+        raise Reject(f"mixed types {x.dtype}, {w.dtype} -> {y.dtype}", XNNPACK(5026))
     if not dynamic and w.dtype == "int8" and w.quant is not None and w.quant.zero_points[:1] not in ((), (0,)):
-        raise Reject(f"weights {_name(w)} have a non-zero zero point", 5035)
+        raise Reject(f"weights {_name(w)} have a non-zero zero point", XNNPACK(5035))
     in_c = (w.shape or (0, 0))[1]
     if w.dtype == "int4" and in_c % 2:
-        raise Reject("int4 weights need an even number of input channels", 5043)
+        raise Reject("int4 weights need an even number of input channels", XNNPACK(5043))
     if w.dtype == "int2" and in_c % 4:
-        raise Reject("int2 weights need a multiple of 4 input channels", 5052)
+        raise Reject("int2 weights need a multiple of 4 input channels", XNNPACK(5052))
     activation(n)
 
 
@@ -612,21 +604,21 @@ def visit_reduce(n: _Node) -> None:
     n.n_inputs(2)
     n.n_outputs(1)
     x = n.t(0)
-    float_or_quint8(n.s, x)
+    float_or_quint8(n.settings, x)
     axes = n.t(1)
-    int32_type(axes, 2253)
+    int32_type(axes, XNNPACK(2253))
     if len(axes.shape or ()) > 1:
-        raise Reject("axes must be a 1-D tensor", 2966)
+        raise Reject("axes must be a 1-D tensor", XNNPACK(2966))
     n.static(1, "axes")
     count = 1
     for d in axes.shape or ():
         count *= d
     values = n.values(1)
     if count <= 0 or (count == 1 and values is not None and values[0] == 0 and len(x.shape or ()) == 0):
-        raise Reject("empty reduction", 5334)
+        raise Reject("empty reduction", XNNPACK(5334))
     if count > MAX_DIMS:
-        raise Reject(f"{count} reduction axes; XNNPACK takes at most {MAX_DIMS}", 5340)
-    float_or_quint8(n.s, n.out())
+        raise Reject(f"{count} reduction axes; XNNPACK takes at most {MAX_DIMS}", XNNPACK(5340))
+    float_or_quint8(n.settings, n.out())
 
 
 def visit_pad(n: _Node) -> None:
@@ -634,20 +626,20 @@ def visit_pad(n: _Node) -> None:
     n.n_inputs(2)
     n.n_outputs(1)
     x = n.t(0)
-    float_or_quint8(n.s, x)
+    float_or_quint8(n.settings, x)
     shape(x, 1, MAX_DIMS)
     p = n.t(1)
-    int32_type(p, 2253)
+    int32_type(p, XNNPACK(2253))
     rank = len(x.shape or ())
     if p.shape is None or len(p.shape) != 2 or p.shape[0] != rank or p.shape[1] != 2:
-        raise Reject(f"paddings {_name(p)} must be {rank}x2", 2932)
+        raise Reject(f"paddings {_name(p)} must be {rank}x2", XNNPACK(2932))
     n.static(1, "paddings")
     y = n.out()
-    float_or_quint8(n.s, y)
+    float_or_quint8(n.settings, y)
     shape(y, 1, MAX_DIMS)
     values = n.values(1)
     if values is not None and any(v < 0 for v in values):
-        raise Reject("negative padding", 5656)
+        raise Reject("negative padding", XNNPACK(5656))
 
 
 def visit_reshape(n: _Node) -> None:
@@ -655,29 +647,29 @@ def visit_reshape(n: _Node) -> None:
     n.n_inputs(1, 2)
     n.n_outputs(1)
     x, y = n.t(0), n.out()
-    float_or_quint8(n.s, x)
+    float_or_quint8(n.settings, x)
     shape(x, 0, MAX_DIMS)
-    float_or_quint8(n.s, y)
+    float_or_quint8(n.settings, y)
     shape(y, 0, MAX_DIMS)
     if y.dtype in ("int8", "uint8") and x.quant and y.quant:
         if x.quant.zero_points[:1] != y.quant.zero_points[:1]:
-            raise Reject("input and output zero points differ", 5772)
+            raise Reject("input and output zero points differ", XNNPACK(5772))
         if x.quant.scales[:1] != y.quant.scales[:1]:
-            raise Reject("input and output scales differ", 5782)
+            raise Reject("input and output scales differ", XNNPACK(5782))
     if len(n.op.inputs) == 2:
         s = n.t(1)
-        int32_type(s, 2253)
+        int32_type(s, XNNPACK(2253))
         dims = s.shape or ()
         if len(dims) != 1 and any(d != 1 for d in dims[:-1]):
-            raise Reject("the new shape must be a 1-D tensor", 2986)
+            raise Reject("the new shape must be a 1-D tensor", XNNPACK(2986))
         n.static(1, "new shape")
         values = n.values(1)
         if values is not None and len(values) == 1 and values[0] == -1:
-            raise Reject("legacy scalar RESHAPE is not handled", 5826)
+            raise Reject("legacy scalar RESHAPE is not handled", XNNPACK(5826))
     else:
         new_shape = n.opt("new_shape") or ()
         if isinstance(new_shape, (list, tuple)) and len(new_shape) == 1 and new_shape[0] == -1:
-            raise Reject("legacy scalar RESHAPE is not handled", 5826)
+            raise Reject("legacy scalar RESHAPE is not handled", XNNPACK(5826))
 
 
 def visit_resize_bilinear(n: _Node) -> None:
@@ -685,77 +677,77 @@ def visit_resize_bilinear(n: _Node) -> None:
     n.n_inputs(2)
     n.n_outputs(1)
     x = n.t(0)
-    float32_or_quint8(n.s, x)
+    float32_or_quint8(n.settings, x)
     shape(x, 4)
     s = n.t(1)
-    int32_type(s, 2253)
+    int32_type(s, XNNPACK(2253))
     if s.shape is None or len(s.shape) != 1:
-        raise Reject("the size must be a 1-D tensor", 2999)
+        raise Reject("the size must be a 1-D tensor", XNNPACK(2999))
     if s.shape[0] != 2:
-        raise Reject("the size must have 2 elements", 5876)
+        raise Reject("the size must have 2 elements", XNNPACK(5876))
     n.static(1, "size")
     y = n.out()
-    float_or_quint8(n.s, y)
+    float_or_quint8(n.settings, y)
     shape(y, 4)
     values = n.values(1)
     if values is not None and any(v <= 0 for v in values):
-        raise Reject("output size must be positive", 5898)
+        raise Reject("output size must be positive", XNNPACK(5898))
 
 
-def _param_vector(n: _Node, i: int, what: str, types: tuple[str, ...], line: int) -> Tensor:
+def _param_vector(n: _Node, i: int, what: str, types: tuple[str, ...], cite: Cite) -> Tensor:
     t = n.t(i)
     if t.shape is None or len(t.shape) != 1:
-        raise Reject(f"the {what} must be a 1-D tensor", 2999)
+        raise Reject(f"the {what} must be a 1-D tensor", XNNPACK(2999))
     n.static(i, what)
     if t.dtype not in types:
-        raise _type_error(t, line)
+        raise _type_error(t, cite)
     return t
 
 
 def visit_slice(n: _Node) -> None:
     """VisitSliceNode (5929)."""
-    begin = _param_vector(n, 1, "begin", ("int32", "int64"), 2796)
-    size = _param_vector(n, 2, "size", ("int32", "int64"), 2796)
+    begin = _param_vector(n, 1, "begin", ("int32", "int64"), XNNPACK(2796))
+    size = _param_vector(n, 2, "size", ("int32", "int64"), XNNPACK(2796))
     if (begin.shape or (0,))[0] != (size.shape or (0,))[0]:
-        raise Reject("begin and size differ in length", 3051)
+        raise Reject("begin and size differ in length", XNNPACK(3051))
     if (begin.shape or (0,))[0] > MAX_DIMS:
-        raise Reject(f"more than {MAX_DIMS} dimensions", 5965)
-    float_or_quint8(n.s, n.t(0))
-    float_or_quint8(n.s, n.out())
+        raise Reject(f"more than {MAX_DIMS} dimensions", XNNPACK(5965))
+    float_or_quint8(n.settings, n.t(0))
+    float_or_quint8(n.settings, n.out())
     b, s = n.values(1), n.values(2)
     if b is not None and any(v < 0 for v in b):
-        raise Reject("negative begin", 5986)
+        raise Reject("negative begin", XNNPACK(5986))
     if s is not None and any(v <= 0 for v in s):
-        raise Reject("size must be positive (-1 is not supported)", 5993)
+        raise Reject("size must be positive (-1 is not supported)", XNNPACK(5993))
 
 
 def visit_strided_slice(n: _Node) -> None:
     """VisitStridedSliceNode (6245)."""
     for mask in ("ellipsis_mask", "new_axis_mask", "shrink_axis_mask"):
         if int(n.opt(mask, 0) or 0):
-            raise Reject(f"{mask} is not supported", 6254)
-    stride = _param_vector(n, 3, "strides", ("int32",), 2779)
+            raise Reject(f"{mask} is not supported", XNNPACK(6254))
+    stride = _param_vector(n, 3, "strides", ("int32",), XNNPACK(2779))
     if (stride.shape or (0,))[0] > MAX_DIMS:
-        raise Reject(f"more than {MAX_DIMS} dimensions", 6271)
+        raise Reject(f"more than {MAX_DIMS} dimensions", XNNPACK(6271))
     values = n.values(3)
     if values is not None and any(v != 1 for v in values):
-        raise Reject("strides other than 1 are not supported", 6281)
+        raise Reject("strides other than 1 are not supported", XNNPACK(6281))
     x = n.t(0)
-    begin = _param_vector(n, 1, "begin", ("int32",), 2779)
-    end = _param_vector(n, 2, "end", ("int32",), 2779)
+    begin = _param_vector(n, 1, "begin", ("int32",), XNNPACK(2779))
+    end = _param_vector(n, 2, "end", ("int32",), XNNPACK(2779))
     rank = len(x.shape or ())
     for t, what in ((begin, "begin"), (end, "end"), (stride, "strides")):
         if (t.shape or (0,))[0] != rank:
-            raise Reject(f"{what} length differs from the input rank {rank}", 6322)
-    float_or_quint8(n.s, x)
-    float_or_quint8(n.s, n.out())
+            raise Reject(f"{what} length differs from the input rank {rank}", XNNPACK(6322))
+    float_or_quint8(n.settings, x)
+    float_or_quint8(n.settings, n.out())
 
 
 def visit_softmax(n: _Node) -> None:
     """VisitSoftmaxNode (6022)."""
     beta = float(n.opt("beta", 1.0) or 0.0)
     if beta != 1.0:
-        raise Reject(f"beta {beta:g} is not supported (only 1)", 6029)
+        raise Reject(f"beta {beta:g} is not supported (only 1)", XNNPACK(6029))
     n.n_inputs(1)
     n.n_outputs(1)
     float_type(n.t(0))
@@ -765,15 +757,15 @@ def visit_softmax(n: _Node) -> None:
 def visit_split(n: _Node) -> None:
     """VisitSplitNode (6129)."""
     if int(n.opt("num_splits", 0) or 0) != len(n.op.outputs):
-        raise Reject("num_splits differs from the number of outputs", 6135)
+        raise Reject("num_splits differs from the number of outputs", XNNPACK(6135))
     n.n_inputs(2)
     n.n_outputs(2, 4)
     axis = n.t(0)
-    int32_type(axis, 2253)
+    int32_type(axis, XNNPACK(2253))
     n.static(0, "split dimension")
-    float_or_quint8(n.s, n.t(1))
+    float_or_quint8(n.settings, n.t(1))
     for i in range(len(n.op.outputs)):
-        float_or_quint8(n.s, n.out(i))
+        float_or_quint8(n.settings, n.out(i))
 
 
 def visit_transpose(n: _Node) -> None:
@@ -781,7 +773,7 @@ def visit_transpose(n: _Node) -> None:
     n.n_inputs(2)
     n.n_outputs(1)
     x = n.t(0)
-    float_or_quint8(n.s, x)
+    float_or_quint8(n.settings, x)
     shape(x, 1, MAX_DIMS)
     n.static(1, "permutation")
     perm = n.t(1)
@@ -789,7 +781,7 @@ def visit_transpose(n: _Node) -> None:
     for d in perm.shape or ():
         count *= d
     if count > MAX_DIMS:
-        raise Reject(f"more than {MAX_DIMS} dimensions", 6214)
+        raise Reject(f"more than {MAX_DIMS} dimensions", XNNPACK(6214))
 
 
 def visit_transpose_conv(n: _Node) -> None:
@@ -797,22 +789,22 @@ def visit_transpose_conv(n: _Node) -> None:
     n.n_inputs(3, 4)
     n.n_outputs(1)
     out_shape = n.t(0)
-    int32_type(out_shape, 2253)
+    int32_type(out_shape, XNNPACK(2253))
     if out_shape.shape is None or len(out_shape.shape) != 1:
-        raise Reject("the output shape must be a 1-D tensor", 2999)
+        raise Reject("the output shape must be a 1-D tensor", XNNPACK(2999))
     n.static(0, "output shape")
     if out_shape.shape[0] != 4:
-        raise Reject("the output shape must have 4 dimensions", 6867)
+        raise Reject("the output shape must have 4 dimensions", XNNPACK(6867))
     w = n.t(1)
     shape(w, 4)
     n.static(1, "filter")
     x = n.t(2)
-    float32_or_quint8(n.s, x)
+    float32_or_quint8(n.settings, x)
     shape(x, 4)
-    float32_or_qcint8(n.s, w, 0)
+    float32_or_qcint8(n.settings, w, 0)
     if len(n.op.inputs) >= 4 and n.op.inputs[3] >= 0:
         bias = n.t(3)
-        float_or_qcint32(n.s, bias)
+        float_or_qcint32(n.settings, bias)
         shape(bias, 1)
         n.static(3, "bias")
     y = n.out()
@@ -821,28 +813,28 @@ def visit_transpose_conv(n: _Node) -> None:
 
 def _transpose_conv_rest(n: _Node, x: Tensor, w: Tensor, y: Tensor) -> None:
     # lines 6917-6990: output type, shape and the padding arithmetic of CalculateTransposeConvPaddings
-    float_or_quint8(n.s, y)
+    float_or_quint8(n.settings, y)
     shape(y, 4)
     dynamic = x.dtype == "float32" and w.dtype == "int8"
     if x.dtype != y.dtype or (x.dtype != w.dtype and not dynamic):
-        raise Reject(f"mixed types {x.dtype}, {w.dtype} -> {y.dtype}", 6930)
+        raise Reject(f"mixed types {x.dtype}, {w.dtype} -> {y.dtype}", XNNPACK(6930))
     sh, sw = int(n.opt("stride_h", 0) or 0), int(n.opt("stride_w", 0) or 0)
     if sh <= 0 or sw <= 0:
-        raise Reject("invalid stride", 2009)
+        raise Reject("invalid stride", XNNPACK(2009))
     kh, kw = (w.shape or (0, 0, 0, 0))[1:3]
     oh, ow = (y.shape or (0, 0, 0, 0))[1:3]
     ih, iw = (x.shape or (0, 0, 0, 0))[1:3]
     pad = str(n.opt("padding", "SAME"))
     if pad == "VALID":
         if kh > oh or kw > ow:
-            raise Reject("output smaller than the kernel with VALID padding", 1819)
+            raise Reject("output smaller than the kernel with VALID padding", XNNPACK(1819))
     elif pad == "SAME":
         if (oh + sh - 1) // sh != ih or (ow + sw - 1) // sw != iw:
-            raise Reject("inconsistent input, output and stride sizes", 1843)
+            raise Reject("inconsistent input, output and stride sizes", XNNPACK(1843))
         if kh < sh or kw < sw:
-            raise Reject(f"strides {sh}x{sw} larger than the kernel {kh}x{kw}", 1858)
+            raise Reject(f"strides {sh}x{sw} larger than the kernel {kh}x{kw}", XNNPACK(1858))
     else:
-        raise Reject(f"padding {pad} is not supported", 1878)
+        raise Reject(f"padding {pad} is not supported", XNNPACK(1878))
     activation(n)
 
 
@@ -874,7 +866,7 @@ def visit_custom(n: _Node) -> None:
     if code == SDPA:
         visit_dot_attention(n)
         return
-    raise Reject(f"custom op {code!r} is not one XNNPACK implements", 3450)
+    raise Reject(f"custom op {code!r} is not one XNNPACK implements", XNNPACK(3450))
 
 
 SDPA = "odml.scaled_dot_product_attention"  #: kOdmlSDPA
@@ -884,7 +876,7 @@ def visit_composite(n: _Node) -> None:
     """STABLEHLO_COMPOSITE (3400): only the scaled dot-product attention composite."""
     name = str(n.opt("name", "") or "")
     if name != SDPA:
-        raise Reject(f"stablehlo.composite {name or '(unnamed)'!r} is not one XNNPACK implements", 3411)
+        raise Reject(f"stablehlo.composite {name or '(unnamed)'!r} is not one XNNPACK implements", XNNPACK(3411))
     visit_dot_attention(n)
 
 
@@ -899,10 +891,10 @@ def visit_dot_attention(n: _Node) -> None:
     float32_type(n.out())
     qs, ks, vs = q.shape or (), k.shape or (), v.shape or ()
     if not (qs and ks and vs) or not qs[-1] == ks[-1] == vs[-1]:
-        raise Reject("query, key and value differ in their last dimension", 6434)
+        raise Reject("query, key and value differ in their last dimension", XNNPACK(6434))
     span = mask.shape[-1] if mask is not None and mask.shape else None
     if span is not None and len(ks) > 1 and len(vs) > 1 and (ks[1] != span or vs[1] != span):
-        raise Reject("the mask does not match the key and value lengths", 6442)
+        raise Reject("the mask does not match the key and value lengths", XNNPACK(6442))
 
 
 def visit_variable(n: _Node) -> None:
@@ -911,15 +903,15 @@ def visit_variable(n: _Node) -> None:
     if n.op.kind == "READ_VARIABLE":
         value = n.out()
         if not value.shape:
-            raise Reject("scalar variables are not delegated", 5716)
+            raise Reject("scalar variables are not delegated", XNNPACK(5716))
     else:
         value = n.t(1)
-    float_or_quint8(n.s, value)
+    float_or_quint8(n.settings, value)
     info = n.resources.setdefault(n.op.inputs[0] if n.op.inputs else -1, [None, None])
     if info[0] is None:
-        raise Reject("no VAR_HANDLE for this resource comes before it in the graph", 510)
+        raise Reject("no VAR_HANDLE for this resource comes before it in the graph", XNNPACK(510))
     if info[1] is not None and info[1] != (value.dtype, value.shape):
-        raise Reject("the variable is read or written with different types or shapes", 519)
+        raise Reject("the variable is read or written with different types or shapes", XNNPACK(519))
     info[1] = (value.dtype, value.shape)
 
 
@@ -927,7 +919,7 @@ def visit_var_handle(n: _Node) -> None:
     """VisitVarHandleNode (7116): delegated at the end, if its variable got a proxy value (7432)."""
     if n.op.outputs and n.op.outputs[0] >= 0:
         n.resources.setdefault(n.op.outputs[0], [None, None])[0] = n.op.index
-    raise Reject("XNNPACK reads and writes none of this variable", 7134)
+    raise Reject("XNNPACK reads and writes none of this variable", XNNPACK(7134))
 
 
 VISITORS: dict[str, Callable[[_Node], None]] = {
@@ -960,18 +952,21 @@ VISITORS: dict[str, Callable[[_Node], None]] = {
 }
 #: ops VisitNode dispatches but always rejects at this commit
 ALWAYS_REJECTED = {
-    "EXPAND_DIMS": ("EXPAND_DIMS is disabled in the delegate (VisitExpandDimsNode returns an error first)", 4865),
+    "EXPAND_DIMS": (
+        "EXPAND_DIMS is disabled in the delegate (VisitExpandDimsNode returns an error first)",
+        XNNPACK(4865),
+    ),
 }
 
 
 # -- PrepareOpsToDelegate (7206) ---------------------------------------------------------------
-def verdicts(model: Model, target: Target) -> Verdicts:
-    """The delegate checker (``checker = "oplint.delegates.xnnpack:verdicts"``)."""
+def assess(model: Model, target: Target) -> Assessment:
+    """What XNNPACK takes of ``model`` (``Delegate.assess``)."""
     settings = Settings.of(target)
     out: dict[tuple[int, int], OpVerdict] = {}
     for graph in model.graphs:
         out.update(_graph_verdicts(model, graph, settings))
-    return out
+    return Assessment(out)
 
 
 def _graph_verdicts(model: Model, graph: Graph, settings: Settings) -> Iterator[tuple[tuple[int, int], OpVerdict]]:
@@ -1010,16 +1005,16 @@ def _graph_verdicts(model: Model, graph: Graph, settings: Settings) -> Iterator[
     for index in producer.values():
         op = graph.ops[index]
         if index in unpack_ops:
-            result[index] = OpVerdict(True, (), f"{SOURCE}:7400")
+            result[index] = OpVerdict(True, (), XNNPACK(7400))
         else:
             result[index] = OpVerdict(
                 False,
                 ("it unpacks constant weights for an op XNNPACK does not take",),
-                f"{SOURCE}:7412",
+                XNNPACK(7412),
             )
     for handle, proxy in resources.values():
         if isinstance(handle, int) and proxy is not None:
-            result[handle] = OpVerdict(True, (), f"{SOURCE}:7435")
+            result[handle] = OpVerdict(True, (), XNNPACK(7435))
     for index in sorted(result):
         yield (graph.index, index), result[index]
 
@@ -1055,18 +1050,21 @@ def _feeds_only_weights(users: list[Op], tensor: int) -> bool:
 def _visit(node: _Node) -> OpVerdict:
     op = node.op
     if op.kind in ALWAYS_REJECTED:
-        reason, line = ALWAYS_REJECTED[op.kind]
-        return OpVerdict(False, (reason,), f"{SOURCE}:{line}")
+        reason, cite = ALWAYS_REJECTED[op.kind]
+        return OpVerdict(False, (reason,), cite)
     visitor = VISITORS.get(op.kind)
     if visitor is None:
-        return OpVerdict(False, (f"XNNPACK has no kernel for {op.display}",), f"{SOURCE}:3459")
+        return OpVerdict(False, (f"XNNPACK has no kernel for {op.display}",), XNNPACK(3459))
     try:
         visitor(node)
     except Reject as exc:
-        return OpVerdict(False, (exc.reason,), f"{SOURCE}:{exc.line}")
-    return OpVerdict(True, (), f"{SOURCE}:3171")
+        return exc.verdict
+    return OpVerdict(True, (), XNNPACK(3171))
 
 
 def kinds(target: Target) -> frozenset[str]:
     """The builtins XNNPACK has a visitor for (an op of another kind always stays on the CPU)."""
     return frozenset(VISITORS) - {"CUSTOM"} - frozenset(ALWAYS_REJECTED)
+
+
+DELEGATE = Delegate("xnnpack", assess, kinds)

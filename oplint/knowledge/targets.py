@@ -88,10 +88,9 @@ class Target(NamedTuple):
     default_runtime: Version | None = None
     provenance: tuple[Mapping[str, str], ...] = ()
     path: str = ""
-    #: delegate targets: the function deciding, op by op, what the delegate takes
-    #: (``"oplint.delegates.ethosu:verdicts"``, see :func:`oplint.delegates.checker`)
-    checker: str | None = None
-    delegate: str | None = None  #: delegate family ("ethos-u", "gpu", ...); None for runtimes
+    #: delegate family ("ethos-u", "gpu", ...): the module of :mod:`oplint.delegates` that decides,
+    #: op by op, what the delegate takes; None for runtimes
+    delegate: str | None = None
     #: the delegate's own settings (the target file's ``[delegate-options]`` table)
     delegate_options: Mapping[str, Any] = EMPTY
     #: delegate targets: the title of the runtime that runs the ops the delegate leaves to the CPU
@@ -238,7 +237,6 @@ def load(target_id: str) -> Target:
         default_runtime=parse_version(default_runtime) if default_runtime else None,
         provenance=tuple(raw.get("provenance", [])),
         path=raw["_path"],
-        checker=raw.get("checker"),
         delegate=raw.get("delegate"),
         delegate_options=raw.get("delegate-options", EMPTY),
         cpu_runtime_title=load(parent).runtime_title if parent and raw.get("delegate") else "",

@@ -153,7 +153,7 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
 
 
 def _delegation(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
-    if not any(t.checker for t in run.targets):
+    if not any(t.delegate for t in run.targets):
         return {}
     from ..delegates.delegation import analyse
 

@@ -1,111 +1,59 @@
 """Arm Ethos-U (U55, U65, U85): which ops Vela places on the NPU, and why it leaves the others
 on the CPU.
 
-Two ways to the same answer, and every verdict says which one gave it (``OpVerdict.source``):
+Two ways to the same answer, and every assessment says which one gave it (``Assessment.backend``):
 
-* **Vela itself** when ``ethos-u-vela`` is installed (``pip install 'oplint[ethos-u]'``) or
-  ``OPLINT_VELA`` names a ``vela`` executable: the model is compiled by Vela in a subprocess
-  (Vela 5's C++ core, *regor*, only exposes its supported-operator checks through a compile),
-  and each op's placement is read back from the ``_vela.tflite`` Vela writes: ops it kept as
-  TFLite ops run on the CPU, the others went into ``ethos-u`` NPU command streams.  Vela's
-  own warning text is the reason.  Results are cached by file content.
-* **Generated constraint tables** otherwise: :mod:`._ethosu_tables` re-checks each op against
-  the constraints of a pinned Vela release (``rules/ethosu/*.toml``, written by
+* **Vela itself** (:mod:`.vela`) when ``ethos-u-vela`` is installed (``pip install
+  'oplint[ethos-u]'``) or ``OPLINT_VELA`` names a ``vela`` executable;
+* **generated constraint tables** (:mod:`.tables`) otherwise: each op is re-checked against the
+  constraints of a pinned Vela release (``rules/ethosu/*.toml``, written by
   ``scripts/gen_ethosu_tables.py`` from Vela's own constraint documentation and sources).
 
 A model that already contains ``ethos-u`` custom ops was compiled by Vela: its ``ethos-u`` ops
-are the NPU part and every other op runs on the CPU (:func:`analyse` reports it as compiled).
-
-Nothing here imports Vela or numpy: Vela only ever runs in its own process.  The modules only
-the Vela path needs (subprocess, hashlib, ...) are imported there, to keep ``oplint check``'s
-cold start small.
+are the NPU part and every other op runs on the CPU (the assessment says it is compiled).  A
+model Vela cannot compile at all is a compiler-stage :class:`~oplint.delegates.contract.Rejection`
+(OPL321).  Nothing here imports Vela or numpy; the modules only the Vela path needs (subprocess,
+hashlib, ...) are imported there, to keep ``oplint check``'s cold start small.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections import defaultdict, deque
 from collections.abc import Mapping
-from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from ..contract import OpVerdict, Verdicts
+from ..contract import Assessment, Delegate, OpVerdict, Rejection
+from .common import BACKEND_ENV, ETHOSU_CUSTOM_CODE, EthosUResult, Settings, is_compiled
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.model import Graph, Model, Op
+    from ...core.model import Model
     from ...knowledge.targets import Target
-
-ETHOSU_CUSTOM_CODE = "ethos-u"  #: the custom op Vela writes (ethosu/regor/tflite/custom_operator_ethosu.hpp)
-BACKEND_ENV = "OPLINT_ETHOSU_BACKEND"  #: "auto" (default), "vela" or "tables"
-VELA_ENV = "OPLINT_VELA"  #: a ``vela`` executable to use instead of the ``ethos-u-vela`` package
-TIMEOUT_ENV = "OPLINT_VELA_TIMEOUT"  #: seconds one Vela compile may take (default 600)
-#: the ops a fused activation becomes in Vela (TfLiteMapping::_activationFunctionToOpType)
-FUSED_ACTIVATIONS = frozenset({"RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT"})
-CACHE_FORMAT = 4  #: bump when the cached result layout changes
-
-
-class EthosUResult(NamedTuple):
-    """Everything one Ethos-U analysis of a model found."""
-
-    verdicts: Verdicts
-    backend: str  #: "vela", "tables" or "compiled" (the model already holds ethos-u ops)
-    source: str  #: e.g. "vela 5.2.0 (ethos-u55-128)" or "vela 5.2.0 constraint tables"
-    vela_version: str  #: the Vela release that decided (the installed one, or the tables')
-    compile_error: str | None = None  #: Vela refused the whole model (or the tables predict it will)
-    compile_detail: str | None = None  #: why, where oplint knows
-    npu_partitions: int | None = None  #: ethos-u custom ops (NPU command streams), when known
-    notes: tuple[str, ...] = ()  #: anything the user should know about how the answer was reached
-
-
-class Settings(NamedTuple):
-    """The target's ``[delegate-options]``: which NPU, and the Vela options that matter."""
-
-    accelerator_config: str  #: Vela ``--accelerator-config``: ethos-u55-128, ethos-u85-256, ...
-    tables: str  #: generated constraint table, relative to ``rules/``
-    system_config: str | None = None
-    memory_mode: str | None = None
-    config: str | None = None  #: a vela.ini of the user's
-
-    @classmethod
-    def of(cls, target: Target) -> Settings:
-        opts = target.delegate_options
-        accel = str(opts.get("accelerator-config", "")) or _default_accelerator(target.id)
-        return cls(
-            accelerator_config=accel,
-            tables=str(opts.get("tables", "")),
-            system_config=opts.get("system-config"),
-            memory_mode=opts.get("memory-mode"),
-            config=opts.get("config"),
-        )
-
-
-def _default_accelerator(target_id: str) -> str:
-    return {"ethos-u55": "ethos-u55-128", "ethos-u65": "ethos-u65-256", "ethos-u85": "ethos-u85-256"}.get(
-        target_id, "ethos-u55-128"
-    )
 
 
 # -- entry points ---------------------------------------------------------------------------
-def verdicts(model: Model, target: Target) -> Verdicts:
-    """The delegate checker (``checker = "oplint.delegates.ethosu:verdicts"``)."""
-    return analyse(model, target).verdicts
-
-
-_LAST: list[tuple[Model, str, EthosUResult]] = []  # a few recent results: rules of one run share them
+def assess(model: Model, target: Target) -> Assessment:
+    """What Vela places on the NPU (``Delegate.assess``)."""
+    result = analyse(model, target)
+    rejection = None
+    if result.compile_error is not None:
+        how = "reported by Vela" if result.backend == "vela" else "predicted from Vela's constraint tables"
+        detail = f"{result.compile_detail}; " if result.compile_detail else ""
+        accel = Settings.of(target).accelerator_config
+        rejection = Rejection(
+            result.compile_error,
+            f"Vela {result.vela_version} cannot compile this model for {accel}",
+            stage="compiler",
+            detail=f"{detail}{how}",
+        )
+    # Vela partitions offline and lowers variables: no side-effect ordering between NPU streams
+    return Assessment(result.verdicts, rejection, result.backend == "compiled", result.source, side_effects=False)
 
 
 def analyse(model: Model, target: Target) -> EthosUResult:
-    """Analyse ``model`` for the Ethos-U ``target`` (memoised for the last few models, so the
-    rules of one run share one Vela compile)."""
-    key = f"{target.id}|{Settings.of(target)}|{os.environ.get(BACKEND_ENV, '')}"
-    for cached_model, cached_key, result in _LAST:
-        if cached_model is model and cached_key == key:
-            return result
-    result = _analyse(model, target)
-    _LAST.insert(0, (model, key, result))
-    del _LAST[4:]
-    return result
+    """Analyse ``model`` for the Ethos-U ``target``, once per model, target settings and backend
+    (the rules of one run share one Vela compile)."""
+    key = ("ethos-u", target.id, Settings.of(target), os.environ.get(BACKEND_ENV, ""))
+    return model.derived(key, lambda: _analyse(model, target))
 
 
 def _analyse(model: Model, target: Target) -> EthosUResult:
@@ -120,6 +68,8 @@ def _analyse(model: Model, target: Target) -> EthosUResult:
         notes = (f"{BACKEND_ENV}={backend!r} is not one of auto, vela, tables; using auto",)
         backend = "auto"
     if backend != "tables":
+        from .vela import find_vela, run_vela
+
         vela = find_vela()
         path = model.path
         if vela is not None and model.format == "tflite" and os.path.isfile(path):
@@ -132,298 +82,6 @@ def _analyse(model: Model, target: Target) -> EthosUResult:
 
     result = table_result(model, settings)
     return result._replace(notes=notes + result.notes)
-
-
-# -- finding Vela -----------------------------------------------------------------------------
-class Vela(NamedTuple):
-    command: tuple[str, ...]
-    version: str
-
-
-@cache
-def find_vela() -> Vela | None:
-    """Vela from ``OPLINT_VELA`` (an executable), or the ``ethos-u-vela`` package of this
-    interpreter; None when neither is there.  Never imports Vela itself."""
-    import shutil
-    import subprocess
-    import sys
-
-    exe = os.environ.get(VELA_ENV)
-    if exe:
-        path = shutil.which(exe) or exe
-        try:
-            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=120)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        version = out.stdout.strip().splitlines()[-1].strip() if out.returncode == 0 and out.stdout.strip() else ""
-        return Vela((path,), version or "unknown") if out.returncode == 0 else None
-    from importlib import metadata, util
-
-    try:
-        version = metadata.version("ethos-u-vela")
-    except metadata.PackageNotFoundError:
-        return None
-    if util.find_spec("ethosu") is None:  # pragma: no cover - a broken install
-        return None
-    return Vela((sys.executable, "-m", "ethosu.vela"), version)
-
-
-def backend_summary() -> str:
-    """Which of the two paths an Ethos-U check takes here, in a sentence."""
-    backend = os.environ.get(BACKEND_ENV, "auto").strip().lower()
-    vela = find_vela() if backend != "tables" else None
-    if vela is not None:
-        return f"Vela {vela.version} itself ({' '.join(vela.command)})"
-    why = f"{BACKEND_ENV}=tables" if backend == "tables" else "install oplint[ethos-u] to ask Vela itself"
-    return f"constraint tables generated from Vela ({why})"
-
-
-# -- the Vela path ----------------------------------------------------------------------------
-_WARNING = re.compile(
-    r"Warning \(supported operators\) operator: ([A-Za-z0-9_]+), ofm: '([^']*)'\n((?:(?!\n\n|Warning \().)*)", re.S
-)
-
-
-def run_vela(model: Model, path: str, settings: Settings, vela: Vela) -> EthosUResult:
-    """Compile ``path`` with Vela and read back, op by op, what it left on the CPU."""
-    source = f"vela {vela.version} ({settings.accelerator_config})"
-    raw = _cached_compile(path, settings, vela)
-    if raw.get("error"):
-        reason = f"Vela could not compile the model: {raw['error']}"
-        found = {op.key: OpVerdict(False, (reason,), source) for op in model.ops()}
-        return EthosUResult(found, "vela", source, vela.version, compile_error=raw["error"])
-    return EthosUResult(
-        placement_verdicts(model, raw["cpu_ops"], raw["warnings"], source),
-        "vela",
-        source,
-        vela.version,
-        npu_partitions=raw["npu_ops"],
-    )
-
-
-def _cached_compile(path: str, settings: Settings, vela: Vela) -> dict[str, Any]:
-    import hashlib
-    import json
-
-    options = _vela_options(settings)
-    inputs = [path] + ([settings.config] if settings.config else [])
-    digests = []
-    for name in inputs:  # the model, and the user's vela.ini: editing either recompiles
-        try:
-            with open(name, "rb") as fh:
-                digests.append(hashlib.sha256(fh.read()).hexdigest())
-        except OSError:
-            digests.append("")
-    key = hashlib.sha256(json.dumps([CACHE_FORMAT, vela.version, options, digests]).encode()).hexdigest()[:32]
-    from ...knowledge import cache_dir
-
-    base = cache_dir()
-    cached = base / "ethosu" / f"{key}.json" if base is not None else None
-    if cached is not None and vela.version != "unknown":
-        try:
-            with open(cached, encoding="utf-8") as fh:
-                result: dict[str, Any] = json.load(fh)
-            return result
-        except (OSError, ValueError):
-            pass
-    result = compile_with_vela(path, options, vela)
-    if cached is not None and not result.get("transient"):
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(result), encoding="utf-8")
-            os.replace(tmp, cached)
-        except OSError:
-            pass
-    return result
-
-
-def _vela_options(settings: Settings) -> list[str]:
-    options = ["--accelerator-config", settings.accelerator_config]
-    for flag, value in (
-        ("--config", os.path.abspath(settings.config) if settings.config else None),
-        ("--system-config", settings.system_config),
-        ("--memory-mode", settings.memory_mode),
-    ):
-        if value:
-            options += [flag, str(value)]
-    return options
-
-
-def compile_with_vela(path: str, options: list[str], vela: Vela) -> dict[str, Any]:
-    """Run Vela on ``path``.  Returns ``{"cpu_ops": [[graph, kind, custom code, output names,
-    tensor signature], ...], "npu_ops": n, "warnings": [[op, ofm, reason], ...]}`` or
-    ``{"error": text}``."""
-    import subprocess
-    import tempfile
-
-    from ...readers.problems import ModelError
-    from ...readers.tflite import parse
-
-    timeout = float(os.environ.get(TIMEOUT_ENV, "600"))
-    with tempfile.TemporaryDirectory(prefix="oplint-vela-") as out_dir:
-        # not --show-cpu-operations: the warnings print without it, and with it Vela 5.2.0's report
-        # writer fails (KeyError) on models whose optimised graph has ops without a source op
-        cmd = [*vela.command, os.path.abspath(path), *options, "--output-dir", out_dir]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=out_dir)
-        except subprocess.TimeoutExpired:
-            return {"error": f"Vela did not finish within {timeout:g} s ({TIMEOUT_ENV})", "transient": True}
-        except OSError as exc:
-            return {"error": f"cannot run Vela: {exc}", "transient": True}
-        text = proc.stdout + "\n" + proc.stderr
-        outputs = [f for f in os.listdir(out_dir) if f.endswith("_vela.tflite")]
-        if proc.returncode < 0:
-            return {"error": f"Vela crashed ({_signal_name(-proc.returncode)})"}
-        if proc.returncode != 0 or not outputs:
-            return {"error": vela_error_summary(text) or f"Vela exited with status {proc.returncode}"}
-        with open(os.path.join(out_dir, outputs[0]), "rb") as fh:
-            data = fh.read()
-    try:
-        compiled = parse(data, outputs[0])
-    except ModelError as exc:  # pragma: no cover - Vela wrote something unreadable
-        return {"error": f"cannot read Vela's output: {exc.message}"}
-    cpu_ops: list[list[Any]] = []
-    npu_ops = 0
-    for graph in compiled.graphs:
-        for op in graph.ops:
-            if op.kind == "CUSTOM" and op.custom_code == ETHOSU_CUSTOM_CODE:
-                npu_ops += 1
-                continue
-            names = [t.name if t is not None else "" for t in graph.op_outputs(op)]
-            cpu_ops.append([graph.index, op.kind, op.custom_code, names, tensor_signature(graph, op)])
-    warnings = [[m.group(1), m.group(2), m.group(3).strip()] for m in _WARNING.finditer(text)]
-    return {"cpu_ops": cpu_ops, "npu_ops": npu_ops, "warnings": warnings}
-
-
-def _signal_name(number: int) -> str:
-    import signal
-
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
-def vela_error_summary(text: str) -> str:
-    """The lines of Vela's output that say why it failed (not its default-config warnings)."""
-    keep: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith(("Warning: No ", "File ", "Traceback")) or set(line) <= set("^~ "):
-            continue
-        if re.search(r"Error|error:|Does not have valid|^- |Failed|could not run|Exception", line) and line not in keep:
-            keep.append(line.removeprefix("RuntimeError: "))
-    return " | ".join(keep)[:800]
-
-
-def tensor_signature(graph: Graph, op: Op) -> str:
-    """What Vela keeps of a CPU op's tensors (dtype, shape, first zero point), to tell apart
-    ops whose outputs have no (or the same) name."""
-    parts = []
-    for t in [*graph.op_inputs(op), None, *graph.op_outputs(op)]:
-        if t is None:
-            parts.append("|")
-            continue
-        zp = t.quant.zero_points[0] if t.quant is not None and t.quant.zero_points else ""
-        parts.append(f"{t.dtype}{list(t.shape or ())}{zp}")
-    return " ".join(parts)
-
-
-def placement_verdicts(
-    model: Model,
-    cpu_ops: list[list[Any]],
-    warnings: list[list[str]],
-    source: str,
-) -> dict[tuple[int, int], OpVerdict]:
-    """Turn the ops Vela left in its output into per-op verdicts for ``model``.
-
-    Vela copies an op it cannot place on the NPU into its output unchanged, so a CPU op is
-    found again by its graph, kind and output tensor names; every other op of the input went
-    into an NPU command stream (or was optimised away)."""
-    exact: dict[tuple[Any, ...], deque[int]] = defaultdict(deque)
-    by_names: dict[tuple[Any, ...], deque[int]] = defaultdict(deque)
-    by_kind: dict[tuple[Any, ...], deque[int]] = defaultdict(deque)
-    by_output: dict[str, list[Op]] = defaultdict(list)
-    for graph in model.graphs:
-        for op in graph.ops:
-            names = tuple(_vela_name(t.name) if t is not None else "" for t in graph.op_outputs(op))
-            kind = (graph.index, op.kind, op.custom_code)
-            exact[(graph.index, op.kind, op.custom_code, names, tensor_signature(graph, op))].append(op.index)
-            by_names[(graph.index, op.kind, op.custom_code, names)].append(op.index)
-            by_kind[kind].append(op.index)
-            for name in names:
-                by_output[name].append(op)
-    on_cpu: set[tuple[int, int]] = set()
-    # the most specific match first: names and tensors, then names, then the kind alone
-    pending = [(g, kind, custom, tuple(names), signature) for g, kind, custom, names, signature in cpu_ops]
-    for table, key_of in (
-        (exact, lambda c: (c[0], c[1], c[2], c[3], c[4])),
-        (by_names, lambda c: (c[0], c[1], c[2], c[3])),
-        (by_kind, lambda c: (c[0], c[1], c[2])),
-    ):
-        unmatched = []
-        for cpu_op in pending:
-            candidates = table.get(key_of(cpu_op))
-            while candidates and (cpu_op[0], candidates[0]) in on_cpu:
-                candidates.popleft()
-            if candidates:
-                on_cpu.add((cpu_op[0], candidates.popleft()))
-            else:
-                unmatched.append(cpu_op)
-        pending = unmatched
-    reasons: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for vela_op, ofm, text in warnings:
-        # the op whose output Vela names; among ops sharing the name, one on the CPU of that kind
-        named = by_output.get(ofm[: -len("_act")] if ofm.endswith("_act") else ofm, [])
-        placeholder = _PLACEHOLDER.fullmatch(ofm)
-        if placeholder:  # an op without outputs: Vela names a placeholder after the op's index
-            index = int(placeholder.group(1))
-            named = [g.ops[index] for g in model.graphs if index < len(g.ops) and not g.ops[index].outputs]
-        ranked = sorted(named, key=lambda op: (op.key not in on_cpu, op.kind != vela_op, bool(reasons.get(op.key))))
-        if ranked:
-            fused = vela_op in FUSED_ACTIVATIONS and vela_op != ranked[0].kind
-            reason = format_vela_reason(vela_op if fused else "", text)
-            if reason not in reasons[ranked[0].key]:
-                reasons[ranked[0].key].append(reason)
-    found: dict[tuple[int, int], OpVerdict] = {}
-    for op in model.ops():
-        if op.key in on_cpu:
-            why = tuple(reasons.get(op.key) or ("Vela left it on the CPU without giving a reason",))
-            found[op.key] = OpVerdict(False, why, source)
-        else:
-            found[op.key] = OpVerdict(True, (), source)
-    return found
-
-
-_PLACEHOLDER = re.compile(r"placeholder-for-(\d+)-OFM")  # TfLiteReader::LoadGraphs
-
-
-def _vela_name(name: str) -> str:
-    return name or "<unnamed>"  # TfLiteReader::ParseTensor
-
-
-def format_vela_reason(vela_op: str, text: str) -> str:
-    """``Reason: X`` + the constraint's documentation -> ``X (constraint: ...)``; ``vela_op``
-    names the op Vela checked when it is not the TFLite op itself (a fused activation)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    detail = ""
-    doc: list[str] = []
-    for line in lines:
-        if line.startswith("Reason:") and not detail:
-            detail = line[len("Reason:") :].strip()
-        else:
-            doc.append(line)
-    out = detail or "rejected"
-    if doc:
-        out += f" (constraint: {' '.join(doc)})"
-    return f"fused {vela_op}: {out}" if vela_op else out
-
-
-# -- already-compiled models -------------------------------------------------------------------
-def is_compiled(model: Model) -> bool:
-    """Whether Vela already compiled this model (it holds ``ethos-u`` custom ops)."""
-    return any(op.kind == "CUSTOM" and op.custom_code == ETHOSU_CUSTOM_CODE for op in model.ops())
 
 
 def compiled_result(model: Model, settings: Settings) -> EthosUResult:
@@ -442,13 +100,13 @@ def compiled_result(model: Model, settings: Settings) -> EthosUResult:
     for op in model.ops():
         if op.kind == "CUSTOM" and op.custom_code == ETHOSU_CUSTOM_CODE:
             npu += 1
-            found[op.key] = OpVerdict(True, ("NPU command stream",), source)
+            found[op.key] = OpVerdict(True, ("NPU command stream",))
             continue
         why = ["Vela left it on the CPU when it compiled this model"]
         known = explained.get(op.key)
         if known is not None and not known.supported:
             why += list(known.reasons)
-        found[op.key] = OpVerdict(False, tuple(why), source)
+        found[op.key] = OpVerdict(False, tuple(why))
     return EthosUResult(found, "compiled", source, table.vela_version, npu_partitions=npu)
 
 
@@ -470,3 +128,13 @@ def kinds(target: Target) -> frozenset[str]:
 
     tables = load_tables(Settings.of(target).tables)
     return frozenset(k for k, optype in tables.optype.items() if optype in tables.ops)
+
+
+def backend() -> str:
+    """Which of the two paths an Ethos-U check takes here, in a sentence."""
+    from .vela import backend_summary
+
+    return backend_summary()
+
+
+DELEGATE = Delegate("ethos-u", assess, kinds, backend)

@@ -33,11 +33,12 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
+from ...knowledge.sources import VELA, Cite, Source
 from ..contract import OpVerdict
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...core.model import Graph, Model, Op, Tensor
-    from . import EthosUResult, Settings
+    from .common import EthosUResult, Settings
 
 Shape = tuple[int, ...]
 
@@ -1384,14 +1385,14 @@ def describe(vop: VOp, failure: Failure, tables: Tables) -> str:
     return f"{prefix}{failure.detail} (constraint: {doc})"
 
 
-def cite(failure: Failure, tables: Tables) -> str:
-    """The verdict's source: the tables, and the line of Vela's sources the failed check is on."""
+def cite(failure: Failure, tables: Tables) -> Cite:
+    """The line of Vela's sources (``file:line`` in the tables) the failed check is on."""
     if failure.constraint is None:
-        where = f"{tables.ops_source} (s_supportedOpTypes)"
+        where = tables.ops_source  # s_supportedOpTypes
     else:
-        spec = tables.constraints[failure.constraint]
-        where = f"{spec['source']} ({spec['check']})"
-    return f"vela {tables.vela_version} constraint tables: {where}"
+        where = tables.constraints[failure.constraint]["source"]
+    path, _, line = where.partition(":")
+    return Source(VELA.key, path)(int(line) if line.isdigit() else None)
 
 
 def live_ops(graph: Graph, vops: list[VOp]) -> set[int]:
@@ -1417,7 +1418,7 @@ def live_ops(graph: Graph, vops: list[VOp]) -> set[int]:
 
 def table_result(model: Model, settings: Settings) -> EthosUResult:
     """Per-op verdicts from the generated tables (see the module docstring)."""
-    from . import EthosUResult
+    from .common import EthosUResult
 
     tables = load_tables(settings.tables or "ethosu/u55.toml")
     source = f"vela {tables.vela_version} constraint tables ({tables.architecture}, rules/{tables.path})"
@@ -1427,20 +1428,20 @@ def table_result(model: Model, settings: Settings) -> EthosUResult:
         found: dict[tuple[int, int], OpVerdict] = {}
         if error is None:
             for graph in model.graphs:
-                found.update(_graph_verdicts(graph, tables, data, source))
+                found.update(_graph_verdicts(graph, tables, data))
             error = compile_error_after(model, tables, found)
     finally:
         data.close()
     if error is not None:
         reason = f"Vela {tables.vela_version} cannot compile the model: {error.message} ({error.why})"
-        found = {op.key: OpVerdict(False, (reason,), source) for op in model.ops()}
+        found = {op.key: OpVerdict(False, (reason,)) for op in model.ops()}
         return EthosUResult(
             found, "tables", source, tables.vela_version, compile_error=error.message, compile_detail=error.why
         )
     return EthosUResult(found, "tables", source, tables.vela_version)
 
 
-def _graph_verdicts(graph: Graph, tables: Tables, data: ConstData, source: str) -> dict[tuple[int, int], OpVerdict]:
+def _graph_verdicts(graph: Graph, tables: Tables, data: ConstData) -> dict[tuple[int, int], OpVerdict]:
     ctx = Ctx(tables, data)
     vops = build_ops(graph, tables, data)
     live = live_ops(graph, vops)
@@ -1452,12 +1453,12 @@ def _graph_verdicts(graph: Graph, tables: Tables, data: ConstData, source: str) 
     found: dict[tuple[int, int], OpVerdict] = {}
     for op in graph.ops:
         if op.index not in live:
-            found[op.key] = OpVerdict(True, ("Vela drops this op: nothing uses its result",), source)
+            found[op.key] = OpVerdict(True, ("Vela drops this op: nothing uses its result",))
             continue
         if op.index in on_npu_pattern or op.index in lowered_variables:
-            found[op.key] = OpVerdict(True, (), source)
+            found[op.key] = OpVerdict(True)
             continue
-        verdict = OpVerdict(True, (), source)
+        verdict = OpVerdict(True)
         # the reader's activation op comes after its main op, and is checked first
         for vop in reversed(by_op[op.index]):
             failure = check(vop, ctx)
