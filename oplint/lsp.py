@@ -31,6 +31,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from . import __version__
+from .core.files import savedmodel_file
 from .core.findings import Finding, Severity
 from .core.report import ModelReport
 from .run.config import Config, ConfigError, load_config
@@ -59,11 +60,8 @@ def uri_of(path: str) -> str:
 
 def model_uri(path: str) -> str:
     """A SavedModel directory is shown on its saved_model.pb(txt)."""
-    if os.path.isdir(path):
-        for name in ("saved_model.pb", "saved_model.pbtxt"):
-            if os.path.isfile(os.path.join(path, name)):
-                return uri_of(os.path.join(path, name))
-    return uri_of(path)
+    found = savedmodel_file(path) if os.path.isdir(path) else None
+    return uri_of(found or path)
 
 
 class OplintServer(LanguageServer):

@@ -1,13 +1,16 @@
 """Pinned upstream sources shared by the generators in this folder.
 
-Every generated file under ``rules/`` and ``oplint/readers/tflite_schema.py`` records the
-repository, commit and path it was read from.  The generators read upstream files with
-``git show <commit>:<path>`` from a local clone, so any clone that contains the pinned commit
-reproduces the tables byte for byte::
+The pins themselves live in one place, :mod:`oplint.knowledge.sources` (``LITERT``, ``TFLM``,
+``VELA``); this module adds what generators need to read them.  Every generated file under
+``rules/`` and ``oplint/readers/tflite_schema.py`` records the repository, commit and path it was
+read from.  The generators read upstream files with ``git show <commit>:<path>`` from a local clone
+or mirror, so any clone that contains the pinned commit reproduces the tables byte for byte, e.g.::
 
-    git clone https://github.com/google-ai-edge/LiteRT
-    git clone https://github.com/tensorflow/tflite-micro
-    python scripts/gen_all.py --litert ../LiteRT --tflm ../tflite-micro
+    git clone https://github.com/google-ai-edge/LiteRT ../LiteRT
+    git clone https://github.com/tensorflow/tflite-micro ../tflite-micro
+    python scripts/gen_tflite_targets.py --litert ../LiteRT --tflm ../tflite-micro
+    python scripts/gen_tflm_target.py --tflm ../tflite-micro
+    python scripts/gen_tf_fate.py --litert ../LiteRT
 
 Only facts (op names, enum values, field slots, version strings, registered op lists) are
 taken from the sources; no upstream code is copied into this repository.
@@ -16,8 +19,16 @@ taken from the sources; no upstream code is copied into this repository.
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from oplint.knowledge import sources  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -60,8 +71,8 @@ def _git_dir(clone: Path) -> Path:
     return clone  # a bare repository / mirror
 
 
-LITERT = Pin("google-ai-edge/LiteRT", "f67457790c9c2ab67347d6fe53270e8d3df20868", "2026-08-21")
-TFLM = Pin("tensorflow/tflite-micro", "90b983c2b3f1480642e040bbd2ddb37b998f3424", "2026-08-20")
+LITERT = Pin(sources.LITERT.repo, sources.LITERT.commit, sources.LITERT.date)
+TFLM = Pin(sources.TFLM.repo, sources.TFLM.commit, sources.TFLM.date)
 
 SCHEMA_FBS = "tflite/converter/schema/schema.fbs"
 RUNTIME_VERSION_CC = "tflite/converter/tools/versioning/runtime_version.cc"
@@ -71,9 +82,6 @@ INTERPRETER_BUILDER_CC = "tflite/core/interpreter_builder.cc"
 FLEX_ALLOWLIST_CC = "tflite/converter/delegates/flex/allowlisted_flex_ops.cc"
 TFLM_RESOLVER_H = "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 TFLM_KERNELS = "tensorflow/lite/micro/kernels"
-
-ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "rules"
 
 
 def toml_str(value: str) -> str:

@@ -17,8 +17,8 @@ from oplint.core.model import Model
 from oplint.readers import ModelError, load
 from oplint.run.config import Config, TargetSpec
 from oplint.run.lint import Run, lint_file, prepare
+from tests.helpers import SHARED
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 TRUTH_FILES = (SHARED / "oracle" / "truth.json", SHARED / "corpus" / "truth.json")
 
 

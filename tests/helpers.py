@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,19 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-SHARED = ROOT.parent / "shared"
+#: the shared models and the real tools' verdicts: $OPLINT_SHARED, else a ``shared`` folder beside
+#: the repository or beside the folder holding its worktrees (tests that need it skip without it)
+SHARED = next(
+    (
+        p
+        for p in (
+            *([Path(os.environ["OPLINT_SHARED"])] if os.environ.get("OPLINT_SHARED") else []),
+            *(parent / "shared" for parent in ROOT.parents),
+        )
+        if (p / "oracle").is_dir()
+    ),
+    ROOT.parent / "shared",
+)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

@@ -111,3 +111,20 @@ def test_case_tables_cite_the_case_of_their_op() -> None:
         found = re.search(r"case kTfLiteBuiltin(\w+):", lines[c.line - 1])
         camel = c.case.replace("_", "").lower()
         assert found and found.group(1).lower() == camel, (c, lines[c.line - 1])
+
+
+def test_refresh_maps_lines_through_a_diff() -> None:
+    from oplint.knowledge.refresh import _mapping
+
+    old = ["a", "b", "check", "c"]
+    new = ["a", "new", "b", "check", "c"]
+    assert _mapping(old, new) == {1: 1, 2: 3, 3: 4, 4: 5}
+    assert 3 not in _mapping(old, ["a", "b", "check2", "c"])  # an edited line is not mapped: "changed"
+
+
+@needs_litert
+def test_refresh_against_the_pinned_commit_moves_nothing() -> None:
+    from oplint.knowledge.refresh import classify
+
+    results = classify(CITATIONS, {"litert": LITERT.commit})
+    assert results and {status for _, status, _ in results} == {"same"}

@@ -11,7 +11,7 @@ from oplint.delegates.contract import OpVerdict
 from oplint.delegates.edgetpu import assess, kinds, table
 from oplint.knowledge.targets import load as load_target
 from oplint.readers.tflite import read
-from tests.helpers import fixture, lint, runner
+from tests.helpers import SHARED, fixture, lint, runner
 
 EDGETPU = load_target("edgetpu")
 QP = Q([0.1], [0])
@@ -285,7 +285,7 @@ def test_constant_int32_parameters_are_not_tensors_the_tpu_computes(tmp_path: Pa
     assert not v.supported
 
 
-CORAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "models" / "google-coral__edgetpu" / "test_data"
+CORAL = SHARED / "corpus" / "models" / "google-coral__edgetpu" / "test_data"
 
 
 @pytest.mark.skipif(not CORAL.is_dir(), reason="../shared is not present")

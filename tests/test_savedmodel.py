@@ -20,10 +20,10 @@ from oplint.core.model import ProblemKind
 from oplint.knowledge.sources import LITERT, checkout
 from oplint.readers import ModelError, load
 from tests.helpers import FIXTURES, ROOT, codes, lint, runner
+from tests.helpers import SHARED as HELPERS_SHARED
 
 SM = FIXTURES / "savedmodel"
-#: ../shared of the checkout, or of the folder holding its worktrees
-SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "oracle" / "truth.json").is_file()), None)
+SHARED = HELPERS_SHARED if (HELPERS_SHARED / "oracle" / "truth.json").is_file() else None
 
 
 def test_walk_follows_the_signature_into_functions() -> None:

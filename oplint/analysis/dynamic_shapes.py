@@ -178,10 +178,9 @@ class _Walk:
                 return f"its {g.name or 'subgraph'} subgraph has a tensor sized at run time", KERNELS + line
         if op.kind == "WHILE":
             body = graphs[0]
-            producers = {t: o for o in body.ops for t in o.outputs}
             for i, o in zip(body.inputs, body.outputs):
                 a, b = body.tensor(i), body.tensor(o)
-                shape = _inferred_shape(body, o, producers) or (b.shape if b is not None else None)
+                shape = _inferred_shape(body, o) or (b.shape if b is not None else None)
                 if a is None or b is None or a.shape is None or shape is None or a.shape == shape:
                     continue
                 if (a.shape[0] if a.shape else 0) + (shape[0] if shape else 0) == 1:
@@ -229,22 +228,22 @@ SAME_SHAPE = frozenset(
 )
 
 
-def _inferred_shape(graph: Graph, tensor: int, producers: dict[int, Op], depth: int = 0) -> tuple[int, ...] | None:
+def _inferred_shape(graph: Graph, tensor: int, depth: int = 0) -> tuple[int, ...] | None:
     """The shape Prepare gives ``tensor``, where it differs from the stored one in the way loop
     bodies do: a CONCATENATION sizes its output as the inputs' sizes summed on the axis
     (concatenation.cc 168-190), and shape-preserving ops pass that on.  A converter often stores
     a loop variable's first-iteration shape instead.  None: the stored shape."""
-    op = producers.get(tensor)
+    op = graph.producer.get(tensor)
     if op is None or depth > 32:
         return None
     if op.kind in SAME_SHAPE and op.inputs and op.inputs[0] >= 0:
-        return _inferred_shape(graph, op.inputs[0], producers, depth + 1)
+        return _inferred_shape(graph, op.inputs[0], depth + 1)
     if op.kind != "CONCATENATION":
         return None
     shapes = []
     for t in op.inputs:
         stored = graph.tensor(t) if t >= 0 else None
-        shapes.append(_inferred_shape(graph, t, producers, depth + 1) or (stored.shape if stored else None))
+        shapes.append(_inferred_shape(graph, t, depth + 1) or (stored.shape if stored else None))
     if not shapes or any(not sh for sh in shapes):
         return None
     rank = len(shapes[0] or ())

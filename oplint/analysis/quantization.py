@@ -90,14 +90,7 @@ def float_islands(model: Model) -> Iterator[Island]:
         floats = [op for op in graph.ops if computes_in_float(graph, op)]
         if not floats:
             continue
-        producer: dict[int, Op] = {}
-        consumers: dict[int, list[Op]] = {}
-        for op in graph.ops:
-            for t in op.outputs:
-                producer[t] = op
-            for t in op.inputs:
-                if t >= 0:
-                    consumers.setdefault(t, []).append(op)
+        producer, consumers = graph.producer, graph.consumers
         in_island = {op.index for op in floats}
         seen: set[int] = set()
         for start in floats:
@@ -110,7 +103,7 @@ def float_islands(model: Model) -> Iterator[Island]:
                 op = stack.pop()
                 members.append(op)
                 neighbours = [producer[t] for t in op.inputs if t in producer]
-                neighbours += [c for t in op.outputs for c in consumers.get(t, [])]
+                neighbours += [c for t in op.outputs for c in consumers.get(t, ())]
                 for other in neighbours:
                     if other.index in in_island and other.index not in seen:
                         seen.add(other.index)

@@ -137,16 +137,15 @@ def _fusions(model: Any, graph: Graph, op: Op, pred: Prediction) -> Prediction:
     """Rewrites of the converter's optimize pass that remove or rename a whole op."""
     if pred.fate != BUILTIN:
         return pred
-    wiring = _wiring(model, graph)
     if op.kind in ("BiasAdd", "Add", "AddV2", "FusedBatchNormV3", "FusedBatchNorm") and op.inputs:
         data = [t for t in op.inputs if not (graph.tensor(t) or _NOT_CONST).is_const]
         if len(data) == 1:
-            src = wiring.producer.get(data[0])
+            src = graph.producer.get(data[0])
             params_const = all((graph.tensor(t) or _NOT_CONST).is_const for t in op.inputs[1:])
             if (
                 src is not None
                 and src.kind in _AFFINE
-                and len(wiring.consumers.get(data[0], [])) == 1
+                and len(graph.consumers.get(data[0], [])) == 1
                 and (op.kind.startswith("Fused") is False or params_const)
                 and _const_weight(graph, src)
             ):
@@ -165,25 +164,6 @@ def _const_weight(graph: Graph, op: Op) -> bool:
     return weight is not None and weight.is_const
 
 
-class _Wiring(NamedTuple):
-    producer: dict[int, Op]
-    consumers: dict[int, list[Op]]
-
-
-def _wiring(model: Any, graph: Graph) -> _Wiring:
-    def compute() -> _Wiring:
-        producer: dict[int, Op] = {}
-        consumers: dict[int, list[Op]] = {}
-        for op in graph.ops:
-            for t in op.outputs:
-                producer[t] = op
-            for t in op.inputs:
-                consumers.setdefault(t, []).append(op)
-        return _Wiring(producer, consumers)
-
-    return model.derived(("tf-wiring", graph.index), compute)  # type: ignore[no-any-return]
-
-
 def _gelu_match(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
     """The ops the converter's GELU fusion (LiteRT optimize_patterns.td ``MatchGelu``,
     ``MatchGeluWithErfc``) takes this Erf/Erfc: ``0.5 * x * (1 + erf(x * 0.7071))`` or
@@ -194,22 +174,19 @@ def _gelu_match(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
 
 
 def _gelu(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
-    from ..readers.savedmodel import scalar_constants
-
-    scalars = scalar_constants(model)
-    wiring = _wiring(model, graph)
+    scalars = model.scalars
 
     def const(t: int, value: float) -> bool:
         got = scalars.get((graph.index, t))
         return got is not None and abs(got - value) < 1e-4
 
     def single_use(t: int) -> Op | None:
-        users = wiring.consumers.get(t, [])
+        users = graph.consumers.get(t, ())
         return users[0] if len(users) == 1 else None
 
     def mul_by(t: int, value: float) -> int | None:
         """``t = y * value`` (either order): returns y."""
-        m = wiring.producer.get(t)
+        m = graph.producer.get(t)
         if m is None or m.kind != "Mul" or len(m.inputs) != 2:
             return None
         a, b = m.inputs
@@ -223,9 +200,9 @@ def _gelu(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
     y = mul_by(scaled, 0.70710677)
     if y is None:
         return ()
-    matched = [op, wiring.producer[scaled]]
+    matched = [op, graph.producer[scaled]]
     if op.kind == "Erfc":
-        neg = wiring.producer.get(y)
+        neg = graph.producer.get(y)
         if neg is None or neg.kind != "Neg" or not neg.inputs or single_use(y) is None:
             return ()
         x = neg.inputs[0]
@@ -248,11 +225,11 @@ def _gelu(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
     half = tail.inputs[1] if tail.inputs[0] == last else tail.inputs[0]
     if mul_by(half, 0.5) != x or single_use(half) is not tail:
         return ()
-    users = wiring.consumers.get(x, [])
+    users = graph.consumers.get(x, ())
     halves = [m for m in users if m.kind == "Mul" and m.outputs and mul_by(m.outputs[0], 0.5) == x]
     if len(halves) != 1:
         return ()  # a second x * 0.5 is merged with this one (CSE) and then has two uses
-    return (*matched, tail, wiring.producer[half])
+    return (*matched, tail, graph.producer[half])
 
 
 def where(op: Op) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
+from ..core.model import Op
 from .rule import Context, Rule
 
 RULE = Rule(
@@ -48,16 +49,15 @@ def check(ctx: Context) -> Iterator[Hit]:
     if allowed is None:
         return
     for graph in ctx.model.graphs:
-        consumers: dict[int, object] = {}
+        consumers: dict[int, Op] = {}
         for op in graph.ops:
             for t in (*op.inputs, *op.outputs):
                 consumers.setdefault(t, op)
         for tensor in graph.tensors:
             if tensor.dtype in allowed:
                 continue
-            op = consumers.get(tensor.index)
             yield Hit(
-                op if op is not None else None,  # type: ignore[arg-type]
+                consumers.get(tensor.index),
                 f"tensor {tensor.describe()} has type {tensor.dtype}, which {ctx.target.runtime_title} cannot allocate",
                 "keep this type out of the model (preprocess on the host and feed numeric tensors)",
             )

@@ -74,9 +74,9 @@ def check(ctx: Context) -> Iterator[Hit]:
                     yield Hit(
                         op, f"{_name(op)}: {problem}", "quantize with the TFLite converter, which follows the spec"
                     )
-            problem = _int16_zero_point(graph, op)
-            if problem:
-                yield Hit(op, f"{_name(op)}: {problem}", "quantize 16x8 models with the TFLite converter")
+            zero_point = _int16_zero_point(graph, op)
+            if zero_point:
+                yield Hit(op, f"{_name(op)}: {zero_point}", "quantize 16x8 models with the TFLite converter")
 
 
 def _name(op: Op) -> str:

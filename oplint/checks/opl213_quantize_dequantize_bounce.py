@@ -47,18 +47,13 @@ RULE = Rule(
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for graph in ctx.model.graphs:
-        consumers: dict[int, list] = {}
-        for op in graph.ops:
-            for t in op.inputs:
-                if t >= 0:
-                    consumers.setdefault(t, []).append(op)
         for op in graph.ops:
             if op.kind not in ("QUANTIZE", "DEQUANTIZE") or not op.outputs:
                 continue
             src = graph.tensor(op.inputs[0]) if op.inputs and op.inputs[0] >= 0 else None
             if src is None or src.is_const:
                 continue  # DEQUANTIZE of constant weights is float16/int8 weight storage, not a bounce
-            for nxt in consumers.get(op.outputs[0], []):
+            for nxt in graph.consumers.get(op.outputs[0], ()):
                 if {op.kind, nxt.kind} == {"QUANTIZE", "DEQUANTIZE"}:
                     out = graph.tensor(nxt.outputs[0]) if nxt.outputs else None
                     mid = graph.tensor(op.outputs[0])

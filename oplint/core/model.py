@@ -23,16 +23,10 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
 
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[Any, Any] = MappingProxyType({})
 T = TypeVar("T")
 
 FLEX_PREFIX = "Flex"  # LiteRT tflite/util.h kFlexCustomCodePrefix
-
-#: dtypes that hold integer-quantized values when they carry quantization parameters
-INTEGER_TYPES = frozenset(
-    {"int2", "int4", "uint4", "int8", "uint8", "int16", "uint16", "int32", "int64", "uint32", "uint64"}
-)
-FLOAT_TYPES = frozenset({"float16", "bfloat16", "float32", "float64"})
 
 
 class Quantization(NamedTuple):
@@ -63,7 +57,7 @@ class Quantization(NamedTuple):
 
 
 class Tensor(NamedTuple):
-    index: int
+    index: int  # type: ignore[assignment]  # a field named like tuple.index, kept for readability
     name: str
     dtype: str  #: lower case: "float32", "int8", "int16", "uint8", "bool", "string", "resource", ...
     shape: tuple[int, ...] | None  #: None = rank unknown
@@ -109,7 +103,7 @@ class Origin(NamedTuple):
 
 class Op(NamedTuple):
     graph: int
-    index: int  #: execution order within its graph
+    index: int  # type: ignore[assignment]  #: execution order within its graph (shadows tuple.index)
     kind: str  #: builtin name ("CONV_2D"), "CUSTOM", or a TF op type ("Conv2D")
     version: int = 1
     custom_code: str | None = None
@@ -146,13 +140,31 @@ class Op(NamedTuple):
         return self.kind
 
 
-class Graph(NamedTuple):
-    index: int
-    name: str
-    ops: tuple[Op, ...]
-    tensors: tuple[Tensor, ...]
-    inputs: tuple[int, ...] = ()
-    outputs: tuple[int, ...] = ()
+class Graph:
+    """One graph: a TFLite subgraph, or a TF function (graph 0 is the top-level graph)."""
+
+    __slots__ = ("_consumers", "_producer", "index", "inputs", "name", "ops", "outputs", "tensors")
+
+    def __init__(
+        self,
+        index: int,
+        name: str,
+        ops: tuple[Op, ...],
+        tensors: tuple[Tensor, ...],
+        inputs: tuple[int, ...] = (),
+        outputs: tuple[int, ...] = (),
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.ops = ops  #: in execution order
+        self.tensors = tensors
+        self.inputs = inputs
+        self.outputs = outputs
+        self._producer: dict[int, Op] | None = None
+        self._consumers: dict[int, tuple[Op, ...]] | None = None
+
+    def __repr__(self) -> str:
+        return f"Graph({self.index}, {self.name!r}, {len(self.ops)} ops, {len(self.tensors)} tensors)"
 
     def tensor(self, index: int) -> Tensor | None:
         if 0 <= index < len(self.tensors):
@@ -164,6 +176,34 @@ class Graph(NamedTuple):
 
     def op_outputs(self, op: Op) -> list[Tensor | None]:
         return [self.tensor(i) for i in op.outputs]
+
+    @property
+    def producer(self) -> Mapping[int, Op]:
+        """Tensor index -> the op that writes it (the last one, in a malformed graph with several)."""
+        if self._producer is None:
+            self._wire()
+        assert self._producer is not None
+        return self._producer
+
+    @property
+    def consumers(self) -> Mapping[int, tuple[Op, ...]]:
+        """Tensor index -> the ops that read it, in execution order, once per input that reads it."""
+        if self._consumers is None:
+            self._wire()
+        assert self._consumers is not None
+        return self._consumers
+
+    def _wire(self) -> None:
+        producer: dict[int, Op] = {}
+        consumers: dict[int, list[Op]] = {}
+        for op in self.ops:
+            for t in op.inputs:
+                if t >= 0:
+                    consumers.setdefault(t, []).append(op)
+            for t in op.outputs:
+                producer[t] = op
+        self._producer = producer
+        self._consumers = {t: tuple(ops) for t, ops in consumers.items()}
 
 
 class Signature(NamedTuple):
@@ -205,6 +245,7 @@ class Model:
         "min_runtime_version",
         "path",
         "problems",
+        "scalars",
         "schema_version",
         "signatures",
         "size",
@@ -222,6 +263,7 @@ class Model:
         min_runtime_version: str | None = None,
         size: int = 0,
         problems: tuple[Problem, ...] = (),
+        scalars: Mapping[tuple[int, int], float] | None = None,
     ) -> None:
         self.path = path
         self.format = format  #: "tflite" | "savedmodel" | "graphdef"
@@ -233,7 +275,9 @@ class Model:
         self.min_runtime_version = min_runtime_version  #: the converter's "min_runtime_version" metadata
         self.size = size  #: file size in bytes
         self.problems = problems  #: defects the reader found, each reported by the rule that declares its kind
-        self._nx: networkx.MultiDiGraph | None = None
+        #: (graph, tensor) -> value of one-element float constants (TF models: fusion patterns read them)
+        self.scalars: Mapping[tuple[int, int], float] = scalars or {}
+        self._nx: networkx.MultiDiGraph[tuple[int, int]] | None = None
         self._memo: dict[Any, Any] = {}
 
     def derived(self, key: Any, compute: Callable[[], T]) -> T:
@@ -264,23 +308,20 @@ class Model:
         return self.graphs[index]
 
     @property
-    def nx(self) -> networkx.MultiDiGraph:
+    def nx(self) -> networkx.MultiDiGraph[tuple[int, int]]:
         """Nodes are ``Op.key`` (attr ``op``); an edge runs from the op producing a tensor to
         each op consuming it (attr ``tensor`` = tensor index).  Built on first use."""
         if self._nx is None:
             import networkx as nx
 
-            g: networkx.MultiDiGraph = nx.MultiDiGraph()
+            g: networkx.MultiDiGraph[tuple[int, int]] = nx.MultiDiGraph()
             for graph in self.graphs:
-                producer: dict[int, tuple[int, int]] = {}
                 for op in graph.ops:
                     g.add_node(op.key, op=op)
-                    for t in op.outputs:
-                        producer[t] = op.key
                 for op in graph.ops:
                     for t in op.inputs:
-                        src = producer.get(t)
+                        src = graph.producer.get(t)
                         if src is not None:
-                            g.add_edge(src, op.key, tensor=t)
+                            g.add_edge(src.key, op.key, tensor=t)
             self._nx = g
         return self._nx

@@ -476,7 +476,7 @@ def _lstm(n: Node) -> None:
 def _one_hot(n: Node) -> None:
     validate(n, BUILDER(3919), max_version=1, min_inputs=4, outputs=1, compat=False)
     indices = n.need(0)
-    axis = int(n.opt("axis", -1) or -1)  # type: ignore[call-overload]
+    axis = int(n.opt("axis", -1) or -1)
     dims = indices.shape or ()
     if axis != -1 and (not dims or axis != dims[-1]):
         raise Reject("OneHot axis must be -1 or the last dimension.", BUILDER(3936))
@@ -495,7 +495,7 @@ def _pack(n: Node) -> None:
     for i in range(len(n.op.inputs)):
         _runtime_or_constant(n, i)
     out = n.out()
-    axis_from_index(out, int(n.opt("axis", 0) or 0))  # type: ignore[call-overload]
+    axis_from_index(out, int(n.opt("axis", 0) or 0))
     tensor_shape(out)
 
 
@@ -642,7 +642,7 @@ def _slice(n: Node) -> None:
 def _softmax(n: Node) -> None:
     validate(n, BUILDER(5021), max_version=4, outputs=1, runtime=1, consts=0)
     read_input(n, 0)
-    if float(n.opt("beta", 1.0) or 0.0) != 1.0:  # type: ignore[arg-type]
+    if float(n.opt("beta", 1.0) or 0.0) != 1.0:
         raise Reject("Softmax.beta != 1 is not supported.", BUILDER(5036))
 
 
@@ -653,7 +653,7 @@ def _space_to_depth(n: Node) -> None:
 
 def _split(n: Node) -> None:
     compatibility(n, BUILDER(5135))
-    if int(n.opt("num_splits", 0) or 0) == 1:  # type: ignore[call-overload]
+    if int(n.opt("num_splits", 0) or 0) == 1:
         validate(n, BUILDER(5144))
         read_input(n, 0)
         return
@@ -668,7 +668,7 @@ def _split(n: Node) -> None:
 def _split_v(n: Node) -> None:
     validate(n, BUILDER(5198), runtime=1, consts=2)
     read_input(n, 0)
-    if int(n.opt("num_splits", 0) or 0) == 1:  # type: ignore[call-overload]
+    if int(n.opt("num_splits", 0) or 0) == 1:
         return
     axis = n.values(2)
     if axis:
@@ -738,13 +738,13 @@ def _transpose(n: Node) -> None:
 
 
 def _unpack(n: Node) -> None:
-    if int(n.opt("num", 0) or 0) == 1:  # type: ignore[call-overload]
+    if int(n.opt("num", 0) or 0) == 1:
         read_input(n, 0)
         check_outputs(n)
         return
     src = n.need(0)
     tensor_shape(src)
-    axis_from_index(src, int(n.opt("axis", 0) or 0))  # type: ignore[call-overload]
+    axis_from_index(src, int(n.opt("axis", 0) or 0))
     read_input(n, 0)
     for i in range(len(n.op.outputs)):
         tensor_shape(n.out(i))

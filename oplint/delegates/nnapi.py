@@ -267,7 +267,7 @@ def _reshape(v: Validation) -> None:
         v.expect(v.is_const(1), "The shape input tensor must be constant.")
     else:
         shape = v.opt("new_shape") or ()
-        n = 0 if isinstance(shape, (list, tuple)) and len(shape) == 1 and shape[0] == 0 else len(shape)  # type: ignore[arg-type]
+        n = 0 if isinstance(shape, (list, tuple)) and len(shape) == 1 and shape[0] == 0 else len(shape)
         v.expect(n > 0, "New shape rank should be > 0")
 
 
@@ -296,7 +296,7 @@ def _squeeze(v: Validation) -> None:
     v.min_sdk(NNAPI11)
     if v.sdk == NNAPI11:
         dims = v.opt("squeeze_dims") or ()
-        v.expect(len(dims) != 0, "NNAPI 1.1 does not support null squeeze_dims properly.")  # type: ignore[arg-type]
+        v.expect(len(dims) != 0, "NNAPI 1.1 does not support null squeeze_dims properly.")
 
 
 def _seq_lstm(v: Validation) -> None:
@@ -421,12 +421,10 @@ def _space_to_batch(v: Validation) -> None:
 
 
 def _batch_to_space(v: Validation) -> None:
-    from ..readers.constants import constant_values
-
     v.max_version(2)
     v.min_sdk(NNAPI11)
     crops = v.input(2)
-    values = constant_values(v.model, v.graph.index, v.op.inputs[2]) if crops is not None else None
+    values = v.values(2) if crops is not None else None
     ok = crops is not None and crops.is_const and (values is None or (len(values) == 4 and not any(values)))
     v.expect(ok, "All crops should be 0.")
 
@@ -699,7 +697,8 @@ def _fill(v: Validation) -> None:
     v.expect(dims is not None and dims.is_const, "NNAPI doesn't support dynamic dimensions tensor.")
     v.type_in(v.dtype(0), ("int32", "int64"))
     if dims is not None and dims.is_const:
-        v.expect(bool(dims.shape) and dims.shape[0] != 0, "NNAPI doesn't support generating scalars from FILL")
+        shape = dims.shape or (0,)
+        v.expect(shape[0] != 0, "NNAPI doesn't support generating scalars from FILL")
     v.type_in(v.dtype(1), ("float32", "int32", "int64"))
 
 

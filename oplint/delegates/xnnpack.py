@@ -19,7 +19,7 @@ reshape shapes) are read through :mod:`oplint.readers.constants`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..knowledge.sources import Cite, litert
@@ -970,11 +970,7 @@ def assess(model: Model, target: Target) -> Assessment:
 
 
 def _graph_verdicts(model: Model, graph: Graph, settings: Settings) -> Iterator[tuple[tuple[int, int], OpVerdict]]:
-    consumers: dict[int, list[Op]] = {}
-    for op in graph.ops:
-        for t in op.inputs:
-            if t >= 0:
-                consumers.setdefault(t, []).append(op)
+    consumers = graph.consumers
     quasi_static: set[int] = set()  # tensors unpacked from constants at delegation time
     producer: dict[int, int] = {}  # quasi-static tensor -> the DEQUANTIZE/DENSIFY op that unpacks it
     f16_filters: set[int] = set()
@@ -989,7 +985,7 @@ def _graph_verdicts(model: Model, graph: Graph, settings: Settings) -> Iterator[
                 op.kind == "DEQUANTIZE"
                 and src is not None
                 and src.dtype == "float16"
-                and _feeds_only_weights(consumers.get(out_t, []), out_t)
+                and _feeds_only_weights(consumers.get(out_t, ()), out_t)
             ):
                 f16_filters.add(out_t)
             quasi_static.add(out_t)
@@ -1036,7 +1032,7 @@ def _unpacks_static(graph: Graph, op: Op, quasi_static: set[int]) -> bool:
     return False
 
 
-def _feeds_only_weights(users: list[Op], tensor: int) -> bool:
+def _feeds_only_weights(users: Sequence[Op], tensor: int) -> bool:
     """Whether a float16 DEQUANTIZE output only feeds GEMM weights (then XNNPACK keeps it fp16)."""
     for op in users:
         if op.kind in ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D"):

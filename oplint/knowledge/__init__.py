@@ -7,12 +7,12 @@ layouts are found by this one function, and tests cover both.
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from ..core.files import cache_json, cached_json, parse_toml
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the oplint package
 
@@ -59,23 +59,10 @@ def load_toml(path: Path) -> dict[str, Any]:
 
         digest = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
         cached = cache / f"{path.stem}-{digest}.json"
-        try:
-            with open(cached, encoding="utf-8") as fh:
-                result: dict[str, Any] = json.load(fh)
+        result = cached_json(cached)
+        if isinstance(result, dict):
             return result
-        except (OSError, ValueError):
-            pass
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    parsed = parse_toml(data.decode("utf-8"))
     if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(parsed), encoding="utf-8")
-            os.replace(tmp, cached)
-        except OSError:
-            pass
+        cache_json(cached, parsed)
     return parsed

@@ -91,9 +91,9 @@ def collect() -> tuple[list[Citation], list[Problem]]:
                     if sibling in own and alias.name in own[sibling]:
                         names[alias.asname or alias.name] = own[sibling][alias.name]
         parents: dict[ast.AST, ast.AST] = {}
-        for parent in ast.walk(tree):
-            for child in ast.iter_child_nodes(parent):
-                parents[child] = parent
+        for outer in ast.walk(tree):
+            for child in ast.iter_child_nodes(outer):
+                parents[child] = outer
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names):
                 continue
@@ -104,7 +104,8 @@ def collect() -> tuple[list[Citation], list[Problem]]:
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, int)) or isinstance(arg.value, bool):
                 problems.append(Problem(name, node.lineno, f"{node.func.id}(...) is not called with a literal line"))
                 continue
-            message = case = None
+            message: str | None = None
+            case: str | None = None
             parent = parents.get(node)
             if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.args:
                 if parent.func.id == "Reject":

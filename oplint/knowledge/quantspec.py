@@ -45,7 +45,7 @@ def int8_spec() -> Mapping[str, OpSpec]:
                 granularity=t.get("granularity", "per-tensor"),
                 axis=t.get("axis"),
                 role=t.get("role"),
-                value_range=tuple(t["range"]) if "range" in t else None,  # type: ignore[arg-type]
+                value_range=tuple(t["range"]) if "range" in t else None,
                 scale=t.get("scale"),
                 zero_point=t.get("zero_point"),
                 scale_from=t.get("scale_from"),

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from ..core.model import EMPTY
 from . import load_toml, targets_dir
+from .sources import PINS
 
 Version = tuple[int, int, int]
 
@@ -190,6 +191,17 @@ def _op_support(spec: Mapping[str, Any]) -> OpSupport:
     )
 
 
+def _provenance(entry: Mapping[str, Any]) -> Mapping[str, str]:
+    """A provenance entry; ``pin = "litert"`` stands for the pinned repository, commit and date."""
+    if "pin" not in entry:
+        return entry
+    pin = PINS.get(str(entry["pin"]))
+    if pin is None:
+        raise TargetError(f"unknown pin {entry['pin']!r} in a target's provenance (known: {', '.join(PINS)})")
+    rest = {k: str(v) for k, v in entry.items() if k not in ("pin", "path")}
+    return {**pin.provenance(str(entry.get("path", ""))), **rest}
+
+
 @cache
 def load(target_id: str) -> Target:
     raw = _resolved(target_id)
@@ -235,7 +247,7 @@ def load(target_id: str) -> Target:
         ),
         runtimes=runtimes,
         default_runtime=parse_version(default_runtime) if default_runtime else None,
-        provenance=tuple(raw.get("provenance", [])),
+        provenance=tuple(_provenance(p) for p in raw.get("provenance", [])),
         path=raw["_path"],
         delegate=raw.get("delegate"),
         delegate_options=raw.get("delegate-options", EMPTY),

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 
+from ..core.files import is_savedmodel_dir
 from ..core.model import Model
 from .problems import ModelError, ProblemKind
 
@@ -32,7 +33,7 @@ def load(path: str, display: str | None = None, signature: str | None = None) ->
     if stat.S_ISDIR(st.st_mode):
         from . import savedmodel
 
-        if not savedmodel.is_savedmodel_dir(path):
+        if not is_savedmodel_dir(path):
             raise ModelError(
                 ProblemKind.UNREADABLE, "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)"
             )

@@ -15,16 +15,82 @@ import os
 import struct
 from typing import TYPE_CHECKING
 
-from .flatbuf import FlatbufferError, Reader
-from .tflite import B, M
+from ..core import dtypes
+from .flatbuf import FlatbufferError, Reader, Table
+from .tflite import BUFFER, MODEL
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Model
 
 MAX_ELEMENTS = 64
-_FORMATS = {"int32": "i", "int64": "q", "float32": "f", "int16": "h", "int8": "b", "uint8": "B"}
+#: the types whose values are decoded (parameters: shapes, axes, paddings)
+_FORMATS = {t: dtypes.STRUCT[t] for t in ("int32", "int64", "float32", "int16", "int8", "uint8")}
+#: what reading a buffer of a file that changed, or of a hostile one, can raise
+_UNREADABLE = (OSError, ValueError, FlatbufferError, struct.error, OverflowError, IndexError)
 
 Values = tuple[float, ...]
+
+
+class Buffers:
+    """The constant buffers of one .tflite model, read on demand from its file.
+
+    The file is mapped once, on first use, and only if it is still the file that was read (same
+    size); :meth:`close` (or leaving a ``with`` block) unmaps it.  A buffer that cannot be read is
+    None: callers treat its values as unknown."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self._tables: list[Table] | None = None
+        self._map: mmap.mmap | None = None
+
+    def __enter__(self) -> Buffers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+
+    def _buffer_tables(self) -> list[Table]:
+        if self._tables is None:
+            self._tables = []
+            if self.model.format != "tflite" or not os.path.isfile(self.model.path):
+                return self._tables
+            try:
+                with open(self.model.path, "rb") as fh:
+                    if os.fstat(fh.fileno()).st_size != self.model.size:
+                        return self._tables  # not the file that was read
+                    self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                self._tables = Reader(self._map).root().tables(MODEL["buffers"])
+            except _UNREADABLE:
+                self._tables = []
+        return self._tables
+
+    def raw(self, buffer: int, limit: int | None = None, outside: bool = True) -> bytes | None:
+        """The bytes of a buffer (its first ``limit`` bytes): inside the flatbuffer, or with
+        ``outside`` also a buffer stored after it (``offset``/``size``, models over 2 GB)."""
+        tables = self._buffer_tables()
+        if not 0 < buffer < len(tables):
+            return None
+        table = tables[buffer]
+        try:
+            vec = table.vector(BUFFER["data"], 1)
+            if vec is not None and vec[1] > 0:
+                start, n = vec
+                return bytes(table.r.buf[start : start + (n if limit is None else min(n, limit))])
+            offset, size = table.u64(BUFFER["offset"]), table.u64(BUFFER["size"])
+            if outside and offset > 1 and size and self._map is not None and offset + size <= len(self._map):
+                return bytes(self._map[offset : offset + (size if limit is None else min(size, limit))])
+        except _UNREADABLE:
+            return None
+        return None
+
+    def size(self, buffer: int) -> int:
+        data = self.raw(buffer)
+        return len(data) if data is not None else 0
 
 
 def constant_values(model: Model, graph: int, tensor: int) -> Values | None:
@@ -49,21 +115,9 @@ def _read(model: Model, graph: int, index: int) -> Values | None:
         return None
     code = _FORMATS[t.dtype]
     size = struct.calcsize("<" + code) * count
-    try:
-        with open(model.path, "rb") as fh:
-            if os.fstat(fh.fileno()).st_size != model.size:
-                return None  # not the file that was read
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-                return _decode(Reader(buf), t.buffer, code, count, size)
-    except (OSError, ValueError, FlatbufferError, struct.error):
-        return None
-
-
-def _decode(r: Reader, buffer: int, code: str, count: int, size: int) -> Values | None:
-    buffers = r.root().tables(M["buffers"])
-    if not (0 <= buffer < len(buffers)):
-        return None
-    raw = buffers[buffer].raw_bytes(B["data"], size)
+    with Buffers(model) as buffers:
+        # parameters stored after the flatbuffer are not read (callers treat them as unknown)
+        raw = buffers.raw(t.buffer, size, outside=False)
     if raw is None or len(raw) != size:
         return None
     return tuple(struct.unpack(f"<{count}{code}", raw))

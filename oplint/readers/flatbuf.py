@@ -17,6 +17,8 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable, Union
 
+from ..core import dtypes
+
 Buffer = Union[bytes, bytearray, memoryview, Any]  # Any: mmap.mmap
 
 _U8 = struct.Struct("<B").unpack_from
@@ -26,19 +28,7 @@ _U32 = struct.Struct("<I").unpack_from
 _U64 = struct.Struct("<Q").unpack_from
 
 # element size and struct format of scalar types as named in tflite_schema.TABLES
-SCALAR_FORMATS: dict[str, str] = {
-    "bool": "?",
-    "int8": "b",
-    "uint8": "B",
-    "int16": "h",
-    "uint16": "H",
-    "int32": "i",
-    "uint32": "I",
-    "int64": "q",
-    "uint64": "Q",
-    "float32": "f",
-    "float64": "d",
-}
+SCALAR_FORMATS: dict[str, str] = {k: v for k, v in dtypes.STRUCT.items() if k not in ("float16",)}
 _SCALAR_READERS: dict[str, tuple[int, Callable[[Buffer, int], tuple[Any, ...]]]] = {
     name: (struct.calcsize("<" + fmt), struct.Struct("<" + fmt).unpack_from) for name, fmt in SCALAR_FORMATS.items()
 }

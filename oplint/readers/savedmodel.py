@@ -28,6 +28,7 @@ import struct
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from ..core.files import SAVEDMODEL_FILES, savedmodel_file
 from ..core.model import EMPTY, Graph, Model, Op, Origin, Signature, Tensor
 from .problems import ModelError, Problem, ProblemKind
 
@@ -37,7 +38,6 @@ MAX_BYTES = 2**31 - 1  #: protobuf cannot parse a message of 2 GB or more (nor c
 MAX_CALL_DEPTH = 64  #: nested function calls followed before the walk gives up (a CALL_GRAPH problem)
 MAX_NODES = 2_000_000  #: nodes visited before the walk gives up (a CALL_GRAPH problem)
 DEFAULT_SIGNATURE = "serving_default"
-SCALARS = "tf-scalar-constants"  #: Model.derived key of the float scalar constants
 INIT_SIGNATURE = "__saved_model_init_op"
 
 #: Ops the converter drops or folds away before legalization: they are not findings
@@ -224,23 +224,19 @@ def _pb() -> Any:
     return tf_minimal_pb2
 
 
-def is_savedmodel_dir(path: str) -> bool:
-    return any(os.path.isfile(os.path.join(path, n)) for n in ("saved_model.pb", "saved_model.pbtxt"))
-
-
 def read(path: str, display: str | None = None, options: Options | None = None) -> Model:
     """Read a SavedModel directory, a ``saved_model.pb(txt)`` path, or a frozen GraphDef ``.pb``."""
     display = display or path
     options = options or Options()
     if os.path.isdir(path):
-        for name in ("saved_model.pb", "saved_model.pbtxt"):
-            if os.path.isfile(os.path.join(path, name)):
-                return _read_savedmodel(os.path.join(path, name), path, display, options)
+        found = savedmodel_file(path)
+        if found is not None:
+            return _read_savedmodel(found, path, display, options)
         raise ModelError(
             ProblemKind.UNREADABLE, "a directory that is not a SavedModel (no saved_model.pb or saved_model.pbtxt)"
         )
     base = os.path.basename(path)
-    if base in ("saved_model.pb", "saved_model.pbtxt"):
+    if base in SAVEDMODEL_FILES:
         return _read_savedmodel(path, os.path.dirname(path) or ".", display, options)
     return _read_graphdef(path, display, options)
 
@@ -351,8 +347,8 @@ def _read_graphdef(path: str, display: str, options: Options) -> Model:
         raise ModelError(ProblemKind.UNREADABLE_TF, f"not a TensorFlow GraphDef: no nodes ({len(data):,} bytes)")
     problems: list[Problem] = []
     if options.signature:
-        text = f"a frozen GraphDef has no signatures; --signature {options.signature!r} ignored"
-        problems.append(Problem(ProblemKind.SIGNATURE, text))
+        ignored = f"a frozen GraphDef has no signatures; --signature {options.signature!r} ignored"
+        problems.append(Problem(ProblemKind.SIGNATURE, ignored))
     outputs = [("", name) for name in _graph_outputs(graph_def.node)]
     return _build(graph_def, outputs, display, "graphdef", len(data), problems, None)[0]
 
@@ -560,8 +556,8 @@ def _build(
         signatures=signatures,
         size=size,
         problems=tuple(problems),
+        scalars=scalars,
     )
-    model.derived(SCALARS, lambda: scalars)
     return model, uses_variables
 
 
@@ -769,11 +765,6 @@ def _float_scalar(node: Any) -> float | None:
     if len(tensor.tensor_content) == 4:
         return float(struct.unpack("<f", tensor.tensor_content)[0])
     return None
-
-
-def scalar_constants(model: Model) -> Mapping[tuple[int, int], float]:
-    """(graph, tensor) -> value of the model's one-element float32 constants."""
-    return model.derived(SCALARS, dict)
 
 
 def _shape(proto: Any) -> tuple[int, ...] | None:

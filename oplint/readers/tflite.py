@@ -36,28 +36,39 @@ CUSTOM = BUILTIN_CODES["CUSTOM"]
 
 
 def _slots(table: str) -> dict[str, int]:
+    """Field name -> slot of a table of schema.fbs (``TENSOR["shape"]``)."""
     return {name: i for i, (name, _t, _d) in enumerate(S.TABLES[table])}
 
 
-M = _slots("Model")
-SG = _slots("SubGraph")
-T = _slots("Tensor")
-OP = _slots("Operator")
-OC = _slots("OperatorCode")
-Q = _slots("QuantizationParameters")
-B = _slots("Buffer")
-MD = _slots("Metadata")
-SD = _slots("SignatureDef")
-TM = _slots("TensorMap")
+MODEL = _slots("Model")
+SUBGRAPH = _slots("SubGraph")
+TENSOR = _slots("Tensor")
+OPERATOR = _slots("Operator")
+OPERATOR_CODE = _slots("OperatorCode")
+QUANTIZATION = _slots("QuantizationParameters")
+BUFFER = _slots("Buffer")
+METADATA = _slots("Metadata")
+SIGNATURE_DEF = _slots("SignatureDef")
+TENSOR_MAP = _slots("TensorMap")
 _T_BUFFER, _T_SIGNATURE, _T_EXTERNAL, _T_QUANT = (
-    T["buffer"],
-    T["shape_signature"],
-    T["external_buffer"],
-    T["quantization"],
+    TENSOR["buffer"],
+    TENSOR["shape_signature"],
+    TENSOR["external_buffer"],
+    TENSOR["quantization"],
 )
-_T_NAME, _T_TYPE, _T_SHAPE, _T_VARIABLE, _T_SPARSITY = T["name"], T["type"], T["shape"], T["is_variable"], T["sparsity"]
-_Q_SCALE, _Q_ZERO_POINT, _Q_DETAILS_TYPE = Q["scale"], Q["zero_point"], Q["details_type"]
-_Q_DIMENSION = Q["quantized_dimension"]
+_T_NAME, _T_TYPE, _T_SHAPE, _T_VARIABLE, _T_SPARSITY = (
+    TENSOR["name"],
+    TENSOR["type"],
+    TENSOR["shape"],
+    TENSOR["is_variable"],
+    TENSOR["sparsity"],
+)
+_Q_SCALE, _Q_ZERO_POINT, _Q_DETAILS_TYPE = (
+    QUANTIZATION["scale"],
+    QUANTIZATION["zero_point"],
+    QUANTIZATION["details_type"],
+)
+_Q_DIMENSION = QUANTIZATION["quantized_dimension"]
 _DETAILS = S.UNIONS["QuantizationDetails"]
 _OPTIONS = S.UNIONS["BuiltinOptions"]
 _OPTIONS_2 = S.UNIONS["BuiltinOptions2"]
@@ -125,13 +136,15 @@ class _Parser:
 
     def model(self) -> Model:
         root = self.r.root()
-        version = root.u32(M["version"])
-        buffers = root.tables(M["buffers"])
+        version = root.u32(MODEL["version"])
+        buffers = root.tables(MODEL["buffers"])
         buffer_has_data = [self._buffer_has_data(b) for b in buffers]
-        opcodes = [self._opcode(t) for t in root.tables(M["operator_codes"])]
-        graphs = tuple(self._graph(i, sg, opcodes, buffer_has_data) for i, sg in enumerate(root.tables(M["subgraphs"])))
+        opcodes = [self._opcode(t) for t in root.tables(MODEL["operator_codes"])]
+        graphs = tuple(
+            self._graph(i, sg, opcodes, buffer_has_data) for i, sg in enumerate(root.tables(MODEL["subgraphs"]))
+        )
         metadata, min_runtime = self._metadata(root, buffers)
-        signatures = tuple(self._signature(s) for s in root.tables(M["signature_defs"]))
+        signatures = tuple(self._signature(s) for s in root.tables(MODEL["signature_defs"]))
         if not graphs:
             self._invalid("the model has no subgraphs")
         return Model(
@@ -139,7 +152,7 @@ class _Parser:
             format="tflite",
             graphs=graphs,
             schema_version=version,
-            description=root.string(M["description"]) or "",
+            description=root.string(MODEL["description"]) or "",
             signatures=signatures,
             metadata=metadata,
             min_runtime_version=min_runtime,
@@ -150,17 +163,17 @@ class _Parser:
     # -- pieces ----------------------------------------------------------------------
     @staticmethod
     def _buffer_has_data(buf: Table) -> bool:
-        if buf.vector_len(B["data"]) > 0:
+        if buf.vector_len(BUFFER["data"]) > 0:
             return True
-        return buf.u64(B["size"]) > 0  # buffers stored outside the flatbuffer (models > 2 GB)
+        return buf.u64(BUFFER["size"]) > 0  # buffers stored outside the flatbuffer (models > 2 GB)
 
     @staticmethod
     def _opcode(t: Table) -> tuple[int, str, int, str | None]:
-        deprecated = t.scalar(OC["deprecated_builtin_code"], "int8", 0)
-        code = max(int(deprecated), t.i32(OC["builtin_code"]))
+        deprecated = t.scalar(OPERATOR_CODE["deprecated_builtin_code"], "int8", 0)
+        code = max(int(deprecated), t.i32(OPERATOR_CODE["builtin_code"]))
         name = BUILTIN_NAMES.get(code, f"UNKNOWN_BUILTIN_{code}")
-        version = t.i32(OC["version"], 1)
-        custom = t.string(OC["custom_code"]) if code == CUSTOM else None
+        version = t.i32(OPERATOR_CODE["version"], 1)
+        custom = t.string(OPERATOR_CODE["custom_code"]) if code == CUSTOM else None
         return code, name, version, custom
 
     def _graph(
@@ -170,15 +183,15 @@ class _Parser:
         opcodes: list[tuple[int, str, int, str | None]],
         buffer_has_data: list[bool],
     ) -> Graph:
-        tensor_tables = sg.tables(SG["tensors"])
+        tensor_tables = sg.tables(SUBGRAPH["tensors"])
         self._count(len(tensor_tables))
         tensors = tuple(self._tensor(i, t, buffer_has_data) for i, t in enumerate(tensor_tables))
-        op_tables = sg.tables(SG["operators"])
+        op_tables = sg.tables(SUBGRAPH["operators"])
         self._count(len(op_tables))
         ops = []
         n_tensors = len(tensors)
         for oi, ot in enumerate(op_tables):
-            opcode_index = ot.u32(OP["opcode_index"])
+            opcode_index = ot.u32(OPERATOR["opcode_index"])
             if opcode_index < len(opcodes):
                 code, kind, version, custom = opcodes[opcode_index]
             else:
@@ -187,8 +200,8 @@ class _Parser:
                     f"but the model has {len(opcodes)} operator codes"
                 )
                 code, kind, version, custom = -1, "INVALID_OPCODE", 1, None
-            inputs = ot.scalars(OP["inputs"], "int32") or ()
-            outputs = ot.scalars(OP["outputs"], "int32") or ()
+            inputs = ot.scalars(OPERATOR["inputs"], "int32") or ()
+            outputs = ot.scalars(OPERATOR["outputs"], "int32") or ()
             for t_index in inputs + outputs:
                 if t_index >= n_tensors or t_index < -1:
                     self._invalid(
@@ -208,7 +221,7 @@ class _Parser:
                     custom_code=custom,
                     inputs=tuple(inputs),
                     outputs=tuple(outputs),
-                    intermediates=tuple(ot.scalars(OP["intermediates"], "int32") or ()),
+                    intermediates=tuple(ot.scalars(OPERATOR["intermediates"], "int32") or ()),
                     options=self._options(ot),
                     name=name,
                     builtin_code=code,
@@ -216,11 +229,11 @@ class _Parser:
             )
         return Graph(
             index=gi,
-            name=sg.string(SG["name"]) or ("main" if gi == 0 else f"subgraph{gi}"),
+            name=sg.string(SUBGRAPH["name"]) or ("main" if gi == 0 else f"subgraph{gi}"),
             ops=tuple(ops),
             tensors=tensors,
-            inputs=tuple(sg.scalars(SG["inputs"], "int32") or ()),
-            outputs=tuple(sg.scalars(SG["outputs"], "int32") or ()),
+            inputs=tuple(sg.scalars(SUBGRAPH["inputs"], "int32") or ()),
+            outputs=tuple(sg.scalars(SUBGRAPH["outputs"], "int32") or ()),
         )
 
     def _tensor(self, index: int, t: Table, buffer_has_data: list[bool]) -> Tensor:
@@ -272,8 +285,8 @@ class _Parser:
     def _options(self, ot: Table) -> dict[str, Any]:
         opts: dict[str, Any] = {}
         for type_slot, value_slot, union in (
-            (OP["builtin_options_type"], OP["builtin_options"], _OPTIONS),
-            (OP["builtin_options_2_type"], OP["builtin_options_2"], _OPTIONS_2),
+            (OPERATOR["builtin_options_type"], OPERATOR["builtin_options"], _OPTIONS),
+            (OPERATOR["builtin_options_2_type"], OPERATOR["builtin_options_2"], _OPTIONS_2),
         ):
             kind = ot.u8(type_slot)
             if not kind:
@@ -283,22 +296,22 @@ class _Parser:
             if table_name is None or table is None or table_name not in S.TABLES:
                 continue
             opts.update(decode_scalars(table, table_name))
-        if ot.has(OP["custom_options"]):
-            opts["custom_options_size"] = ot.vector_len(OP["custom_options"])
+        if ot.has(OPERATOR["custom_options"]):
+            opts["custom_options_size"] = ot.vector_len(OPERATOR["custom_options"])
         return opts
 
     def _metadata(self, root: Table, buffers: list[Table]) -> tuple[dict[str, int], str | None]:
         metadata: dict[str, int] = {}
         min_runtime = None
-        for md in root.tables(M["metadata"]):
-            name = md.string(MD["name"]) or ""
-            bi = md.u32(MD["buffer"])
+        for md in root.tables(MODEL["metadata"]):
+            name = md.string(METADATA["name"]) or ""
+            bi = md.u32(METADATA["buffer"])
             if bi >= len(buffers):
                 self._invalid(f"metadata {name!r} refers to buffer {bi}, but the model has {len(buffers)} buffers")
                 continue
-            metadata[name] = buffers[bi].vector_len(B["data"])
+            metadata[name] = buffers[bi].vector_len(BUFFER["data"])
             if name == "min_runtime_version":
-                raw = buffers[bi].raw_bytes(B["data"], METADATA_PEEK) or b""
+                raw = buffers[bi].raw_bytes(BUFFER["data"], METADATA_PEEK) or b""
                 text = raw.split(b"\0", 1)[0].decode("ascii", "replace").strip()
                 min_runtime = text or None
         return metadata, min_runtime
@@ -306,13 +319,13 @@ class _Parser:
     @staticmethod
     def _signature(sd: Table) -> Signature:
         def tensor_map(slot: int) -> dict[str, int]:
-            return {tm.string(TM["name"]) or "": tm.u32(TM["tensor_index"]) for tm in sd.tables(slot)}
+            return {tm.string(TENSOR_MAP["name"]) or "": tm.u32(TENSOR_MAP["tensor_index"]) for tm in sd.tables(slot)}
 
         return Signature(
-            key=sd.string(SD["signature_key"]) or "",
-            graph=sd.u32(SD["subgraph_index"]),
-            inputs=tensor_map(SD["inputs"]),
-            outputs=tensor_map(SD["outputs"]),
+            key=sd.string(SIGNATURE_DEF["signature_key"]) or "",
+            graph=sd.u32(SIGNATURE_DEF["subgraph_index"]),
+            inputs=tensor_map(SIGNATURE_DEF["inputs"]),
+            outputs=tensor_map(SIGNATURE_DEF["outputs"]),
         )
 
 

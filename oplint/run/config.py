@@ -7,12 +7,12 @@ codes and bad values raise :class:`ConfigError`, which the CLI turns into exit s
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .. import checks
+from ..core.files import TOMLDecodeError, parse_toml
 from ..core.findings import Severity
 from ..core.model import EMPTY
 from ..knowledge.targets import Target, TargetError, resolve
@@ -64,11 +64,14 @@ class IgnoreFinding(NamedTuple):
     reason: str
     node: str | None = None  #: glob on the node / tensor name
     target: str | None = None
-    index: int = 0  #: position in the config file (for messages)
+    index: int = 0  # type: ignore[assignment]  #: position in the config file (shadows tuple.index)
+
+
+DEFAULT_SPECS = tuple(TargetSpec(t) for t in DEFAULT_TARGETS)
 
 
 class Config(NamedTuple):
-    targets: tuple[TargetSpec, ...] = tuple(TargetSpec(t) for t in DEFAULT_TARGETS)
+    targets: tuple[TargetSpec, ...] = DEFAULT_SPECS
     runtime: str | None = None
     select: tuple[str, ...] = ("OPL",)
     ignore: tuple[str, ...] = ()
@@ -201,15 +204,13 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
+            return parse_toml(fh.read().decode("utf-8"))
+    except TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text (TOML files are UTF-8)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 

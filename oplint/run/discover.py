@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 
+from ..core.files import is_savedmodel_dir
 from .config import Config
 
 #: file name suffixes a directory walk picks up
@@ -36,7 +37,7 @@ def discover(paths: Sequence[str], config: Config) -> tuple[list[str], list[str]
     found: list[str] = []
     notes: list[str] = []
     for path in paths:
-        if os.path.isdir(path) and _is_savedmodel(path):
+        if os.path.isdir(path) and is_savedmodel_dir(path):
             found.append(path)
         elif os.path.isdir(path):
             models = sorted(_walk(path, config))
@@ -63,7 +64,7 @@ def _excluded(path: str, config: Config) -> bool:
 
 def _walk(root: str, config: Config) -> Iterator[str]:
     for folder, dirs, files in os.walk(root):
-        if folder != root and _is_savedmodel(folder):
+        if folder != root and is_savedmodel_dir(folder):
             dirs[:] = []  # variables/, assets/ and debug/ belong to the model
             if not _excluded(folder, config):
                 yield folder
@@ -80,9 +81,3 @@ def _walk(root: str, config: Config) -> Iterator[str]:
                 path = os.path.join(folder, name)
                 if not _excluded(path, config):
                     yield path
-
-
-def _is_savedmodel(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "saved_model.pb")) or os.path.isfile(
-        os.path.join(path, "saved_model.pbtxt")
-    )

@@ -22,7 +22,8 @@ from ..readers import ModelError, load
 from . import engine
 from .config import Config, ConfigError
 from .discover import discover
-from .engine import Run, prepare
+from .engine import Run as Run
+from .engine import prepare as prepare
 
 if TYPE_CHECKING:  # pragma: no cover
     pass

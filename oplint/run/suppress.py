@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..core.files import write_atomic
 from ..core.findings import Finding
 from .config import Config, ConfigError, IgnoreFinding, resolve_selector
 
@@ -160,7 +161,5 @@ def write_baseline(path: Path, findings: Iterable[Finding], root: Path) -> int:
         "tool": "oplint",
         "findings": sorted(entries.values(), key=lambda e: (e["path"], e["code"], e["target"] or "", e["key"])),
     }
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(doc, indent=1) + "\n")
     return len(entries)

@@ -26,14 +26,14 @@ a model Vela will not compile is reported as such rather than as running on the 
 from __future__ import annotations
 
 import math
-import mmap
-import os
 import struct
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
+from ...core import dtypes
 from ...knowledge.sources import VELA, Cite, Source
+from ...readers.constants import Buffers
 from ..contract import OpVerdict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,37 +64,10 @@ REGOR_DTYPE = {
     "uint16": "UInt16",
     "int4": "Int4Packed8",
 }
-# bits of each type (DataTypeSizeBits); variably sized types have none
-BITS = {
-    "float32": 32,
-    "float16": 16,
-    "bfloat16": 16,
-    "float64": 64,
-    "int32": 32,
-    "uint8": 8,
-    "int64": 64,
-    "bool": 8,
-    "int16": 16,
-    "complex64": 64,
-    "int8": 8,
-    "complex128": 128,
-    "uint64": 64,
-    "uint32": 32,
-    "uint16": 16,
-    "int4": 4,
-}
 SUB_BYTE = frozenset({"string", "resource", "variant", "int4", "int2", "uint4"})  #: DataTypeSizeBits < 8
 SIGNED_INT = frozenset({"int4", "int8", "int16", "int32", "int64"})
-STRUCT = {
-    "int8": "b",
-    "uint8": "B",
-    "int16": "h",
-    "uint16": "H",
-    "int32": "i",
-    "uint32": "I",
-    "int64": "q",
-    "uint64": "Q",
-}
+#: how the integer constants the checks read are decoded
+STRUCT = {t: fmt for t, fmt in dtypes.STRUCT.items() if t in dtypes.INTEGER_TYPES}
 
 # options tables whose fused_activation_function the reader turns into an op of its own
 # (TfLiteReader::ParseOperatorOptions -> UnFuseActivation, ethosu/regor/tflite/tflite_reader.cpp)
@@ -180,55 +153,9 @@ def load_tables(relpath: str) -> Tables:
 
 
 # -- constant data ------------------------------------------------------------------------------
-class ConstData:
-    """Reads the few constant tensors the checks need (axes, permutations, slice bounds,
-    weights whose sums may overflow) straight from the .tflite file; nothing else is read."""
-
-    def __init__(self, model: Model) -> None:
-        self.path = model.path if model.format == "tflite" and os.path.isfile(model.path) else None
-        self._buffers: list[Any] | None = None
-        self._map: mmap.mmap | None = None
-
-    def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
-            self._map = None
-
-    def _buffer_tables(self) -> list[Any]:
-        if self._buffers is None:
-            self._buffers = []
-            if self.path is not None:
-                from ...readers.flatbuf import Reader
-                from ...readers.tflite import B, M
-
-                try:
-                    with open(self.path, "rb") as fh:
-                        self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                    self._buffers = [(t, B) for t in Reader(self._map).root().tables(M["buffers"])]
-                except (OSError, ValueError, Exception):
-                    self._buffers = []
-        return self._buffers
-
-    def raw(self, buffer: int) -> bytes | None:
-        tables = self._buffer_tables()
-        if not 0 < buffer < len(tables):
-            return None
-        table, slots = tables[buffer]
-        try:
-            vec = table.vector(slots["data"], 1)
-            if vec is not None and vec[1] > 0:
-                start, n = vec
-                return bytes(table.r.buf[start : start + n])
-            offset, size = table.u64(slots["offset"]), table.u64(slots["size"])
-            if offset > 1 and size and self._map is not None and offset + size <= len(self._map):
-                return bytes(self._map[offset : offset + size])
-        except Exception:
-            return None
-        return None
-
-    def size(self, buffer: int) -> int:
-        data = self.raw(buffer)
-        return len(data) if data is not None else 0
+class ConstData(Buffers):
+    """The few constant tensors the checks need (axes, permutations, slice bounds, weights whose
+    sums may overflow), read straight from the .tflite file; nothing else is read."""
 
     def values(self, tensor: VTensor) -> list[int] | None:
         """The integer values of a constant tensor (None: not constant, not integer, unreadable)."""
@@ -329,7 +256,7 @@ def read_tensor(t: Tensor, data: ConstData) -> VTensor:
             shape = (1, *shape[1:])
     if shape is None and t.is_const:
         size = data.size(t.buffer)
-        bits = BITS.get(t.dtype, 8)
+        bits = dtypes.BITS.get(t.dtype, 8)
         if size:
             shape = (8 * size // max(bits, 8) if t.dtype != "int4" else 2 * size,)
     scales: tuple[float, ...] = ()
@@ -629,7 +556,7 @@ def _matching_quantization(vop: VOp, ctx: Ctx) -> str | None:
 @constraint("weights-precision")
 def _weights_precision(vop: VOp, ctx: Ctx) -> str | None:
     w = vop.input("Weights0")
-    if w is not None and BITS.get(w.tensor.dtype) != 8:
+    if w is not None and dtypes.BITS.get(w.tensor.dtype) != 8:
         return f"Weights tensor with precision: {dname(w.tensor.dtype)}"
     return None
 
@@ -639,7 +566,9 @@ def _weight_sum(vop: VOp, ctx: Ctx) -> str | None:
     w, ifm = vop.input("Weights0"), vop.input("IFM0")
     if w is None or ifm is None or not w.tensor.const:
         return None
-    limit = int(ctx.tables.params["max-weight-sum-8bit" if BITS.get(ifm.tensor.dtype) == 8 else "max-weight-sum-16bit"])
+    limit = int(
+        ctx.tables.params["max-weight-sum-8bit" if dtypes.BITS.get(ifm.tensor.dtype) == 8 else "max-weight-sum-16bit"]
+    )
     shape = pad4(w.shape)
     if len(shape) != 4:
         return None
@@ -1113,7 +1042,7 @@ def _transpose_32bit(vop: VOp, ctx: Ctx) -> str | None:
 def _transpose_8_16bit(vop: VOp, ctx: Ctx) -> str | None:
     ifm = vop.input("IFM0")
     perm = _perm(vop, ctx)
-    if ifm is None or perm is None or BITS.get(ifm.tensor.dtype, 0) > 16:
+    if ifm is None or perm is None or dtypes.BITS.get(ifm.tensor.dtype, 0) > 16:
         return None
     s = tuple(ifm.shape or ())
     kind = transpose_type(perm)
@@ -1180,7 +1109,7 @@ CHECKS["resize-nearest-u55"] = _resize_u55
 
 def _reject_precision(vop: VOp, bits: int) -> str | None:
     for conn in vop.conns():
-        if is_feature_map(conn.usage) and BITS.get(conn.tensor.dtype) == bits:
+        if is_feature_map(conn.usage) and dtypes.BITS.get(conn.tensor.dtype) == bits:
             return f"Unsupported dataType {dname(conn.tensor.dtype)}"
     return None
 
@@ -1202,7 +1131,7 @@ def _zero_points_u55(vop: VOp, ctx: Ctx) -> str | None:
             continue
         dtype = conn.tensor.dtype
         for zp in conn.tensor.zero_points:
-            if (BITS.get(dtype) == 32 and zp != 0) or (dtype not in SIGNED_INT and zp < 0):
+            if (dtypes.BITS.get(dtype) == 32 and zp != 0) or (dtype not in SIGNED_INT and zp < 0):
                 return f"Unsupported zeroPoint {zp} for dataType: {dname(dtype)}"
     return None
 
@@ -1398,10 +1327,7 @@ def cite(failure: Failure, tables: Tables) -> Cite:
 def live_ops(graph: Graph, vops: list[VOp]) -> set[int]:
     """Indices of the TFLite ops that precede a graph output (or write no tensor at all);
     Vela drops the others (TfLiteReader::LoadGraphs)."""
-    producer: dict[int, int] = {}
-    for op in graph.ops:
-        for t in op.outputs:
-            producer[t] = op.index
+    producer = {t: op.index for t, op in graph.producer.items()}
     live: set[int] = set()
     stack = [producer[t] for t in graph.outputs if t in producer]
     stack += [op.index for op in graph.ops if not any(0 <= t < len(graph.tensors) for t in op.outputs)]

@@ -15,6 +15,7 @@ from collections import defaultdict, deque
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ...core.files import cache_json, cached_json
 from ..contract import OpVerdict
 from .common import BACKEND_ENV, ETHOSU_CUSTOM_CODE, FUSED_ACTIVATIONS, TIMEOUT_ENV, VELA_ENV, EthosUResult, Settings
 
@@ -111,21 +112,12 @@ def _cached_compile(path: str, settings: Settings, vela: Vela) -> dict[str, Any]
     base = cache_dir()
     cached = base / "ethosu" / f"{key}.json" if base is not None else None
     if cached is not None and vela.version != "unknown":
-        try:
-            with open(cached, encoding="utf-8") as fh:
-                result: dict[str, Any] = json.load(fh)
-            return result
-        except (OSError, ValueError):
-            pass
+        found = cached_json(cached)
+        if isinstance(found, dict):
+            return found
     result = compile_with_vela(path, options, vela)
     if cached is not None and not result.get("transient"):
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(result), encoding="utf-8")
-            os.replace(tmp, cached)
-        except OSError:
-            pass
+        cache_json(cached, result)
     return result
 
 

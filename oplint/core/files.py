@@ -1,0 +1,85 @@
+"""Facts about files that several layers need, each answered once: TOML parsing, writing a file
+without ever leaving it half-written, and what makes a directory a SavedModel."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+#: the files whose presence makes a directory a SavedModel (the second is the text form)
+SAVEDMODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TOMLDecodeError = tomllib.TOMLDecodeError
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """Parse TOML text; raises :data:`TOMLDecodeError`."""
+    return tomllib.loads(text)
+
+
+def savedmodel_file(directory: str | os.PathLike[str]) -> str | None:
+    """The ``saved_model.pb`` (or ``.pbtxt``) of a SavedModel directory, or None if it is not one."""
+    for name in SAVEDMODEL_FILES:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def is_savedmodel_dir(path: str | os.PathLike[str]) -> bool:
+    return savedmodel_file(path) is not None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a new temporary file in the same directory, then rename
+    it into place: a reader never sees half a file, a failed write leaves the old file as it was,
+    and a file or link that already has the temporary's name is never followed (the temporary is
+    created exclusively, with a fresh name)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with contextlib.suppress(OSError, AttributeError):  # keep the old file's mode, else the umask's
+            os.fchmod(fd, _mode(path))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _mode(path: Path) -> int:
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def cache_json(path: Path, value: object) -> None:
+    """Store ``value`` as JSON in a cache file; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(value))
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def cached_json(path: Path) -> Any:
+    """The value stored by :func:`cache_json`, or None when there is none (or it is unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
