@@ -187,8 +187,7 @@ WARM_MODELS = (
 
 def warm() -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
-    from oplint.run.config import Config
-    from oplint.run.lint import lint_file, prepare
+    from oplint.api import Config, lint_file, prepare
 
     run = prepare(Config())  # tflite, tflite-flex, tflm
     out: dict[str, object] = {}
@@ -206,8 +205,7 @@ def warm() -> dict[str, object]:
 
 
 def _lint_chunk(paths: list[str]) -> int:
-    from oplint.run.config import Config
-    from oplint.run.lint import lint_file, prepare
+    from oplint.api import Config, lint_file, prepare
 
     run = prepare(Config())
     return sum(len(lint_file(p, run).findings) for p in paths)
@@ -233,9 +231,8 @@ def parallel() -> dict[str, object] | None:
 
 def delegates() -> dict[str, object] | None:
     sys.path.insert(0, str(ROOT))
+    from oplint.api import Config, TargetSpec, lint_file, prepare
     from oplint.knowledge.targets import available, load
-    from oplint.run.config import Config, TargetSpec
-    from oplint.run.lint import lint_file, prepare
 
     os.environ.setdefault("OPLINT_ETHOSU_BACKEND", "tables")  # Vela compiles are a different benchmark
     models = sorted(str(p) for p in (SHARED / "corpus" / "models").rglob("*") if p.suffix in (".tflite", ".bin"))

@@ -15,7 +15,7 @@ from .core.model import Graph, Model, Op, Tensor
 from .core.report import ModelReport, Report, TargetResult
 from .readers import ModelError
 from .readers import load as load_model
-from .run.config import Config, ConfigError, load_config
+from .run.config import Config, ConfigError, TargetSpec, load_config
 from .run.lint import Run, lint_file, lint_model, lint_paths, prepare
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Severity",
     "Source",
     "TargetResult",
+    "TargetSpec",
     "Tensor",
     "lint_file",
     "lint_model",

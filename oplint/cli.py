@@ -134,10 +134,9 @@ def check(
     force_exclude: bool,
 ) -> None:
     """Check models (files or directories) against the targets."""
-    from .core.findings import Severity
+    from .api import ConfigError, Severity, lint_paths, load_config
     from .output import HUMAN, render, resolve
-    from .run.config import ConfigError, load_config, parse_targets
-    from .run.lint import lint_paths
+    from .run.config import parse_targets
 
     try:
         config = load_config(config_file, isolated)
@@ -179,7 +178,7 @@ def _progress(done: int, total: int, path: str) -> None:
 
 
 def _write_baseline(paths: Sequence[str], config: Any) -> None:
-    from .run.lint import lint_paths
+    from .api import lint_paths
     from .run.suppress import write_baseline
 
     target = config.baseline or (config.root or Path.cwd()) / ".oplint-baseline.json"

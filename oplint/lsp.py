@@ -31,12 +31,9 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from . import __version__
+from .api import Config, ConfigError, Finding, ModelReport, Run, Severity, lint_file, load_config, prepare
 from .core.files import savedmodel_file
-from .core.findings import Finding, Severity
-from .core.report import ModelReport
-from .run.config import Config, ConfigError, load_config
 from .run.discover import discover
-from .run.lint import Run, lint_file, prepare
 
 SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
