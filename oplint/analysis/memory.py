@@ -566,9 +566,9 @@ def plan_tflm_arena(model: Model, arena_size: int | None = None) -> ArenaPlan:
         tail.alloc(8 * len(ends))
         for t in ends:
             tail.alloc(SIZEOF_TFLITE_TENSOR, 8)
-            tensor = main.tensor(t) if main else None
-            if tensor is not None:
-                _quant_bytes(tail, tensor)
+            end = main.tensor(t) if main else None
+            if end is not None:
+                _quant_bytes(tail, end)
 
     buffers, unknown = lifetimes(model, scratch)
     largest = None
