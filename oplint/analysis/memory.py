@@ -239,7 +239,9 @@ NO_ALLOCATIONS = frozenset(
     }
 )  # fmt: skip
 
-INT16_LUT_BYTES = 2 * 513  # softmax_common.cc:29,37-42: sizeof(int16_t) * LUTSize<int16_t>() (common.h:670)
+INT16_LUT_BYTES = (
+    2 * 513
+)  # softmax_common.cc:29,37-42: sizeof(int16_t) * LUTSize<int16_t>() (kernels/internal/common.h:670)
 
 
 class _Step(NamedTuple):
@@ -275,30 +277,32 @@ def _prepare(op: Op, g: _Ctx) -> _Step | None:
     if k in ("CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV"):
         inp = g.t(op, 2 if k == "TRANSPOSE_CONV" else 0)
         filt = g.t(op, 1)
-        # per-channel multiplier and shift, always (conv_common.cc:175-181,
-        # depthwise_conv_common.cc:165-172, transpose_conv.cc:184-191)
+        # per-channel multiplier and shift, always (conv_common.cc:176-181,
+        # depthwise_conv_common.cc:167-172, transpose_conv.cc:186-191)
         channels = _shape(filt)[3 if k == "DEPTHWISE_CONV_2D" else 0] if len(_shape(filt)) == 4 else 0
         p += [4 * channels, 4 * channels]
-        if filt is not None and filt.dtype == "int4":  # conv_common.cc:203-210
+        if filt is not None and filt.dtype == "int4":  # conv_common.cc:204-210
             s.append(_numel(filt))
         if k == "TRANSPOSE_CONV" and inp is not None:
             out = g.t(op, 0, True)
-            if inp.dtype == "int8":  # transpose_conv.cc:193-199 int32 accumulator
+            if inp.dtype == "int8":  # transpose_conv.cc:194-199 int32 accumulator
                 s.append(4 * _numel(out))
-            elif inp.dtype == "int16":  # transpose_conv.cc:202-208 int64 accumulator
+            elif inp.dtype == "int16":  # transpose_conv.cc:203-208 int64 accumulator
                 s.append(8 * _numel(out))
             bias = g.t(op, 3)
-            if inp.dtype == "int16" and bias is not None and bias.dtype == "int16":  # transpose_conv.cc:125-133
+            if (
+                inp.dtype == "int16" and bias is not None and bias.dtype == "int16"
+            ):  # transpose_conv.cc:123-133, in CalculateOpData
                 s.append(8 * _numel(bias))
         return _Step(p, s)
     if k == "FULLY_CONNECTED":
         filt = g.t(op, 1)
         inp = g.t(op, 0)
-        if filt is not None and filt.dtype == "int4":  # fully_connected.cc:68-75
+        if filt is not None and filt.dtype == "int4":  # fully_connected.cc:69-75
             s.append(_numel(filt))
         q = filt.quant if filt is not None else None
         if inp is not None and inp.dtype != "float32" and q is not None and q.scale_count > 1:
-            p += [4 * q.scale_count, 4 * q.scale_count]  # fully_connected_common.cc:108-116
+            p += [4 * q.scale_count, 4 * q.scale_count]  # fully_connected_common.cc:111-116
         return _Step(p, s)
     if k == "SOFTMAX":
         inp, out = g.t(op, 0), g.t(op, 0, True)
@@ -307,10 +311,10 @@ def _prepare(op: Op, g: _Ctx) -> _Step | None:
         return _Step(p, s)
     if k == "LOG_SOFTMAX":
         inp = g.t(op, 0)
-        return _Step([40] if inp is not None and inp.dtype == "int8" else [], [])  # log_softmax.cc:61-63
+        return _Step([40] if inp is not None and inp.dtype == "int8" else [], [])  # log_softmax.cc:61-63, in Prepare
     if k in ("MEAN", "SUM"):
         inp, axis, out = g.t(op, 0), g.t(op, 1), g.t(op, 0, True)
-        if inp is not None and inp.dtype in ("int8", "int16"):  # reduce_common.cc:237-241
+        if inp is not None and inp.dtype in ("int8", "int16"):  # reduce_common.cc:238-241
             s.append(4 * _numel(out))
         s += [4 * len(_shape(inp)), 4 * _numel(axis)]  # reduce_common.cc:247-250
         return _Step(p, s)
@@ -328,7 +332,7 @@ def _prepare(op: Op, g: _Ctx) -> _Step | None:
         rank = int(dict(op.options).get("rank", 1) or 1)
         s.append(4 * batch * filters)  # svdf_common.cc:481-483 / 501-503
         if inp is not None and inp.dtype == "int8":
-            s.append(4 * batch * (filters // rank))  # svdf_common.cc:486-489
+            s.append(4 * batch * (filters // rank))  # svdf_common.cc:486-490
         return _Step(p, s)
     if k == "UNIDIRECTIONAL_SEQUENCE_LSTM":
         inp = g.t(op, 0)
@@ -339,14 +343,14 @@ def _prepare(op: Op, g: _Ctx) -> _Step | None:
         batch = (ishape[1] if time_major else ishape[0]) if len(ishape) == 3 else 0
         state = _shape(hidden)[-1] if _shape(hidden) else 0
         per = DTYPE_BYTES.get(cell.dtype, 4) if cell is not None else 4
-        return _Step(p, [batch * state * per] * 4)  # unidirectional_sequence_lstm.cc:86-93
+        return _Step(p, [batch * state * per] * 4)  # unidirectional_sequence_lstm.cc:87-93
     if k == "BATCH_MATMUL":
         lhs, rhs, out = g.t(op, 0), g.t(op, 1), g.t(op, 0, True)
         opts = dict(op.options)
         if lhs is not None and lhs.dtype in ("int8", "int16"):
-            p.append(28)  # batch_matmul.cc:140-146 QuantizationOpDataBatchMatmul
+            p.append(28)  # batch_matmul.cc:141-146 QuantizationOpDataBatchMatmul
         for tensor, transposed in ((lhs, opts.get("adj_x", False)), (rhs, not opts.get("adj_y", False))):
-            if transposed and tensor is not None:  # batch_matmul.cc:90-122
+            if transposed and tensor is not None:  # batch_matmul.cc:92-122
                 p += [
                     SIZEOF_EVAL_TENSOR,
                     _int_array(len(_shape(tensor))),
@@ -359,7 +363,7 @@ def _prepare(op: Op, g: _Ctx) -> _Step | None:
         return _Step([_int_array(len(_shape(g.t(op, 0, True))))], s)
     if k == "RESHAPE":
         out = g.t(op, 0, True)
-        if any(d == -1 for d in _shape(out)):  # reshape_common.cc:66-72
+        if any(d == -1 for d in _shape(out)):  # reshape_common.cc:67-72
             p.append(_int_array(len(_shape(out))))
         return _Step(p, s)
     if k in INIT_BYTES or k in NO_ALLOCATIONS:
@@ -383,7 +387,7 @@ class _Tail:
 def lifetimes(model: Model, scratch: dict[tuple[int, int], list[int]] | None = None) -> tuple[list[Buffer], list[str]]:
     """Buffers TFLM would plan, in AllocationInfo order (every subgraph's tensors by index, then the
     scratch buffers in request order), with TFLM's allocation-scope lifetimes
-    (micro_allocation_info.cc:250-330)."""
+    (micro_allocation_info.cc:233-330)."""
     scratch = scratch or {}
     first: dict[tuple[int, int], int] = {}
     last: dict[tuple[int, int], int] = {}
@@ -422,8 +426,8 @@ def lifetimes(model: Model, scratch: dict[tuple[int, int], list[int]] | None = N
 
     if model.graphs:
         mark(0)
-    # VAR_HANDLE's Prepare points its output at its OpData's resource id (var_handle.cc:66-70), so
-    # the allocation info finds data already set and does not plan it (micro_allocation_info.cc:196)
+    # VAR_HANDLE's Prepare points its output at its OpData's resource id (var_handle.cc:70), so
+    # the allocation info finds data already set and does not plan it (micro_allocation_info.cc:202-205)
     preset = {
         (gi, t) for gi, g in enumerate(model.graphs) for op in g.ops if op.kind == "VAR_HANDLE" for t in op.outputs
     }
@@ -438,7 +442,7 @@ def lifetimes(model: Model, scratch: dict[tuple[int, int], list[int]] | None = N
             if size is None:
                 unknown.append(tensor.name or f"#{t}")
                 continue
-            if size:  # micro_allocation_info.cc:196-199: needs_allocating
+            if size:  # micro_allocation_info.cc:202-205: needs_allocating
                 start = first.get((gi, t), -1)
                 buffers.append(Buffer(gi, t, _align(size), start, last.get((gi, t), start)))
     for (gi, oi), sizes in scratch.items():  # in request order: subgraph by subgraph, op by op
@@ -484,7 +488,7 @@ def greedy_plan(buffers: list[Buffer]) -> int:
 
 
 def _quant_bytes(tail: _Tail, tensor: Tensor) -> None:
-    """PopulateTfLiteTensorFromFlatbuffer's per-channel data (micro_allocator.cc:276-310)."""
+    """PopulateTfLiteTensorFromFlatbuffer's quantization data (micro_allocator.cc:273-320)."""
     q = tensor.quant
     if q is None or q.scale_count == 0 or q.zero_point_count == 0:
         return
@@ -504,19 +508,19 @@ def plan_tflm_arena(model: Model, arena_size: int | None = None) -> ArenaPlan:
     tail.alloc(SIZEOF_GREEDY_MEMORY_PLANNER, 8)
     tail.alloc(SIZEOF_RECORDING_MICRO_ALLOCATOR, 8)
     # the Python wrapper's MicroResourceVariables::Create, one per VAR_HANDLE shared_name
-    # (python/tflite_micro/interpreter_wrapper.cc:297-300, micro_resource_variable.cc:30-40)
+    # (python/tflite_micro/interpreter_wrapper.cc:297-300, micro_resource_variable.cc:30-38)
     shared = {dict(op.options).get("shared_name") for g in graphs for op in g.ops if op.kind == "VAR_HANDLE"}
     if shared:
         tail.alloc(SIZEOF_RESOURCE_VARIABLES)
         tail.alloc(SIZEOF_RESOURCE_VARIABLE * len(shared))
-    # MicroAllocator::StartModelAllocation (micro_allocator.cc:619-660)
+    # MicroAllocator::StartModelAllocation (micro_allocator.cc:625-667)
     tail.alloc(SIZEOF_BUILTIN_DATA_ALLOCATOR, 8)
     tail.alloc(SIZEOF_SUBGRAPH_ALLOCATIONS * len(graphs), 8)
-    for g in graphs:  # AllocateTfLiteEvalTensors (micro_allocator.cc:1036-1066)
+    for g in graphs:  # AllocateTfLiteEvalTensors (micro_allocator.cc:1037-1069)
         tail.alloc(SIZEOF_EVAL_TENSOR * len(g.tensors), 8)
-    for g in graphs:  # AllocateNodeAndRegistrations (micro_allocator.cc:713-735)
+    for g in graphs:  # AllocateNodeAndRegistrations (micro_allocator.cc:771-793)
         tail.alloc(SIZEOF_NODE_AND_REGISTRATION * len(g.ops), 8)
-    # PrepareNodeAndRegistrationDataFromFlatbuffer: each op's parsed parameters (micro_interpreter.cc:108-190)
+    # PrepareNodeAndRegistrationDataFromFlatbuffer: each op's parsed parameters (micro_interpreter.cc:107-195)
     for g in graphs:
         for op in g.ops:
             if op.kind in PARSED_PARAMS:
@@ -543,8 +547,8 @@ def plan_tflm_arena(model: Model, arena_size: int | None = None) -> ArenaPlan:
             for size in step.persistent:
                 tail.alloc(size)
             if op.kind == "ASSIGN_VARIABLE" and len(op.inputs) > 1:
-                # the resource buffer, once per variable (assign_variable.cc:79-85,
-                # micro_resource_variable.cc:85-100)
+                # the resource buffer, once per variable (assign_variable.cc:84,
+                # micro_resource_variable.cc:83-100)
                 key = _resource_key(model, gi, op.inputs[0])
                 value = g.tensor(op.inputs[1])
                 if key not in resources_done and value is not None:
@@ -552,15 +556,15 @@ def plan_tflm_arena(model: Model, arena_size: int | None = None) -> ArenaPlan:
                     tail.alloc(tensor_bytes(_shape(value), value.dtype) or 0)
             if step.scratch:
                 scratch[(gi, op.index)] = step.scratch
-    # FinishModelAllocation (micro_allocator.cc:663-682): the scratch buffer handles, then the plan
+    # FinishModelAllocation (micro_allocator.cc:669-688, 1214-1228): the scratch buffer handles, then the plan
     n_scratch = sum(len(v) for v in scratch.values())
     if n_scratch:
         tail.alloc(SIZEOF_SCRATCH_BUFFER_HANDLE * n_scratch, 8)
-    for g in graphs:  # AllocateVariables (micro_allocator.cc:1068-1095)
+    for g in graphs:  # AllocateVariables (micro_allocator.cc:1071-1097)
         for tensor in g.tensors:
             if tensor.is_variable:
                 tail.alloc(tensor_bytes(_shape(tensor), tensor.dtype) or 0)
-    # the interpreter's input and output TfLiteTensors (micro_interpreter.cc:233-268)
+    # the interpreter's input and output TfLiteTensors (micro_interpreter.cc:233-270)
     main = graphs[0] if graphs else None
     for ends in (main.inputs, main.outputs) if main else ():
         tail.alloc(8 * len(ends))
