@@ -6,7 +6,7 @@ subprocess, as ../shared/oracle/tflm_arena.py does, and keeps every line of
 ``print_allocations()``: the arena total/head/tail and each recorded category (TfLiteEvalTensor
 data, persistent TfLiteTensor data and their quantization data, persistent buffer data, variable
 buffers, NodeAndRegistration structs) with used bytes, requested bytes and count.  oplint's
-arena model (oplint/memory.py) is checked category by category against this output.
+arena model (oplint/analysis/memory.py) is checked category by category against this output.
 
 usage: PYTHON_WITH_TFLM scripts/measure_tflm_arena.py OUT.json [MODEL...]
        (no MODEL: every model with a recorded arena in ../shared's truth files)
