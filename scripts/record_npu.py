@@ -173,6 +173,8 @@ def op_key(graph: Any, op: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def map_partition(original: Any, output: Any) -> dict[str, Any]:
     """Which (subgraph, op) of the tagged input ended up in a DISPATCH_OP partition."""
+    original.subgraphs = original.subgraphs or []
+    output.subgraphs = output.subgraphs or []
     n = len(original.subgraphs)
     index: dict[tuple[int, Any], int] = {}
     for s, graph in enumerate(original.subgraphs):
@@ -309,7 +311,11 @@ def partition(model_path: Path, parsed: Any, vendor: str, soc: str, work: Path, 
     if trun["status"] != "ok" or trun["out"] is None:
         record["mapping"] = f"tagged copy: {trun['status']}"
         return record
-    mapped = map_partition(load(tagged.read_bytes()), load(trun["out"].read_bytes()))
+    try:
+        mapped = map_partition(load(tagged.read_bytes()), load(trun["out"].read_bytes()))
+    except Exception as exc:  # an output the object API cannot walk
+        record["mapping"] = f"output not mappable: {type(exc).__name__}: {exc}"[:200]
+        return record
     selected = {str(s): 0 for s in range(len(parsed.subgraphs))}
     for s, _ in mapped["npu"]:
         selected[str(s)] += 1
@@ -420,6 +426,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per tool run (default 600)")
     parser.add_argument("--no-compile", action="store_true", help="partition only")
     parser.add_argument("--config", action="append", help="only this vendor@soc (repeatable)")
+    parser.add_argument("--resume", action="store_true", help="keep records of unchanged models already in --out")
     parser.add_argument(
         "--probes", action="store_true", help="also run the one-op probe models (scripts/npu_probes.py)"
     )
@@ -441,13 +448,25 @@ def main() -> None:
         "tools": versions(),
         "configs": {f"{v}@{s}": {"partition": True, "compile": c} for v, s, c in configs},
         "not_run": unavailable(min(args.timeout, 120.0)),
-        "models": dict(previous.get("models", {})) if args.only else {},
+        "models": dict(previous.get("models", {})) if args.only or args.resume else {},
     }
     models = [(k, p) for k, p in discover() if not args.only or args.only in k]
+    done = previous.get("models", {}) if args.resume else {}
     for n, (key, path) in enumerate(models, 1):
+        old = done.get(key)
+        if (
+            old
+            and old.get("sha256") == hashlib.sha256(path.read_bytes()).hexdigest()
+            and set(old["runs"]) >= {f"{v}@{s}" for v, s, _ in configs}
+        ):
+            record["models"][key] = old
+            continue
         start = time.monotonic()
         record["models"][key] = model_entry(key, path, configs, args.timeout)
         print(f"[{n}/{len(models)}] {key} {time.monotonic() - start:.1f}s", file=sys.stderr, flush=True)
+        if n % 25 == 0:  # keep what is done if the run is stopped
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     record["models"] = dict(sorted(record["models"].items()))
     if args.probes:
         sys.path.insert(0, str(ROOT / "scripts"))
