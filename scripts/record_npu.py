@@ -171,55 +171,81 @@ def op_key(graph: Any, op: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return (outs, ()) if outs else ((), tags(graph, op.inputs))
 
 
-def map_partition(original: Any, output: Any) -> dict[str, Any]:
-    """Which (subgraph, op) of the tagged input ended up in a DISPATCH_OP partition."""
+def map_partition(original: Any, output: Any, tagged: bool = True) -> dict[str, Any]:
+    """Which (subgraph, op) of the input ended up in a DISPATCH_OP partition.
+
+    ``tagged``: tensor names are ``t<subgraph>_<tensor>`` (the tagged copy); otherwise the input's own
+    names are used and an op must match exactly one input op over all subgraphs.  The partitioner appends
+    one subgraph per new DISPATCH_OP, so the last K subgraphs of the output are the partitions (K = the
+    DISPATCH_OPs the input did not have) and the others are the input's subgraphs, perhaps fewer of them
+    (a decomposition subgraph of a composite op the plugin took is dropped).  A composite op the plugin did
+    not take is inlined: it disappears and its decomposition's ops are partitioned in its place.
+    """
     original.subgraphs = original.subgraphs or []
     output.subgraphs = output.subgraphs or []
-    n = len(original.subgraphs)
     index: dict[tuple[int, Any], int] = {}
     for s, graph in enumerate(original.subgraphs):
         for i, op in enumerate(graph.operators or []):
             index.setdefault((s, op_key(graph, op)), i)
     seen: dict[tuple[int, int], str] = {}
     problems = []
-    dispatch = dict.fromkeys(range(n), 0)
 
     def find(graph: Any, op: Any) -> tuple[int, int | None, tuple[str, ...]]:
         key = op_key(graph, op)
         names = key[0] or key[1]
-        tagged = [name for name in names if re.fullmatch(r"t\d+_\d+", name)]
-        s = int(tagged[0][1:].split("_")[0]) if tagged else -1
-        return s, index.get((s, key)), names
+        if tagged:
+            tag = [name for name in names if re.fullmatch(r"t\d+_\d+", name)]
+            s = int(tag[0][1:].split("_")[0]) if tag else -1
+            return s, index.get((s, key)), names
+        hits = [(s, index[(s, key)]) for s in range(len(original.subgraphs)) if (s, key) in index]
+        return (hits[0][0], hits[0][1], names) if len(hits) == 1 else (-1, None, names)
 
-    def place(graph: Any, op: Any, where: str) -> None:
-        s, i, names = find(graph, op)
-        if i is None:
-            problems.append(f"{where}: op {op_name(output, op)} {names} not in the input")
-        elif (s, i) in seen:
-            problems.append(f"{where}: input op {s}:{i} found twice")
-        else:
-            seen[(s, i)] = "npu" if where.startswith("partition") else "cpu"
+    def is_new_dispatch(graph: Any, op: Any) -> bool:
+        if op_name(output, op) != "CUSTOM:DISPATCH_OP":
+            return False
+        # A DISPATCH_OP the input already had (a precompiled model) maps to an input DISPATCH_OP; one the
+        # partitioner made shares its outputs' names with the partition's last ops.
+        s, i, _ = find(graph, op)
+        return i is None or op_name(original, original.subgraphs[s].operators[i]) != "CUSTOM:DISPATCH_OP"
 
-    for s, graph in enumerate(output.subgraphs[:n]):
+    new = [(graph, op) for graph in output.subgraphs for op in graph.operators or [] if is_new_dispatch(graph, op)]
+    bodies = len(output.subgraphs) - len(new)
+    dispatch: dict[int, int] = {}
+    for graph, op in new:
+        s, _, _ = find(graph, op)
+        dispatch[s] = dispatch.get(s, 0) + 1
+    for j, graph in enumerate(output.subgraphs):
+        where = "npu" if j >= bodies else "cpu"
         for op in graph.operators or []:
-            if op_name(output, op) == "CUSTOM:DISPATCH_OP":
-                # A DISPATCH_OP the input already had (a precompiled model) maps to an input DISPATCH_OP;
-                # one the partitioner made shares its outputs' tags with the partition's last ops.
-                s0, i, _ = find(graph, op)
-                if i is None or op_name(original, original.subgraphs[s0].operators[i]) != "CUSTOM:DISPATCH_OP":
-                    dispatch[s] += 1
-                    continue
-            place(graph, op, f"subgraph {s}")
-    for j, graph in enumerate(output.subgraphs[n:]):
-        for op in graph.operators or []:
-            place(graph, op, f"partition {n + j}")
-    total = sum(len(g.operators or []) for g in original.subgraphs)
-    if len(seen) != total:
-        problems.append(f"{total - len(seen)} input ops not found in the output")
-    if sum(dispatch.values()) != len(output.subgraphs) - n:
-        problems.append(f"{sum(dispatch.values())} DISPATCH_OP ops for {len(output.subgraphs) - n} new subgraphs")
+            if where == "cpu" and any(op is o for _, o in new):
+                continue
+            s, i, names = find(graph, op)
+            if i is None:
+                problems.append(f"subgraph {j}: op {op_name(output, op)} {names} not in the input")
+            elif (s, i) in seen:
+                problems.append(f"subgraph {j}: input op {s}:{i} found twice")
+            else:
+                seen[(s, i)] = where
+    # The decomposition subgraph of a composite op the plugin took goes with it onto the NPU.
+    absorbed_graphs = set()
+    for (s, i), where in seen.items():
+        op = original.subgraphs[s].operators[i]
+        options = getattr(op, "builtinOptions2", None)  # StableHLOCompositeOptions: builtin_options_2
+        if where == "npu" and op_name(original, op) == "STABLEHLO_COMPOSITE" and options is not None:
+            absorbed_graphs.add(getattr(options, "decompositionSubgraphIndex", -1))
+    inlined, absorbed = [], []
+    for s, graph in enumerate(original.subgraphs):
+        for i, op in enumerate(graph.operators or []):
+            if (s, i) in seen:
+                continue
+            if op_name(original, op) == "STABLEHLO_COMPOSITE":
+                inlined.append([s, i])
+            elif s in absorbed_graphs:
+                absorbed.append([s, i])
+            else:
+                problems.append(f"input op {s}:{i} {op_name(original, op)} not found in the output")
     npu = sorted([s, i] for (s, i), where in seen.items() if where == "npu")
-    return {"npu": npu, "dispatch": {s: c for s, c in dispatch.items() if c}, "problems": problems}
+    return {"npu": npu, "dispatch": dispatch, "inlined": inlined, "absorbed": absorbed, "problems": problems}
 
 
 def errors(log: str) -> list[str]:
@@ -301,35 +327,46 @@ def partition(model_path: Path, parsed: Any, vendor: str, soc: str, work: Path, 
     record["selected"] = stats(run["log"])
     if run["status"] != "ok" or parsed is None:
         return record
+    original_out = work / "partition-original.tflite"
+    if run["out"] is not None:
+        run["out"].replace(original_out)
+    attempts = []
     try:
         tagged = work / "tagged.tflite"
         tagged.write_bytes(tagged_copy(load(model_path.read_bytes())))
-    except Exception as exc:  # the object API cannot re-serialise every malformed model
-        record["mapping"] = f"not re-serialisable: {type(exc).__name__}"
+        trun = run_tool("partition", tagged, vendor, soc, work, timeout)
+        if trun["status"] == "ok" and trun["out"] is not None:
+            attempts.append(("tags", tagged, trun["out"]))
+        else:
+            record["tagged_copy"] = trun["status"]
+    except Exception as exc:  # the object API cannot re-serialise every model (e.g. byte code after it)
+        record["tagged_copy"] = f"not re-serialisable: {type(exc).__name__}"
+    if original_out.exists():
+        attempts.append(("names", model_path, original_out))  # the input's own names, when unambiguous
+    expect = sum(v[0] for v in record["selected"].values())
+    problems: list[str] = []
+    for how, source, out in attempts:
+        try:
+            mapped = map_partition(load(source.read_bytes()), load(out.read_bytes()), tagged=how == "tags")
+        except Exception as exc:  # an output the object API cannot walk
+            problems.append(f"{how}: {type(exc).__name__}: {exc}"[:200])
+            continue
+        found = [f"{how}: {p}" for p in mapped["problems"][:5]]
+        # An inlined composite's decomposition ops are counted by the tool in the host subgraph.
+        if len(mapped["npu"]) != expect and not mapped["inlined"]:
+            found.append(f"{how}: tool selected {expect}, mapped {len(mapped['npu'])}")
+        if found:
+            problems.extend(found)
+            continue
+        record["mapping"] = how
+        record["npu"] = mapped["npu"]
+        record["partitions"] = {str(s): c for s, c in sorted(mapped["dispatch"].items())}
+        for what in ("inlined", "absorbed"):  # composite ops: see map_partition
+            if mapped[what]:
+                record[what] = mapped[what]
         return record
-    trun = run_tool("partition", tagged, vendor, soc, work, timeout)
-    if trun["status"] != "ok" or trun["out"] is None:
-        record["mapping"] = f"tagged copy: {trun['status']}"
-        return record
-    try:
-        mapped = map_partition(load(tagged.read_bytes()), load(trun["out"].read_bytes()))
-    except Exception as exc:  # an output the object API cannot walk
-        record["mapping"] = f"output not mappable: {type(exc).__name__}: {exc}"[:200]
-        return record
-    selected = {str(s): 0 for s in range(len(parsed.subgraphs))}
-    for s, _ in mapped["npu"]:
-        selected[str(s)] += 1
-    expect = {s: v[0] for s, v in record["selected"].items()}
-    mismatch = any(selected.get(s, 0) != c for s, c in expect.items())
-    if mismatch or mapped["problems"]:
-        record["mapping"] = "inconsistent"
-        record["mapping_problems"] = mapped["problems"][:5] + (
-            [f"tool: {expect}, mapped: {selected}"] if mismatch else []
-        )
-        return record
-    record["mapping"] = "tags"
-    record["npu"] = mapped["npu"]
-    record["partitions"] = {str(s): c for s, c in mapped["dispatch"].items()}
+    record["mapping"] = "inconsistent"
+    record["mapping_problems"] = problems[:8]
     return record
 
 
@@ -454,8 +491,12 @@ def main() -> None:
     done = previous.get("models", {}) if args.resume else {}
     for n, (key, path) in enumerate(models, 1):
         old = done.get(key)
+        mapped = old and all(
+            r["partition"]["status"] != "ok" or r["partition"].get("mapping") in ("tags", "names")
+            for r in old["runs"].values()
+        )
         if (
-            old
+            mapped
             and old.get("sha256") == hashlib.sha256(path.read_bytes()).hexdigest()
             and set(old["runs"]) >= {f"{v}@{s}" for v, s, _ in configs}
         ):
