@@ -457,6 +457,15 @@ def versions() -> dict[str, Any]:
     return found
 
 
+def dump(record: dict[str, Any]) -> str:
+    """Indented JSON with the small integer lists ([subgraph, op], [selected, total, partitions]) on one line."""
+    text = json.dumps(record, indent=1, sort_keys=True)
+    return (
+        re.sub(r"\[\s+(-?\d+(?:,\s+-?\d+){1,2})\s+\]", lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text)
+        + "\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="record only models whose key contains this text (merged into the file)")
@@ -507,7 +516,7 @@ def main() -> None:
         print(f"[{n}/{len(models)}] {key} {time.monotonic() - start:.1f}s", file=sys.stderr, flush=True)
         if n % 25 == 0:  # keep what is done if the run is stopped
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+            args.out.write_text(dump(record))
     record["models"] = dict(sorted(record["models"].items()))
     if args.probes:
         sys.path.insert(0, str(ROOT / "scripts"))
@@ -517,7 +526,7 @@ def main() -> None:
     elif "probes" in previous:
         record["probes"] = previous["probes"]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    args.out.write_text(dump(record))
     print(f"wrote {args.out}", file=sys.stderr)
 
 
