@@ -179,7 +179,8 @@ def map_partition(original: Any, output: Any, tagged: bool = True) -> dict[str, 
     one subgraph per new DISPATCH_OP, so the last K subgraphs of the output are the partitions (K = the
     DISPATCH_OPs the input did not have) and the others are the input's subgraphs, perhaps fewer of them
     (a decomposition subgraph of a composite op the plugin took is dropped).  A composite op the plugin did
-    not take is inlined: it disappears and its decomposition's ops are partitioned in its place.
+    not take is inlined: it disappears and its decomposition's ops are partitioned in its place.  CALL_ONCE
+    does not survive LiteRT's serializer (measured) and is reported as dropped.
     """
     original.subgraphs = original.subgraphs or []
     output.subgraphs = output.subgraphs or []
@@ -190,9 +191,18 @@ def map_partition(original: Any, output: Any, tagged: bool = True) -> dict[str, 
     seen: dict[tuple[int, int], str] = {}
     problems = []
 
-    def find(graph: Any, op: Any) -> tuple[int, int | None, tuple[str, ...]]:
+    def find(graph: Any, op: Any, j: int = -1) -> tuple[int, int | None, tuple[str, ...]]:
         key = op_key(graph, op)
         names = key[0] or key[1]
+        if not names:  # an op without tensors (CALL_ONCE): the first unmatched one of that kind in its subgraph
+            if 0 <= j < len(original.subgraphs):
+                for i, other in enumerate(original.subgraphs[j].operators or []):
+                    same = (
+                        op_name(original, other) == op_name(output, op) and not op_key(original.subgraphs[j], other)[1]
+                    )
+                    if same and (j, i) not in seen:
+                        return j, i, names
+            return -1, None, names
         if tagged:
             tag = [name for name in names if re.fullmatch(r"t\d+_\d+", name)]
             s = int(tag[0][1:].split("_")[0]) if tag else -1
@@ -219,7 +229,7 @@ def map_partition(original: Any, output: Any, tagged: bool = True) -> dict[str, 
         for op in graph.operators or []:
             if where == "cpu" and any(op is o for _, o in new):
                 continue
-            s, i, names = find(graph, op)
+            s, i, names = find(graph, op, j if where == "cpu" else -1)
             if i is None:
                 problems.append(f"subgraph {j}: op {op_name(output, op)} {names} not in the input")
             elif (s, i) in seen:
@@ -233,7 +243,9 @@ def map_partition(original: Any, output: Any, tagged: bool = True) -> dict[str, 
         options = getattr(op, "builtinOptions2", None)  # StableHLOCompositeOptions: builtin_options_2
         if where == "npu" and op_name(original, op) == "STABLEHLO_COMPOSITE" and options is not None:
             absorbed_graphs.add(getattr(options, "decompositionSubgraphIndex", -1))
-    inlined, absorbed = [], []
+    inlined: list[list[int]] = []
+    absorbed: list[list[int]] = []
+    dropped: list[list[int]] = []
     for s, graph in enumerate(original.subgraphs):
         for i, op in enumerate(graph.operators or []):
             if (s, i) in seen:
@@ -242,10 +254,19 @@ def map_partition(original: Any, output: Any, tagged: bool = True) -> dict[str, 
                 inlined.append([s, i])
             elif s in absorbed_graphs:
                 absorbed.append([s, i])
+            elif op_name(original, op) == "CALL_ONCE":  # LiteRT's serializer drops it (measured, 2.3.0)
+                dropped.append([s, i])
             else:
                 problems.append(f"input op {s}:{i} {op_name(original, op)} not found in the output")
     npu = sorted([s, i] for (s, i), where in seen.items() if where == "npu")
-    return {"npu": npu, "dispatch": dispatch, "inlined": inlined, "absorbed": absorbed, "problems": problems}
+    return {
+        "npu": npu,
+        "dispatch": dispatch,
+        "inlined": inlined,
+        "absorbed": absorbed,
+        "dropped": dropped,
+        "problems": problems,
+    }
 
 
 def errors(log: str) -> list[str]:
@@ -361,7 +382,7 @@ def partition(model_path: Path, parsed: Any, vendor: str, soc: str, work: Path, 
         record["mapping"] = how
         record["npu"] = mapped["npu"]
         record["partitions"] = {str(s): c for s, c in sorted(mapped["dispatch"].items())}
-        for what in ("inlined", "absorbed"):  # composite ops: see map_partition
+        for what in ("inlined", "absorbed", "dropped"):  # see map_partition
             if mapped[what]:
                 record[what] = mapped[what]
         return record
