@@ -30,7 +30,7 @@ Setup (a dev venv outside the project; nothing here is a runtime dependency of o
     # called for the HTP backend, so an empty library satisfies the loader:
     gcc -shared -o $SDK/x86_64-linux-clang/libQnnLpai.so -x c /dev/null
 
-    /work/venvs/npu/bin/python scripts/record_npu.py            # about 40 minutes on 2 cores
+    /work/venvs/npu/bin/python scripts/record_npu.py            # about 30 minutes here (2 shared cores)
     /work/venvs/npu/bin/python scripts/record_npu.py --probes   # also the one-op probe models
 
 Intel OpenVINO partitions with the ``openvino`` wheel that ai-edge-litert-sdk-intel pulls in; its compile needs
