@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from oplint.cli import cli
-from tests.helpers import fixture, runner
+from tests.helpers import ROOT, fixture, runner
 
 
 @pytest.fixture()
@@ -170,3 +170,15 @@ def test_progress_line(capsys: pytest.CaptureFixture[str]) -> None:
     _progress(10, 10, "")
     err = capsys.readouterr().err
     assert "[1/10] models/a.tflite" in err and err.endswith("\r")  # click drops the escape off a TTY
+
+
+def test_the_readme_python_api_example_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(example, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "examples/micro_speech_quantized.tflite {'tflite': True" in out
+    assert "OPL102 tflite" in out  # planestrike's Flex op
