@@ -23,6 +23,7 @@ from ..core.report import Summary
 INTEGER_ACTIVATIONS = frozenset({"int8", "uint8", "int16"})
 FLOATS = frozenset({"float32", "float16", "bfloat16", "float64"})
 CONVERSIONS = frozenset({"QUANTIZE", "DEQUANTIZE"})
+_HYBRID_WEIGHTS = frozenset({"int8", "uint8", "int4"})
 
 
 def _tensors(graph: Graph, indices: tuple[int, ...]) -> list[Tensor]:
@@ -52,7 +53,7 @@ def is_hybrid(graph: Graph, op: Op) -> bool:
     return (
         bool(acts)
         and all(t.dtype == "float32" for t in acts)
-        and any(t.dtype in ("int8", "uint8", "int4") for t in weights(graph, op))
+        and any(t.dtype in _HYBRID_WEIGHTS for t in weights(graph, op))
     )
 
 
@@ -130,23 +131,28 @@ def _summarize(model: Model) -> Summary:
     act_types: set[str] = set()
     float_ops: list[str] = []
     for graph in model.graphs:
+        tensors = graph.tensors
+        n = len(tensors)
         for op in graph.ops:
-            if is_float16_weight_dequantize(graph, op):
-                float16 = True
-            acts = activations(graph, op)
+            # each op's tensors looked up once (this runs over every op of every model)
+            ins = [tensors[i] for i in op.inputs if 0 <= i < n]
+            acts = [t for t in ins if not t.is_const] + [tensors[i] for i in op.outputs if 0 <= i < n]
+            kind = op.kind
+            if kind == "DEQUANTIZE" and ins and ins[0].dtype == "float16" and ins[0].is_const:
+                float16 = True  # is_float16_weight_dequantize
             act_types.update(t.dtype for t in acts)
-            if op.kind in CONVERSIONS:
+            if kind in CONVERSIONS:
                 continue
             if not any(t.dtype in FLOATS or t.dtype in INTEGER_ACTIVATIONS for t in acts):
                 continue  # index, shape and boolean arithmetic: neither float nor quantized compute
             compute += 1
-            ws = weights(graph, op)
+            ws = [t for t in ins if t.is_const]
             if any(t.dtype == "int4" for t in ws):
                 int4 = True
             if any(t.quant is not None and t.quant.details == "blockwise" for t in ws):
                 blockwise = True
-            if is_hybrid(graph, op):
-                hybrid = True
+            if acts and all(t.dtype == "float32" for t in acts) and any(t.dtype in _HYBRID_WEIGHTS for t in ws):
+                hybrid = True  # is_hybrid
             if any(t.dtype in FLOATS for t in acts):
                 float_ops.append(f"{op.display}#{op.index}" + (f"@sg{graph.index}" if graph.index else ""))
             else:
@@ -170,6 +176,6 @@ def _summarize(model: Model) -> Summary:
         scheme = "float32"
     misfits = tuple(f"{name} computes in float" for name in float_ops) if int_acts else ()
     main = model.graphs[0] if model.graphs else None
-    ins = tuple(t.dtype for t in (_tensors(main, main.inputs) if main else []))
-    outs = tuple(t.dtype for t in (_tensors(main, main.outputs) if main else []))
-    return Summary(scheme, compute, integer, ins, outs, misfits)
+    io_in = tuple(t.dtype for t in (_tensors(main, main.inputs) if main else []))
+    io_out = tuple(t.dtype for t in (_tensors(main, main.outputs) if main else []))
+    return Summary(scheme, compute, integer, io_in, io_out, misfits)

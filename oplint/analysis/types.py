@@ -4,6 +4,7 @@ tensor types, and what kind of quantization the rejected combination is."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import NamedTuple
 
 from ..core.model import Graph, Model, Op
@@ -36,13 +37,18 @@ def mismatches(model: Model, target: Target) -> tuple[Mismatch, ...]:
 
 def _mismatches(model: Model, target: Target) -> Iterator[Mismatch]:
     for graph in model.graphs:
+        every: list[dict[str, str | None]] = graph.derived("dtype-positions", partial(_all_positions, graph))
         for op in graph.ops:
             support = target.support(op.kind, op.custom_code)
             if support is None or support.types is None:
                 continue
-            dtypes = positions(graph, op)
+            dtypes = every[op.index]
             if not any(matches(sig, dtypes, support.uniform_inputs) for sig in support.types):
                 yield Mismatch(graph, op, support, dtypes, category(graph, op))
+
+
+def _all_positions(graph: Graph) -> list[dict[str, str | None]]:
+    return [positions(graph, op) for op in graph.ops]
 
 
 def category(graph: Graph, op: Op) -> str | None:

@@ -57,10 +57,14 @@ def check(ctx: Context) -> Iterator[Hit]:
     for graph in ctx.model.graphs:
         for op in graph.ops:
             support = target.support(op.kind, op.custom_code)
-            if support is not None:
+            if support is not None and _has_op_checks(support):
                 yield from _op_checks(target, graph, op, support)
             if not target.limits.nonempty_intermediates:
                 yield from _intermediates(target, graph, op)
+
+
+def _has_op_checks(support: OpSupport) -> bool:
+    return bool(support.rank_limits or support.max_rank is not None or support.constant_inputs or support.absent_inputs)
 
 
 def _where(op: Op) -> str:

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..core.findings import Hit, Severity
-from ..core.model import Graph, Op
+from ..core.model import Graph, Model, Op
 from .rule import Context, Rule
 
 #: ops whose output shape is the broadcast of their inputs' shapes (TFLite elementwise kernels)
@@ -96,11 +96,19 @@ RULE = Rule(
 def check(ctx: Context) -> Iterator[Hit]:
     if ctx.target.limits.dynamic_tensors or ctx.model.format != "tflite":
         return
-    for graph in ctx.model.graphs:
+    for op, text in ctx.model.derived("dynamic-outputs", lambda: _dynamic_outputs(ctx.model)):
+        yield Hit(op, text, "export with static input shapes so the converter can infer every shape")
+
+
+def _dynamic_outputs(model: Model) -> list[tuple[Op, str]]:
+    """Every op whose output is sized at run time (the same for every target that refuses them)."""
+    found = []
+    for graph in model.graphs:
         for op in graph.ops:
-            hit = _dynamic_output(graph, op)
-            if hit:
-                yield Hit(op, hit, "export with static input shapes so the converter can infer every shape")
+            text = _dynamic_output(graph, op)
+            if text:
+                found.append((op, text))
+    return found
 
 
 def _dynamic_output(graph: Graph, op: Op) -> str | None:

@@ -143,7 +143,7 @@ class Op(NamedTuple):
 class Graph:
     """One graph: a TFLite subgraph, or a TF function (graph 0 is the top-level graph)."""
 
-    __slots__ = ("_consumers", "_producer", "index", "inputs", "name", "ops", "outputs", "tensors")
+    __slots__ = ("_consumers", "_memo", "_producer", "index", "inputs", "name", "ops", "outputs", "tensors")
 
     def __init__(
         self,
@@ -162,6 +162,15 @@ class Graph:
         self.outputs = outputs
         self._producer: dict[int, Op] | None = None
         self._consumers: dict[int, tuple[Op, ...]] | None = None
+        self._memo: dict[Any, Any] = {}
+
+    def derived(self, key: Any, compute: Callable[[], T]) -> T:
+        """An analysis of this (immutable) graph, computed once: targets and rules share it."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def __repr__(self) -> str:
         return f"Graph({self.index}, {self.name!r}, {len(self.ops)} ops, {len(self.tensors)} tensors)"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping
+from functools import partial
 from typing import NamedTuple
 
 from ..core.model import Graph, Model, Op
@@ -65,26 +66,8 @@ def subsets(graph: Graph, supported: set[int], index: int = 0, side_effects: boo
     scans, in O(ops + edges log ops).
     """
     n = len(graph.ops)
-    producers: dict[int, list[int]] = {}
-    for op in graph.ops:
-        for t in op.outputs:
-            if t >= 0:
-                producers.setdefault(t, []).append(op.index)
-    consumers: dict[int, list[int]] = {}
-    pending = [0] * n
-    for op in graph.ops:
-        for t in set(op.inputs):
-            if t >= 0 and t in producers:
-                consumers.setdefault(t, []).append(op.index)
-                pending[op.index] += 1
-    follower = [-1] * n  # control edge: the next op with a side effect
-    last = -1
-    for op in graph.ops:
-        if side_effects and _side_effect(graph, op):
-            if last >= 0:
-                follower[last] = op.index
-                pending[op.index] += 1
-            last = op.index
+    consumers, waits, follower = graph.derived(("partition-wiring", side_effects), lambda: _wiring(graph, side_effects))
+    pending = list(waits)
     heaps: dict[bool, list[int]] = {True: [], False: []}
     for i in range(n):
         if pending[i] == 0:
@@ -119,6 +102,33 @@ def subsets(graph: Graph, supported: set[int], index: int = 0, side_effects: boo
                     heapq.heappush(heaps[j in supported], j)
         out.append(Partition(kind, tuple(sorted(members)), index))
     return out
+
+
+def _wiring(graph: Graph, side_effects: bool) -> tuple[dict[int, list[int]], list[int], list[int]]:
+    """What the epochs walk, the same for every delegate: tensor -> the ops that read it (each op
+    once), how many inputs each op waits for, and each side-effect op's control-edge follower."""
+    n = len(graph.ops)
+    producers: dict[int, list[int]] = {}
+    for op in graph.ops:
+        for t in op.outputs:
+            if t >= 0:
+                producers.setdefault(t, []).append(op.index)
+    consumers: dict[int, list[int]] = {}
+    pending = [0] * n
+    for op in graph.ops:
+        for t in set(op.inputs):
+            if t >= 0 and t in producers:
+                consumers.setdefault(t, []).append(op.index)
+                pending[op.index] += 1
+    follower = [-1] * n  # control edge: the next op with a side effect
+    last = -1
+    for op in graph.ops:
+        if side_effects and _side_effect(graph, op):
+            if last >= 0:
+                follower[last] = op.index
+                pending[op.index] += 1
+            last = op.index
+    return consumers, pending, follower
 
 
 def _side_effect(graph: Graph, op: Op) -> bool:
@@ -165,11 +175,9 @@ def partition(
                 mine = [p if (not p.delegated or id(p) in keep) else p._replace(delegated=False) for p in mine]
         parts.extend(mine)
         on = {i for p in mine if p.delegated for i in p.ops}
-        for op in graph.ops:
-            macs = estimate_macs(graph, op)
-            total_macs += macs
-            if op.index in on:
-                delegated_macs += macs
+        macs: list[int] = graph.derived("macs", partial(_all_macs, graph))
+        total_macs += sum(macs)
+        delegated_macs += sum(macs[i] for i in on)
         total_ops += len(graph.ops)
     return Plan(
         partitions=tuple(parts),
@@ -190,6 +198,10 @@ def _elements(shape: tuple[int, ...] | None) -> int:
     for d in shape or ():
         n *= max(d, 1)
     return n
+
+
+def _all_macs(graph: Graph) -> list[int]:
+    return [estimate_macs(graph, op) for op in graph.ops]
 
 
 def estimate_macs(graph: Graph, op: Op) -> int:

@@ -55,8 +55,12 @@ class OpSupport(NamedTuple):
     reference_build: bool = True  #: False: only registered by special builds (e.g. TFLM's Ethos-U kernel)
     source: str | None = None
     note: str | None = None
+    first: Version | None = None  #: min(runtime.values()), computed once when the table is loaded
 
     def first_runtime(self) -> Version | None:
+        """The first runtime release with any version of the op."""
+        if self.first is not None:
+            return self.first
         return min(self.runtime.values()) if self.runtime else None
 
 
@@ -176,9 +180,10 @@ def _types(items: Any) -> tuple[Mapping[str, frozenset[str]], ...] | None:
 
 def _op_support(spec: Mapping[str, Any]) -> OpSupport:
     kernel_versions = spec.get("kernel-versions")
+    runtime = {int(v): parse_version(rel) for v, rel in spec.get("runtime", {}).items()}
     return OpSupport(
         kernel_versions=(int(kernel_versions[0]), int(kernel_versions[1])) if kernel_versions else None,
-        runtime={int(v): parse_version(rel) for v, rel in spec.get("runtime", {}).items()},
+        runtime=runtime,
         types=_types(spec.get("types")),
         uniform_inputs=bool(spec.get("uniform-inputs", False)),
         max_rank=spec.get("max-rank"),
@@ -188,6 +193,7 @@ def _op_support(spec: Mapping[str, Any]) -> OpSupport:
         reference_build=bool(spec.get("reference-build", True)),
         source=spec.get("source"),
         note=spec.get("note"),
+        first=min(runtime.values()) if runtime else None,
     )
 
 

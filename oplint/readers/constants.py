@@ -16,7 +16,7 @@ import struct
 from typing import TYPE_CHECKING
 
 from ..core import dtypes
-from .flatbuf import FlatbufferError, Reader, Table
+from .flatbuf import FlatbufferError, Reader
 from .tflite import BUFFER, MODEL
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +40,8 @@ class Buffers:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        self._tables: list[Table] | None = None
+        self._reader: Reader | None = None
+        self._positions: list[int] | None = None  #: where each buffer table is (tables made on demand)
         self._map: mmap.mmap | None = None
 
     def __enter__(self) -> Buffers:
@@ -54,29 +55,31 @@ class Buffers:
             self._map.close()
             self._map = None
 
-    def _buffer_tables(self) -> list[Table]:
-        if self._tables is None:
-            self._tables = []
+    def _buffer_positions(self) -> list[int]:
+        if self._positions is None:
+            self._positions = []
             if self.model.format != "tflite" or not os.path.isfile(self.model.path):
-                return self._tables
+                return self._positions
             try:
                 with open(self.model.path, "rb") as fh:
                     if os.fstat(fh.fileno()).st_size != self.model.size:
-                        return self._tables  # not the file that was read
+                        return self._positions  # not the file that was read
                     self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                self._tables = Reader(self._map).root().tables(MODEL["buffers"])
+                self._reader = Reader(self._map)
+                at = self._reader.root()._field(MODEL["buffers"], 4)
+                self._positions = self._reader.table_positions(at) if at else []
             except _UNREADABLE:
-                self._tables = []
-        return self._tables
+                self._positions = []
+        return self._positions
 
     def raw(self, buffer: int, limit: int | None = None, outside: bool = True) -> bytes | None:
         """The bytes of a buffer (its first ``limit`` bytes): inside the flatbuffer, or with
         ``outside`` also a buffer stored after it (``offset``/``size``, models over 2 GB)."""
-        tables = self._buffer_tables()
-        if not 0 < buffer < len(tables):
+        positions = self._buffer_positions()
+        if not 0 < buffer < len(positions) or self._reader is None:
             return None
-        table = tables[buffer]
         try:
+            table = self._reader.table(positions[buffer])
             vec = table.vector(BUFFER["data"], 1)
             if vec is not None and vec[1] > 0:
                 start, n = vec
@@ -89,8 +92,21 @@ class Buffers:
         return None
 
     def size(self, buffer: int) -> int:
-        data = self.raw(buffer)
-        return len(data) if data is not None else 0
+        """The byte length of a buffer, without reading it."""
+        positions = self._buffer_positions()
+        if not 0 < buffer < len(positions) or self._reader is None:
+            return 0
+        try:
+            table = self._reader.table(positions[buffer])
+            vec = table.vector(BUFFER["data"], 1)
+            if vec is not None and vec[1] > 0:
+                return vec[1]
+            offset, size = table.u64(BUFFER["offset"]), table.u64(BUFFER["size"])
+            if offset > 1 and size and self._map is not None and offset + size <= len(self._map):
+                return size
+        except _UNREADABLE:
+            return 0
+        return 0
 
 
 def constant_values(model: Model, graph: int, tensor: int) -> Values | None:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import mmap
 import os
+import struct
+from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from ..core.model import Graph, Model, Op, Quantization, Signature, Tensor
 from . import tflite_schema as S
-from .flatbuf import FlatbufferError, Reader, Table
+from .flatbuf import _SCALAR_READERS, FlatbufferError, Layout, Reader, Table
 from .problems import ModelError, Problem, ProblemKind
 
 #: cap on decoded quantization values per tensor (counts are always exact)
@@ -50,19 +53,6 @@ BUFFER = _slots("Buffer")
 METADATA = _slots("Metadata")
 SIGNATURE_DEF = _slots("SignatureDef")
 TENSOR_MAP = _slots("TensorMap")
-_T_BUFFER, _T_SIGNATURE, _T_EXTERNAL, _T_QUANT = (
-    TENSOR["buffer"],
-    TENSOR["shape_signature"],
-    TENSOR["external_buffer"],
-    TENSOR["quantization"],
-)
-_T_NAME, _T_TYPE, _T_SHAPE, _T_VARIABLE, _T_SPARSITY = (
-    TENSOR["name"],
-    TENSOR["type"],
-    TENSOR["shape"],
-    TENSOR["is_variable"],
-    TENSOR["sparsity"],
-)
 _Q_SCALE, _Q_ZERO_POINT, _Q_DETAILS_TYPE = (
     QUANTIZATION["scale"],
     QUANTIZATION["zero_point"],
@@ -70,6 +60,40 @@ _Q_SCALE, _Q_ZERO_POINT, _Q_DETAILS_TYPE = (
 )
 _Q_DIMENSION = QUANTIZATION["quantized_dimension"]
 _DETAILS = S.UNIONS["QuantizationDetails"]
+#: the fields the fast path reads, in the order _tensor and _graph unpack them
+_TENSOR_LAYOUT: Layout = tuple(
+    (TENSOR[name], width)
+    for name, width in (
+        ("shape", 4),
+        ("type", 1),
+        ("buffer", 4),
+        ("name", 4),
+        ("quantization", 4),
+        ("is_variable", 1),
+        ("sparsity", 4),
+        ("shape_signature", 4),
+        ("external_buffer", 4),
+    )
+)
+_OPERATOR_LAYOUT: Layout = tuple(
+    (OPERATOR[name], width)
+    for name, width in (
+        ("opcode_index", 4),
+        ("inputs", 4),
+        ("outputs", 4),
+        ("intermediates", 4),
+        ("builtin_options_type", 1),
+        ("builtin_options", 4),
+        ("builtin_options_2_type", 1),
+        ("builtin_options_2", 4),
+        ("custom_options", 4),
+    )
+)
+_QUANT_LAYOUT: Layout = ((QUANTIZATION["scale"], 4), (QUANTIZATION["zero_point"], 4), (QUANTIZATION["details_type"], 1))
+_SIZES = {kind: reader[0] for kind, reader in _SCALAR_READERS.items()}
+_U8 = struct.Struct("<B").unpack_from
+_I8 = struct.Struct("<b").unpack_from
+_U32 = struct.Struct("<I").unpack_from
 _OPTIONS = S.UNIONS["BuiltinOptions"]
 _OPTIONS_2 = S.UNIONS["BuiltinOptions2"]
 _ENUM_LABELS = {name: labels for name, (_base, labels) in S.ENUMS.items()}
@@ -183,25 +207,33 @@ class _Parser:
         opcodes: list[tuple[int, str, int, str | None]],
         buffer_has_data: list[bool],
     ) -> Graph:
-        tensor_tables = sg.tables(SUBGRAPH["tensors"])
-        self._count(len(tensor_tables))
-        tensors = tuple(self._tensor(i, t, buffer_has_data) for i, t in enumerate(tensor_tables))
-        op_tables = sg.tables(SUBGRAPH["operators"])
-        self._count(len(op_tables))
+        r = self.r
+        at = sg._field(SUBGRAPH["tensors"], 4)
+        tensor_positions = r.table_positions(at) if at else []
+        self._count(len(tensor_positions))
+        tensors = tuple(self._tensor(i, pos, buffer_has_data) for i, pos in enumerate(tensor_positions))
+        at = sg._field(SUBGRAPH["operators"], 4)
+        op_positions = r.table_positions(at) if at else []
+        self._count(len(op_positions))
         ops = []
         n_tensors = len(tensors)
-        for oi, ot in enumerate(op_tables):
-            opcode_index = ot.u32(OPERATOR["opcode_index"])
-            if opcode_index < len(opcodes):
+        n_opcodes = len(opcodes)
+        buf = r.buf
+        for oi, pos in enumerate(op_positions):
+            o_opcode, o_inputs, o_outputs, o_intermediates, o_type, o_value, o_type2, o_value2, o_custom = r.offsets(
+                pos, _OPERATOR_LAYOUT
+            )
+            opcode_index = _U32(buf, pos + o_opcode)[0] if o_opcode else 0
+            if opcode_index < n_opcodes:
                 code, kind, version, custom = opcodes[opcode_index]
             else:
                 self._invalid(
                     f"subgraph {gi} op {oi} uses opcode index {opcode_index}, "
-                    f"but the model has {len(opcodes)} operator codes"
+                    f"but the model has {n_opcodes} operator codes"
                 )
                 code, kind, version, custom = -1, "INVALID_OPCODE", 1, None
-            inputs = ot.scalars(OPERATOR["inputs"], "int32") or ()
-            outputs = ot.scalars(OPERATOR["outputs"], "int32") or ()
+            inputs = r.int32s_at(pos + o_inputs) if o_inputs else ()
+            outputs = r.int32s_at(pos + o_outputs) if o_outputs else ()
             for t_index in inputs + outputs:
                 if t_index >= n_tensors or t_index < -1:
                     self._invalid(
@@ -212,19 +244,26 @@ class _Parser:
             name = ""
             if outputs and 0 <= outputs[0] < n_tensors:
                 name = tensors[outputs[0]].name
+            options: dict[str, Any] = {}
+            if o_type:
+                self._options_into(options, _U8(buf, pos + o_type)[0], pos + o_value if o_value else 0, _OPTIONS)
+            if o_type2:
+                self._options_into(options, _U8(buf, pos + o_type2)[0], pos + o_value2 if o_value2 else 0, _OPTIONS_2)
+            if o_custom:
+                options["custom_options_size"] = r.vector_at(pos + o_custom, 1)[1]
             ops.append(
                 Op(
-                    graph=gi,
-                    index=oi,
-                    kind=kind,
-                    version=version,
-                    custom_code=custom,
-                    inputs=tuple(inputs),
-                    outputs=tuple(outputs),
-                    intermediates=tuple(ot.scalars(OPERATOR["intermediates"], "int32") or ()),
-                    options=self._options(ot),
-                    name=name,
-                    builtin_code=code,
+                    gi,
+                    oi,
+                    kind,
+                    version,
+                    custom,
+                    inputs,
+                    outputs,
+                    r.int32s_at(pos + o_intermediates) if o_intermediates else (),
+                    options,
+                    name,
+                    code,
                 )
             )
         return Graph(
@@ -236,35 +275,57 @@ class _Parser:
             outputs=tuple(sg.scalars(SUBGRAPH["outputs"], "int32") or ()),
         )
 
-    def _tensor(self, index: int, t: Table, buffer_has_data: list[bool]) -> Tensor:
+    def _options_into(self, opts: dict[str, Any], kind: int, value_at: int, union: Sequence[str | None]) -> None:
+        """Decode a builtin options table (``kind`` is its union member) into ``opts``."""
+        if not kind or not value_at:
+            return
+        table_name = union[kind] if kind < len(union) else None
+        if table_name is None or table_name not in S.TABLES:
+            return
+        opts.update(decode_options(self.r, self.r.uoffset(value_at), table_name))
+
+    def _tensor(self, index: int, pos: int, buffer_has_data: list[bool]) -> Tensor:
         # An absent shape reads as (): the runtimes treat it as a scalar (has_rank only matters
         # for unknown-rank tensors, which no runtime plans memory for either).
-        buffer = t.u32(_T_BUFFER)
-        signature = t.scalars(_T_SIGNATURE, "int32")
-        const = (0 < buffer < len(buffer_has_data) and buffer_has_data[buffer]) or t.u32(_T_EXTERNAL) != 0
-        if buffer >= len(buffer_has_data) and buffer != 0:
-            self._invalid(f"tensor {index} refers to buffer {buffer}, but the model has {len(buffer_has_data)} buffers")
-        q = t.table(_T_QUANT)
+        r = self.r
+        buf = r.buf
+        o_shape, o_type, o_buffer, o_name, o_quant, o_variable, o_sparsity, o_signature, o_external = r.offsets(
+            pos, _TENSOR_LAYOUT
+        )
+        buffer = _U32(buf, pos + o_buffer)[0] if o_buffer else 0
+        n_buffers = len(buffer_has_data)
+        const = (0 < buffer < n_buffers and buffer_has_data[buffer]) or (
+            o_external != 0 and _U32(buf, pos + o_external)[0] != 0
+        )
+        if buffer >= n_buffers and buffer != 0:
+            self._invalid(f"tensor {index} refers to buffer {buffer}, but the model has {n_buffers} buffers")
+        if o_type:
+            code = _I8(buf, pos + o_type)[0]
+            dtype = TENSOR_TYPES.get(code) or f"type{code}"
+        else:
+            dtype = "float32"
         return Tensor(
             index,
-            t.string(_T_NAME) or "",
-            dtype_name(t.scalar(_T_TYPE, "int8", 0)),
-            t.scalars(_T_SHAPE, "int32") or (),
-            signature,
+            r.string_at(pos + o_name) if o_name else "",
+            dtype,
+            r.int32s_at(pos + o_shape) if o_shape else (),
+            r.int32s_at(pos + o_signature) if o_signature else None,
             bool(const),
-            bool(t.scalar(_T_VARIABLE, "bool", False)),
-            self._quant(q) if q is not None else None,
-            t.has(_T_SPARSITY),
+            bool(_U8(buf, pos + o_variable)[0]) if o_variable else False,
+            self._quant(r.uoffset(pos + o_quant)) if o_quant else None,
+            o_sparsity != 0,
             buffer,
         )
 
-    @staticmethod
-    def _quant(q: Table) -> Quantization | None:
-        scale_count = q.vector_len(_Q_SCALE, 4)
-        zp_count = q.vector_len(_Q_ZERO_POINT, 8)
-        details_type = q.u8(_Q_DETAILS_TYPE)
+    def _quant(self, pos: int) -> Quantization | None:
+        r = self.r
+        f_scale, f_zero_point, f_details_type = r.fields(pos, _QUANT_LAYOUT)
+        scale_count = r.vector_at(f_scale, 4)[1] if f_scale else 0
+        zp_count = r.vector_at(f_zero_point, 8)[1] if f_zero_point else 0
+        details_type = int(_U8(r.buf, f_details_type)[0]) if f_details_type else 0
         if scale_count == 0 and zp_count == 0 and details_type == 0:
             return None  # only min/max (a float tensor that remembers its range)
+        q = r.table(pos)
         details = None
         if details_type:
             member = _DETAILS[details_type] if details_type < len(_DETAILS) else None
@@ -281,24 +342,6 @@ class _Parser:
             zero_point_count=zp_count,
             details=details,
         )
-
-    def _options(self, ot: Table) -> dict[str, Any]:
-        opts: dict[str, Any] = {}
-        for type_slot, value_slot, union in (
-            (OPERATOR["builtin_options_type"], OPERATOR["builtin_options"], _OPTIONS),
-            (OPERATOR["builtin_options_2_type"], OPERATOR["builtin_options_2"], _OPTIONS_2),
-        ):
-            kind = ot.u8(type_slot)
-            if not kind:
-                continue
-            table_name = union[kind] if kind < len(union) else None
-            table = ot.table(value_slot)
-            if table_name is None or table is None or table_name not in S.TABLES:
-                continue
-            opts.update(decode_scalars(table, table_name))
-        if ot.has(OPERATOR["custom_options"]):
-            opts["custom_options_size"] = ot.vector_len(OPERATOR["custom_options"])
-        return opts
 
     def _metadata(self, root: Table, buffers: list[Table]) -> tuple[dict[str, int], str | None]:
         metadata: dict[str, int] = {}
@@ -334,23 +377,47 @@ _SMALL_VECTOR = 64
 
 def decode_scalars(table: Table, table_name: str) -> dict[str, Any]:
     """Scalars, enum labels and short scalar vectors of an options table."""
-    out: dict[str, Any] = {}
+    return decode_options(table.r, table.pos, table_name)
+
+
+@cache
+def _option_plan(table_name: str) -> tuple[Layout, tuple[tuple[str, str, str, Any, Mapping[int, str]], ...]]:
+    """How to read an options table: its layout, and per field (name, how, scalar kind, default, labels)."""
+    layout: list[tuple[int, int]] = []
+    plan: list[tuple[str, str, str, Any, Mapping[int, str]]] = []
     for slot, (name, ftype, default) in enumerate(S.TABLES[table_name]):
         if ftype.startswith("enum:"):
             enum = ftype[5:]
             base = S.ENUMS[enum][0]
-            value = table.scalar(slot, base, default)
-            out[name] = _ENUM_LABELS[enum].get(value, value)
+            layout.append((slot, _SIZES[base]))
+            plan.append((name, "enum", base, default, _ENUM_LABELS[enum]))
         elif ftype.startswith("[") and ftype[1:-1] in _VECTOR_KINDS:
-            values = table.scalars(slot, ftype[1:-1], _SMALL_VECTOR)
-            if values is not None:
-                out[name] = values
+            layout.append((slot, 4))
+            plan.append((name, "vector", ftype[1:-1], None, {}))
         elif ftype in _VECTOR_KINDS:
-            out[name] = table.scalar(slot, ftype, default)
+            layout.append((slot, _SIZES[ftype]))
+            plan.append((name, "scalar", ftype, default, {}))
         elif ftype == "string":  # a composite's name, a variable's shared_name: short labels
-            text = table.string(slot)
-            if text is not None:
-                out[name] = text[:_MAX_OPTION_STRING]
+            layout.append((slot, 4))
+            plan.append((name, "string", "", None, {}))
+    return tuple(layout), tuple(plan)
+
+
+def decode_options(r: Reader, pos: int, table_name: str) -> dict[str, Any]:
+    """Scalars, enum labels and short scalar vectors of the options table at ``pos``."""
+    layout, plan = _option_plan(table_name)
+    out: dict[str, Any] = {}
+    for (name, how, kind, default, labels), at in zip(plan, r.fields(pos, layout)):
+        if how == "enum":
+            value = r.scalar_at(at, kind) if at else default
+            out[name] = labels.get(value, value)
+        elif how == "scalar":
+            out[name] = r.scalar_at(at, kind) if at else default
+        elif how == "vector":
+            if at:
+                out[name] = r.scalars_at(at, kind, _SMALL_VECTOR)
+        elif at:
+            out[name] = r.string_at(at)[:_MAX_OPTION_STRING]
     return out
 
 

@@ -1343,7 +1343,12 @@ def live_ops(graph: Graph, vops: list[VOp]) -> set[int]:
 
 
 def table_result(model: Model, settings: Settings) -> EthosUResult:
-    """Per-op verdicts from the generated tables (see the module docstring)."""
+    """Per-op verdicts from the generated tables (see the module docstring); computed once per
+    model and table (the U55 and U65 share Vela's checker and its table)."""
+    return model.derived(("ethos-u-tables", settings.tables), lambda: _table_result(model, settings))
+
+
+def _table_result(model: Model, settings: Settings) -> EthosUResult:
     from .common import EthosUResult
 
     tables = load_tables(settings.tables or "ethosu/u55.toml")
@@ -1439,16 +1444,12 @@ def _dilated_convolutions(graph: Graph, by_op: Mapping[int, list[VOp]], ctx: Ctx
 def _lowered_variables(graph: Graph, by_op: Mapping[int, list[VOp]], ctx: Ctx) -> set[int]:
     """TFLiteGraphOptimiser::LowerVariables: a VAR_HANDLE disappears when every op that
     reads or writes through its handle passes the checks."""
-    readers: dict[int, list[int]] = {}
-    for op in graph.ops:
-        for t in op.inputs:
-            readers.setdefault(t, []).append(op.index)
     lowered: set[int] = set()
     for op in graph.ops:
         if op.kind != "VAR_HANDLE" or not op.outputs:
             continue
-        users = readers.get(op.outputs[0], [])
-        if all(check(by_op[u][0], ctx) is None for u in users):
+        users = graph.consumers.get(op.outputs[0], ())
+        if all(check(by_op[u.index][0], ctx) is None for u in users):
             lowered.add(op.index)
     return lowered
 
