@@ -178,12 +178,18 @@ def _progress(done: int, total: int, path: str) -> None:
 
 
 def _write_baseline(paths: Sequence[str], config: Any) -> None:
-    from .api import lint_paths
+    from .api import ConfigError, lint_paths
+    from .run.config import DEFAULT_BASELINE
     from .run.suppress import write_baseline
 
-    target = config.baseline or (config.root or Path.cwd()) / ".oplint-baseline.json"
+    target = config.baseline or (config.root or Path.cwd()) / DEFAULT_BASELINE
     report = lint_paths(paths, config._replace(baseline=None), use_suppressions=False)
-    count = write_baseline(Path(target), report.findings, config.root or Path.cwd())
+    # the models' findings only: meta findings (OPL9xx) are about the configuration, not accepted debt
+    findings = [f for result in report.results for f in result.findings]
+    try:
+        count = write_baseline(Path(target), findings, config.root or Path.cwd())
+    except OSError as exc:
+        raise ConfigError(f"cannot write the baseline {target}: {exc.strerror or exc}") from None
     click.echo(f"oplint: wrote {count} finding{'s' if count != 1 else ''} to {target}", err=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +21,27 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 TOMLDecodeError = tomllib.TOMLDecodeError
+
+
+class NotARegularFile(OSError):
+    """The path is a FIFO, a device, a directory or too large to be the small text file expected."""
+
+
+def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
+    """The bytes of a regular file of at most ``cap`` bytes.  A FIFO, a device (``/dev/zero``), a
+    directory or a larger file raises :class:`NotARegularFile` (never blocks, never reads without
+    end); ``OSError`` otherwise, as ``open`` does."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile(f"{os.fspath(path)} is not a regular file")
+        if st.st_size > cap:
+            raise NotARegularFile(f"{os.fspath(path)} is {st.st_size:,} bytes (at most {cap:,} are read)")
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        raise NotARegularFile(f"{os.fspath(path)} is larger than {cap:,} bytes")
+    return data
 
 
 def parse_toml(text: str) -> dict[str, Any]:

@@ -232,6 +232,8 @@ class ProblemKind(enum.Enum):
     MISSING_VARIABLES = "missing-variables"  #: the graph reads variables the SavedModel does not hold
     CALL_GRAPH = "call-graph"  #: function calls that cycle, nest too deep, or reach too many nodes
     SIGNATURE = "signature"  #: the requested signature is not in the model
+    TOO_LARGE = "too-large"  #: beyond the reader's documented limits (ops, tensors, nodes, lists, bytes)
+    INTERNAL = "internal"  #: oplint itself failed on the model (a bug: the other models are still checked)
 
 
 class Problem(NamedTuple):

@@ -28,7 +28,7 @@ class TargetError(ValueError):
 def parse_version(text: str) -> Version:
     """``"2.14"`` -> ``(2, 14, 0)``; raises ValueError for anything that is not 1-3 numbers."""
     parts = str(text).strip().lstrip("v").split(".")
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+    if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
         raise ValueError(f"not a version number: {text!r} (expected e.g. 2.14 or 2.14.1)")
     nums = [int(p) for p in parts] + [0] * (3 - len(parts))
     return (nums[0], nums[1], nums[2])
@@ -117,7 +117,7 @@ class Target(NamedTuple):
         if self.variant_values and value not in self.variant_values:
             raise ValueError(f"target {self.id!r} has no variant {value!r} (one of: {', '.join(self.variant_values)})")
         text = self.variant_format.format(value)
-        option: Any = int(text) if text.isdigit() else text
+        option: Any = int(text) if text.isascii() and text.isdigit() else text
         return self._replace(delegate_options={**self.delegate_options, self.variant_option: option})
 
     @property

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import struct
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -35,6 +36,12 @@ from .problems import ModelError, Problem, ProblemKind
 CALL_GRAPH = ProblemKind.CALL_GRAPH
 
 MAX_BYTES = 2**31 - 1  #: protobuf cannot parse a message of 2 GB or more (nor can TensorFlow)
+#: the largest saved_model.pb / GraphDef oplint reads (it is parsed in memory: a frozen graph with
+#: its weights inside can be large, but past this it costs more memory than checking is worth)
+MAX_READ_BYTES = 1 << 30
+#: outputs one node may declare (``_output_shapes``, ``Tout``); real ops have a handful, Split and
+#: Unpack up to a few hundred
+MAX_OUTPUTS = 4096
 MAX_CALL_DEPTH = 64  #: nested function calls followed before the walk gives up (a CALL_GRAPH problem)
 MAX_NODES = 2_000_000  #: nodes visited before the walk gives up (a CALL_GRAPH problem)
 DEFAULT_SIGNATURE = "serving_default"
@@ -243,15 +250,24 @@ def read(path: str, display: str | None = None, options: Options | None = None) 
 
 def _read_bytes(path: str) -> bytes:
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block or never end
+            raise ModelError(ProblemKind.UNREADABLE, f"{os.path.basename(path)} is not a regular file")
+        size = st.st_size
         if size > MAX_BYTES:
             raise ModelError(
                 ProblemKind.UNREADABLE_TF,
                 f"{size:,} bytes: protobuf messages (and TensorFlow's own loader) stop at 2 GB; "
                 "large weights belong in variables/, not in the graph",
             )
+        if size > MAX_READ_BYTES:
+            raise ModelError(
+                ProblemKind.TOO_LARGE,
+                f"{size:,} bytes: oplint reads graphs of up to {MAX_READ_BYTES:,} bytes "
+                "(weights frozen into the graph make it large; a SavedModel keeps them in variables/)",
+            )
         with open(path, "rb") as fh:
-            return fh.read(MAX_BYTES + 1)
+            return fh.read(min(size, MAX_READ_BYTES) + 1)
     except OSError as exc:
         raise ModelError(ProblemKind.UNREADABLE, f"cannot read: {exc.strerror or exc}") from None
 
@@ -436,7 +452,9 @@ def _split_input(ref: str, in_function: bool) -> tuple[str, int, bool]:
     if not sep:
         return node, 0, control
     last = rest.rpartition(":")[2]
-    return node, int(last) if last.isdigit() else 0, control
+    # ASCII digits only ("²" and "٣" are digits to str.isdigit), and a plausible output index
+    index = int(last) if last.isascii() and last.isdigit() and len(last) <= 9 else 0
+    return node, index, control
 
 
 def _build(
@@ -568,7 +586,7 @@ def _short(function: str) -> str:
         if name.startswith(prefix):
             name = name[len(prefix) :]
     head, _, tail = name.rpartition("_")
-    return head if head and tail.isdigit() else name
+    return head if head and tail.isascii() and tail.isdigit() else name
 
 
 def _graph(
@@ -587,6 +605,16 @@ def _graph(
     ops: list[Op] = []
     const_memo: dict[tuple[str, str], bool] = {}
 
+    refs_memo: dict[int, list[str]] = {}
+
+    def data_inputs(node: Any) -> list[str]:
+        """A node's data inputs (no control edges), computed once: a call with thousands of
+        arguments is asked about each of them."""
+        found = refs_memo.get(id(node))
+        if found is None:
+            found = refs_memo[id(node)] = [r for r in node.input if not r.startswith("^")]
+        return found
+
     def is_const(name: str, index: int, fname: str, depth: int = 0) -> bool:
         """Known at conversion time: a constant, a frozen variable, or computed from them only
         (the converter folds such ops away), or the shape of a fully static tensor."""
@@ -603,7 +631,7 @@ def _graph(
             position = f.args.get(name)
             if position is not None and fname in callers:
                 caller, call = callers[fname]
-                refs = [r for r in call.input if not r.startswith("^")]
+                refs = data_inputs(call)
                 offset = 1 if call.op in ("If", "StatelessIf", "Case", "StatelessCase") else 0
                 # the converter keeps If/Case branches as functions: their arguments are not
                 # constants there (oracle: cond_if converts a MatMul in a branch to BATCH_MATMUL)
@@ -775,11 +803,17 @@ def _shape(proto: Any) -> tuple[int, ...] | None:
 
 def _output_count(node: Any) -> int:
     shapes = node.attr.get("_output_shapes") if "_output_shapes" in node.attr else None
+    count = 1
     if shapes is not None and shapes.list.shape:
-        return len(shapes.list.shape)
-    if "Tout" in node.attr and node.attr["Tout"].WhichOneof("value") == "list":
-        return max(1, len(node.attr["Tout"].list.type))
-    return 1
+        count = len(shapes.list.shape)
+    elif "Tout" in node.attr and node.attr["Tout"].WhichOneof("value") == "list":
+        count = max(1, len(node.attr["Tout"].list.type))
+    if count > MAX_OUTPUTS:
+        raise ModelError(
+            ProblemKind.TOO_LARGE,
+            f"node {node.name[:200]!r} declares {count:,} outputs (oplint reads at most {MAX_OUTPUTS:,} per node)",
+        )
+    return count
 
 
 def _output_dtype(node: Any, index: int) -> str:

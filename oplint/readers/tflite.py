@@ -24,9 +24,12 @@ from .problems import ModelError, Problem, ProblemKind
 
 #: cap on decoded quantization values per tensor (counts are always exact)
 MAX_QUANT_VALUES = 1 << 16
-#: cap on ops + tensors in one model; a hostile file could otherwise describe millions of
-#: tiny tables sharing one vtable and make the reader allocate without limit
-MAX_OBJECTS = 4_000_000
+#: limits on what one model may describe (the largest real models: about 20,000 ops and tensors).
+#: A hostile file can describe millions of tiny tables sharing one vtable in a few megabytes;
+#: beyond these the model is reported (OPL012) instead of read.
+MAX_OPS = 100_000
+MAX_TENSORS = 250_000
+MAX_SUBGRAPHS = 10_000
 #: files up to this size are read into memory; larger ones are memory-mapped (weights never read)
 IN_MEMORY_MAX = 8 << 20
 #: bytes of a metadata payload that are decoded (min_runtime_version is 16 bytes)
@@ -144,16 +147,28 @@ class _Parser:
         self.r = reader
         self.display = display
         self.size = size
-        self.objects = 0
+        self.counts: dict[str, int] = {}
         self.problems: list[Problem] = []
 
-    def _count(self, n: int) -> None:
-        self.objects += n
-        if self.objects > MAX_OBJECTS:
+    def _count(self, what: str, positions: list[int], limit: int) -> None:
+        """Count ``positions`` (tables of one kind, over the whole model) against ``limit``.
+
+        Entries may share a table (some writers share empty buffers), so a hostile file can name
+        millions of tensors in a few megabytes; the limits bound the work either way."""
+        total = self.counts.get(what, 0) + len(positions)
+        self.counts[what] = total
+        if total > limit:
             raise ModelError(
-                ProblemKind.UNREADABLE,
-                f"the model describes more than {MAX_OBJECTS:,} ops and tensors; refusing to read it",
+                ProblemKind.TOO_LARGE,
+                f"the model describes more than {limit:,} {what} (oplint reads models of up to {limit:,} {what})",
             )
+
+    def _tables(self, root: Table, field: str, limit: int) -> list[Table]:
+        """The tables of one of the root's vectors, counted against ``limit``."""
+        at = root._field(MODEL[field], 4)
+        positions = self.r.table_positions(at) if at else []
+        self._count(field.replace("_", " "), positions, limit)
+        return [self.r.table(pos) for pos in positions]
 
     def _invalid(self, text: str) -> None:
         self.problems.append(Problem(ProblemKind.INVALID, text))
@@ -161,14 +176,15 @@ class _Parser:
     def model(self) -> Model:
         root = self.r.root()
         version = root.u32(MODEL["version"])
-        buffers = root.tables(MODEL["buffers"])
+        buffers = self._tables(root, "buffers", MAX_TENSORS + 1)
         buffer_has_data = [self._buffer_has_data(b) for b in buffers]
-        opcodes = [self._opcode(t) for t in root.tables(MODEL["operator_codes"])]
+        opcodes = [self._opcode(t) for t in self._tables(root, "operator_codes", MAX_OPS)]
         graphs = tuple(
-            self._graph(i, sg, opcodes, buffer_has_data) for i, sg in enumerate(root.tables(MODEL["subgraphs"]))
+            self._graph(i, sg, opcodes, buffer_has_data)
+            for i, sg in enumerate(self._tables(root, "subgraphs", MAX_SUBGRAPHS))
         )
         metadata, min_runtime = self._metadata(root, buffers)
-        signatures = tuple(self._signature(s) for s in root.tables(MODEL["signature_defs"]))
+        signatures = tuple(self._signature(s) for s in self._tables(root, "signature_defs", MAX_SUBGRAPHS))
         if not graphs:
             self._invalid("the model has no subgraphs")
         return Model(
@@ -210,11 +226,11 @@ class _Parser:
         r = self.r
         at = sg._field(SUBGRAPH["tensors"], 4)
         tensor_positions = r.table_positions(at) if at else []
-        self._count(len(tensor_positions))
+        self._count("tensors", tensor_positions, MAX_TENSORS)
         tensors = tuple(self._tensor(i, pos, buffer_has_data) for i, pos in enumerate(tensor_positions))
         at = sg._field(SUBGRAPH["operators"], 4)
         op_positions = r.table_positions(at) if at else []
-        self._count(len(op_positions))
+        self._count("ops", op_positions, MAX_OPS)
         ops = []
         n_tensors = len(tensors)
         n_opcodes = len(opcodes)
@@ -346,7 +362,7 @@ class _Parser:
     def _metadata(self, root: Table, buffers: list[Table]) -> tuple[dict[str, int], str | None]:
         metadata: dict[str, int] = {}
         min_runtime = None
-        for md in root.tables(MODEL["metadata"]):
+        for md in self._tables(root, "metadata", MAX_SUBGRAPHS):
             name = md.string(METADATA["name"]) or ""
             bi = md.u32(METADATA["buffer"])
             if bi >= len(buffers):
@@ -359,10 +375,13 @@ class _Parser:
                 min_runtime = text or None
         return metadata, min_runtime
 
-    @staticmethod
-    def _signature(sd: Table) -> Signature:
+    def _signature(self, sd: Table) -> Signature:
         def tensor_map(slot: int) -> dict[str, int]:
-            return {tm.string(TENSOR_MAP["name"]) or "": tm.u32(TENSOR_MAP["tensor_index"]) for tm in sd.tables(slot)}
+            at = sd._field(slot, 4)
+            positions = self.r.table_positions(at) if at else []
+            self._count("signature tensors", positions, MAX_TENSORS)
+            maps = [self.r.table(pos) for pos in positions]
+            return {tm.string(TENSOR_MAP["name"]) or "": tm.u32(TENSOR_MAP["tensor_index"]) for tm in maps}
 
         return Signature(
             key=sd.string(SIGNATURE_DEF["signature_key"]) or "",

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .. import checks
-from ..core.files import TOMLDecodeError, parse_toml
+from ..core.files import NotARegularFile, TOMLDecodeError, parse_toml, read_regular
 from ..core.findings import Severity
 from ..core.model import EMPTY
 from ..knowledge.targets import Target, TargetError, resolve
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
+DEFAULT_BASELINE = ".oplint-baseline.json"  #: where --write-baseline writes, and what a run reads when present
 KNOWN_KEYS = frozenset(
     {
         "targets",
@@ -122,6 +123,14 @@ class Config(NamedTuple):
                 raise ConfigError(f"{exc}{where}") from None
         return tuple(out.values())
 
+    def baseline_file(self) -> Path | None:
+        """The baseline to read: the configured one, else ``.oplint-baseline.json`` of the
+        project root when it exists (what ``--write-baseline`` writes)."""
+        if self.baseline is not None:
+            return self.baseline
+        default = (self.root or Path.cwd()) / DEFAULT_BASELINE
+        return default if default.is_file() else None
+
     def rule_options(self) -> dict[str, object]:
         """The rule options that were set, parsed (ConfigError for an unknown key or a bad value)."""
         out: dict[str, object] = {}
@@ -192,27 +201,49 @@ def find_pyproject(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            try:
-                text = candidate.read_text(encoding="utf-8", errors="replace")
-            except OSError as exc:
-                raise ConfigError(f"{candidate}: cannot read: {exc.strerror}") from None
-            if "oplint" not in text:  # cheap pre-check: most pyproject files never mention us
+            raw = _read_bytes(candidate)
+            if b"oplint" not in raw:  # cheap pre-check: most pyproject files never mention us
                 continue
-            if "oplint" in _read_toml(candidate).get("tool", {}):
+            if _oplint_table(_parse(candidate, raw), candidate) is not None:
                 return candidate
     return None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+MAX_CONFIG_BYTES = 4 << 20  #: a configuration file larger than this is refused (it is not one)
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        with open(path, "rb") as fh:
-            return parse_toml(fh.read().decode("utf-8"))
+        return read_regular(path, MAX_CONFIG_BYTES)
+    except NotARegularFile as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _parse(path: Path, raw: bytes) -> dict[str, Any]:
+    try:
+        return parse_toml(raw.decode("utf-8"))
     except TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text (TOML files are UTF-8)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return _parse(path, _read_bytes(path))
+
+
+def _oplint_table(data: Mapping[str, Any], path: Path) -> Any:
+    """``[tool.oplint]`` of a parsed file (None when absent); ConfigError when ``tool`` is not a table."""
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"invalid config in {path}: 'tool' must be a table ([tool.oplint])")
+    return tool.get("oplint")
 
 
 def _str_list(value: Any, key: str, where: Path) -> tuple[str, ...]:
@@ -319,7 +350,7 @@ def load_config(config_file: Path | None = None, isolated: bool = False, cwd: Pa
     elif not path.is_file():
         raise ConfigError(f"config file not found: {path}")
     data = _read_toml(path)
-    table = data.get("tool", {}).get("oplint")
+    table = _oplint_table(data, path)
     if table is None:
         if config_file is not None and path.name != "pyproject.toml":
             table = data  # a standalone oplint.toml holds the keys at top level

@@ -38,10 +38,11 @@ def prepare(config: Config, use_suppressions: bool = True) -> Run:
     rules = tuple(r for r in checks.RULES if config.enabled(r.code))
     severities = {r.code: config.severity_of(r.code, r.severity) for r in rules}
     suppressions = None
-    if use_suppressions and (config.per_file_ignores or config.ignore_findings or config.baseline):
+    baseline = config.baseline_file() if use_suppressions else None
+    if use_suppressions and (config.per_file_ignores or config.ignore_findings or baseline):
         from .suppress import Suppressions
 
-        suppressions = Suppressions(config)
+        suppressions = Suppressions(config._replace(baseline=baseline))
     return Run(config, config.resolve_targets(), rules, severities, config.rule_options(), suppressions)
 
 

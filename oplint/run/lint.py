@@ -16,7 +16,7 @@ from .. import checks
 from ..analysis.quantization import summarize
 from ..analysis.runtime import required_runtime
 from ..core.findings import Finding, Hit, Severity
-from ..core.model import Model
+from ..core.model import Model, ProblemKind
 from ..core.report import ModelReport, Report, TargetResult
 from ..readers import ModelError, load
 from . import engine
@@ -110,11 +110,23 @@ def unused_suppressions(run: Run) -> tuple[Finding, ...]:
 
 
 def lint_file(path: str, run: Run) -> ModelReport:
+    """Read and check one model.  Whatever goes wrong costs only this model: a file that cannot
+    be read is a finding (OPL001 ...), and so is a failure of oplint itself (OPL013)."""
     try:
         model = load(path, path, run.config.signature)
     except ModelError as exc:
         return _report(path, engine.unreadable(path, exc.kind, exc.message, run), run, None)
-    return lint_model(model, run)
+    except (Exception, RecursionError) as exc:  # a bug (or a file nobody foresaw): this model only
+        return _report(path, engine.unreadable(path, ProblemKind.INTERNAL, _internal(exc), run), run, None)
+    try:
+        return lint_model(model, run)
+    except (Exception, RecursionError) as exc:
+        return _report(path, engine.unreadable(path, ProblemKind.INTERNAL, _internal(exc), run), run, None)
+
+
+def _internal(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:300]
+    return f"oplint failed while checking this model: {type(exc).__name__}: {text} (please report it with the model)"
 
 
 def lint_model(model: Model, run: Run) -> ModelReport:

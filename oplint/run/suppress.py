@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..core.files import write_atomic
+from ..core.files import NotARegularFile, read_regular, write_atomic
 from ..core.findings import Finding
 from .config import Config, ConfigError, IgnoreFinding, resolve_selector
 
@@ -127,20 +127,38 @@ def _glob(rel: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern.rstrip("/") + "/*")
 
 
+MAX_BASELINE_BYTES = 64 << 20  #: a baseline larger than this is refused (a million findings is ~300 MB)
+_ENTRY_FIELDS = ("key", "code", "target", "path", "node", "op", "message")
+
+
 def load_baseline(path: Path) -> dict[str, dict[str, Any]]:
+    """The entries of a baseline file, by key; ConfigError (one line) for anything else."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path, MAX_BASELINE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"baseline file not found: {path} (create it with --write-baseline)") from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"baseline file {path} is not readable JSON: {exc}") from None
+    except NotARegularFile as exc:
+        raise ConfigError(f"baseline file {path} cannot be read: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"baseline file {path} cannot be read: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        why = "nested too deeply" if isinstance(exc, RecursionError) else " ".join(str(exc).split())[:200]
+        raise ConfigError(f"baseline file {path} is not readable JSON: {why}") from None
     if (
         not isinstance(data, dict)
         or data.get("version") != BASELINE_VERSION
         or not isinstance(data.get("findings"), list)
     ):
         raise ConfigError(f"baseline file {path} is not an oplint baseline (version {BASELINE_VERSION})")
-    return {str(e["key"]): e for e in data["findings"] if isinstance(e, dict) and "key" in e}
+    entries: dict[str, dict[str, Any]] = {}
+    for i, entry in enumerate(data["findings"], 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+            raise ConfigError(f"baseline file {path}: entry {i} is not a finding with a 'key' (rewrite it)")
+        bad = [k for k in _ENTRY_FIELDS if k in entry and entry[k] is not None and not isinstance(entry[k], str)]
+        if bad:
+            raise ConfigError(f"baseline file {path}: entry {i}: '{bad[0]}' must be a string (rewrite it)")
+        entries[entry["key"]] = entry
+    return entries
 
 
 def write_baseline(path: Path, findings: Iterable[Finding], root: Path) -> int:

@@ -1100,7 +1100,13 @@ def _resize_u55(vop: VOp, ctx: Ctx) -> str | None:
 
 
 def _f32(x: float) -> float:
-    return float(struct.unpack("<f", struct.pack("<f", x))[0]) if math.isfinite(x) else x
+    """``x`` rounded to float32, as regor computes it (beyond float32's range: infinity)."""
+    if not math.isfinite(x):
+        return x
+    try:
+        return float(struct.unpack("<f", struct.pack("<f", x))[0])
+    except OverflowError:
+        return math.copysign(math.inf, x)
 
 
 CHECKS["resize-bilinear-u55"] = _resize_u55
@@ -1321,7 +1327,7 @@ def cite(failure: Failure, tables: Tables) -> Cite:
     else:
         where = tables.constraints[failure.constraint]["source"]
     path, _, line = where.partition(":")
-    return Source(VELA.key, path)(int(line) if line.isdigit() else None)
+    return Source(VELA.key, path)(int(line) if line.isascii() and line.isdigit() else None)
 
 
 def live_ops(graph: Graph, vops: list[VOp]) -> set[int]:
