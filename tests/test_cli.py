@@ -136,7 +136,7 @@ def test_empty_directory(run, tmp_path: Path) -> None:  # type: ignore[no-untype
     empty = tmp_path / "models"
     empty.mkdir()
     code, _, err = run("check", str(empty))
-    assert code == 2 and "no model files found under" in err
+    assert code == 0 and "warning: no model files found under" in err  # as ruff: nothing to check is no error
 
 
 def test_explain_all_and_targets(run) -> None:  # type: ignore[no-untyped-def]

@@ -53,7 +53,8 @@ def savedmodel_file(directory: str | os.PathLike[str]) -> str | None:
     """The ``saved_model.pb`` (or ``.pbtxt``) of a SavedModel directory, or None if it is not one."""
     for name in SAVEDMODEL_FILES:
         candidate = os.path.join(directory, name)
-        if os.path.isfile(candidate):
+        # any file by that name, a FIFO or a link to a device too: the reader says what is wrong with it
+        if os.path.exists(candidate) and not os.path.isdir(candidate):
             return candidate
     return None
 

@@ -146,11 +146,21 @@ def available() -> list[str]:
     return sorted(p.stem for p in targets_dir().glob("*.toml"))
 
 
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 @cache
 def _raw(target_id: str) -> dict[str, Any]:
+    known = available()
+    # a target is named, never a path: only the ids of rules/targets/ (custom targets come from the configuration)
+    if target_id not in known:
+        raise TargetError(f"unknown target {target_id!r}{did_you_mean(target_id, known)} (known: {', '.join(known)})")
     path = targets_dir() / f"{target_id}.toml"
-    if not path.is_file():
-        raise TargetError(f"unknown target {target_id!r} (known: {', '.join(available())})")
     data = load_toml(path)
     data["_path"] = str(path)
     return data
@@ -286,6 +296,14 @@ def resolve(target_id: str, at: str | None = None, runtime: str | None = None) -
             raise TargetError(f"invalid runtime: {exc}") from None
         if at and not target.op_versions:
             raise TargetError(f"target {target_id!r} has no runtime versions; drop '@{at}'")
+        if target.op_versions and target.runtimes and version[:2] not in {v[:2] for v in target.runtimes}:
+            releases = sorted({format_version(v)[: format_version(v).rindex(".")] for v in target.runtimes})
+            releases.sort(key=lambda r: tuple(int(p) for p in r.split(".")))
+            hint = did_you_mean(text, releases)
+            raise TargetError(
+                f"unknown TFLite runtime {text!r} for {target_id!r}{hint} "
+                f"(releases oplint knows: {releases[0]} to {releases[-1]})"
+            )
     if target.op_versions and version is not None:
         return target._replace(label=label, runtime=version)
     return target._replace(label=label)

@@ -15,7 +15,7 @@ from .. import checks
 from ..core.files import NotARegularFile, TOMLDecodeError, parse_toml, read_regular
 from ..core.findings import Severity
 from ..core.model import EMPTY
-from ..knowledge.targets import Target, TargetError, resolve
+from ..knowledge.targets import Target, TargetError, did_you_mean, resolve
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
 DEFAULT_BASELINE = ".oplint-baseline.json"  #: where --write-baseline writes, and what a run reads when present
@@ -27,6 +27,7 @@ KNOWN_KEYS = frozenset(
         "ignore",
         "failure-threshold",
         "exclude",
+        "include",
         "severity",
         "per-file-ignores",
         "ignore-findings",
@@ -81,7 +82,9 @@ class Config(NamedTuple):
     options: Mapping[str, object] = EMPTY
     #: ``[tool.oplint.severity]``: (selector, severity) overrides; the longest matching selector wins
     severity: tuple[tuple[str, Severity], ...] = ()
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  #: gitignore-style patterns, relative to the project root
+    #: more files a walk considers (besides *.tflite and SavedModels); each must be a TFLite flatbuffer
+    include: tuple[str, ...] = ("*.bin",)
     force_exclude: bool = False  #: apply ``exclude`` to explicitly given paths too
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (path glob, selectors)
     ignore_findings: tuple[IgnoreFinding, ...] = ()
@@ -104,8 +107,10 @@ class Config(NamedTuple):
         for key, selectors in (("select", self.select), ("ignore", self.ignore), *extra):
             for sel in selectors:
                 if resolve_selector(sel) is None:
+                    choices = [*checks.BY_CODE, *checks.BY_NAME]
+                    hint = did_you_mean(sel.strip().upper() if sel.strip()[:3].upper() == "OPL" else sel, choices)
                     raise ConfigError(
-                        f"invalid {key}{where}: {sel!r} is not a rule code, code prefix or rule name "
+                        f"invalid {key}{where}: {sel!r} is not a rule code, code prefix or rule name{hint} "
                         f"(see `oplint explain --all`)"
                     )
         return self
@@ -189,8 +194,11 @@ def resolve_selector(selector: str) -> str | None:
     if upper == "ALL":
         return "OPL"
     digits = upper[3:]
-    if upper.startswith("OPL") and len(upper) <= 6 and (digits == "" or digits.isdigit()):
-        # a prefix of the code space is valid even when no rule uses it yet (OPL5 for resources)
+    well_formed = (
+        upper.startswith("OPL") and len(upper) <= 6 and (digits == "" or (digits.isascii() and digits.isdigit()))
+    )
+    # a code or a prefix of codes, as long as some rule has it (a typo selects nothing)
+    if well_formed and any(code.startswith(upper) for code in checks.BY_CODE):
         return upper
     return None
 
@@ -293,6 +301,8 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         changes["options"] = options
     if "exclude" in table:
         changes["exclude"] = _str_list(table["exclude"], "exclude", path)
+    if "include" in table:
+        changes["include"] = _str_list(table["include"], "include", path)
     if "per-file-ignores" in table:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):

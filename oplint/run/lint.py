@@ -42,12 +42,10 @@ def lint_paths(
     paths = list(paths)
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
-        raise ConfigError("no such file or directory: " + ", ".join(missing))
+        raise ConfigError("; ".join(_why_missing(p) for p in missing))
     run = prepare(config, use_suppressions)
     files, notes = discover(paths, config)
-    if not files and notes:
-        raise ConfigError(notes[0])
-    if not files and config.force_exclude:
+    if not files:  # an empty folder, or everything excluded: nothing to check is not an error (as ruff)
         return Report((), tuple(t.label for t in run.targets), run.rules, config.failure_threshold, tuple(notes))
     if jobs > 1 and len(files) > 1:
         results = _lint_parallel(files, run, jobs, progress)
@@ -67,6 +65,22 @@ def lint_paths(
         tuple(notes),
         unused_suppressions(run),
     )
+
+
+def _why_missing(path: str) -> str:
+    """``no such file or directory: x``, or what else makes an existing name unusable."""
+    import errno
+
+    if os.path.lexists(path):
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return f"{path} is a symbolic link loop"
+            if exc.errno == errno.ENOENT:
+                return f"{path} is a symbolic link to nothing ({os.readlink(path)})"
+            return f"{path}: {exc.strerror}"
+    return f"no such file or directory: {path}"
 
 
 CHUNK = 8  #: models per task when linting in worker processes
