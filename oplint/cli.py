@@ -7,6 +7,7 @@ so start-up costs only what the command needs.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,13 +21,25 @@ FORMAT_CHOICES = ("full", "concise", "json", "sarif", "github", "junit", "auto")
 SEVERITY_CHOICES = ("error", "warning", "info")
 
 
+def _version_message() -> str:
+    from .knowledge.sources import LITERT, TFLM, VELA
+
+    return (
+        f"%(prog)s %(version)s (knowledge from LiteRT {LITERT.commit[:10]} of {LITERT.date}, "
+        f"tflite-micro {TFLM.commit[:10]} of {TFLM.date}, Vela {VELA.commit})"
+    )
+
+
+_VERSION_MESSAGE = _version_message()
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"oplint: error: {message}", err=True)
     sys.exit(2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="oplint")
+@click.version_option(__version__, prog_name="oplint", message=_VERSION_MESSAGE)
 def cli() -> None:
     """Will this TensorFlow model run on the device you ship to?
 
@@ -36,7 +49,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Check models against the targets (the release gate).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
     "-t",
@@ -113,6 +126,20 @@ def cli() -> None:
     is_flag=True,
     help="Apply 'exclude' from the configuration to paths given on the command line too (for pre-commit).",
 )
+@click.option("--extend-select", multiple=True, metavar="CODE", help="Enable these rules on top of the selection.")
+@click.option("--exclude", "exclude", multiple=True, metavar="PATTERN", help="Skip these paths (gitignore patterns).")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Skip these paths too (on top of 'exclude').")
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary: each model's targets and the totals.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, instead of the findings.")
+@click.option("--show-settings", is_flag=True, help="Print the settings a run would use, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the models a run would check, and exit.")
 def check(
     paths: Sequence[str],
     targets: Sequence[str],
@@ -132,38 +159,156 @@ def check(
     no_progress: bool,
     jobs: int,
     force_exclude: bool,
+    extend_select: Sequence[str],
+    exclude: Sequence[str],
+    extend_exclude: Sequence[str],
+    output_file: Path | None,
+    quiet: bool,
+    statistics: bool,
+    show_settings: bool,
+    show_files: bool,
 ) -> None:
-    """Check models (files or directories) against the targets."""
-    from .api import ConfigError, Severity, lint_paths, load_config
-    from .output import HUMAN, render, resolve
-    from .run.config import parse_targets
+    """Check models (files, directories, or - for standard input) against the targets.
 
-    try:
-        config = load_config(config_file, isolated)
+    Each model is checked with the configuration of its own project (the closest pyproject.toml
+    with [tool.oplint] above it); --config FILE or --isolated use one configuration for all."""
+    from .api import Config, ConfigError, Severity, lint_paths, load_config
+    from .output import HUMAN, render, resolve
+    from .run.config import parse_targets, project_configs
+    from .run.lint import lint_projects
+
+    def apply(config: Config) -> Config:
+        """The command line's options on top of a project's configuration."""
         options = {"arena-size": arena_size, "max-partitions": max_partitions}
-        config = config.with_options(
+        return config.with_options(
             targets=parse_targets(targets) or None,
             runtime=runtime,
             options={**config.options, **{k: v for k, v in options.items() if v is not None}},
             signature=signature,
-            select=tuple(select) or None,
+            select=(tuple(select) or config.select) + tuple(extend_select) if select or extend_select else None,
             ignore=tuple(config.ignore) + tuple(ignore) if ignore else None,
             failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
             baseline=baseline,
             force_exclude=force_exclude or None,
+            exclude=(tuple(exclude) or config.exclude) + tuple(extend_exclude) if exclude or extend_exclude else None,
         )
+
+    stdin = None
+    try:
+        if "-" in paths:
+            stdin = _stdin_model()
+            paths = [stdin if p == "-" else p for p in paths]
+        config = apply(load_config(config_file, isolated))
+        per_project = config_file is None and not isolated
+        if show_settings:
+            click.echo(_settings(config, paths, per_project), nl=False)
+            return
+        if show_files:
+            click.echo(_files(paths, config, per_project), nl=False)
+            return
         if write_baseline:
             _write_baseline(paths, config)
             return
         fmt = resolve(output_format)
-        show = not no_progress and fmt in HUMAN and sys.stderr.isatty()
-        report = lint_paths(paths, config, progress=_progress if show else None, jobs=jobs)
+        show = not no_progress and fmt in HUMAN and sys.stderr.isatty() and output_file is None
+        progress = _progress if show else None
+        if per_project:
+            report = lint_projects(paths, project_configs(apply), progress=progress, jobs=jobs)
+        else:
+            report = lint_paths(paths, config.validate(), progress=progress, jobs=jobs)
     except ConfigError as exc:
         _fail(str(exc))
+    finally:
+        if stdin is not None:
+            os.unlink(stdin)
+    if stdin is not None:
+        report = _rename(report, stdin, "-")
     for note in report.notes:
         click.echo(f"oplint: warning: {note}", err=True)
-    click.echo(render(report, output_format), nl=False)
+    view = "statistics" if statistics else "quiet" if quiet and fmt in HUMAN else output_format
+    if output_file is not None:
+        try:
+            output_file.write_text(render(report, view), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+    else:
+        click.echo(render(report, view, color=_color(sys.stdout)), nl=False)
     sys.exit(0 if exit_zero or not report.failed() else 1)
+
+
+def _color(stream: Any) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set; always with FORCE_COLOR (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _stdin_model() -> str:
+    """Standard input, kept in a temporary file the readers can map (the report calls it ``-``)."""
+    import tempfile
+
+    data = sys.stdin.buffer.read(1 << 31)
+    suffix = ".tflite" if data[4:8] == b"TFL3" else ".pb"
+    fd, path = tempfile.mkstemp(prefix="oplint-stdin-", suffix=suffix)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return path
+
+
+def _rename(report: Any, old: str, new: str) -> Any:
+    """The report with the temporary file of standard input shown as ``-``."""
+    results = []
+    for result in report.results:
+        if result.path == old:
+            findings = tuple(f._replace(location=f.location._replace(path=new)) for f in result.findings)
+            result = result._replace(path=new, findings=findings)
+        results.append(result)
+    return report._replace(results=tuple(results))
+
+
+def _settings(config: Any, paths: Sequence[str], per_project: bool) -> str:
+    """``--show-settings``: what the run would use, resolved (of the first path's project)."""
+    from . import checks
+    from .knowledge.targets import format_version
+    from .run.config import project_configs
+
+    if per_project and paths:
+        from .run.lint import _folder
+
+        config = project_configs(lambda c: c)(_folder(paths[0]))._replace(
+            targets=config.targets, select=config.select, ignore=config.ignore, options=config.options
+        )
+    config.validate()
+    lines = [f"config: {config.source or '(none: defaults)'}", f"root: {config.root or Path.cwd()}"]
+    for t in config.resolve_targets():
+        runtime = f" (runtime {format_version(t.runtime)})" if t.runtime else ""
+        lines.append(f"target: {t.label}{runtime}: {t.title}")
+    enabled = [r for r in checks.RULES if config.enabled(r.code)]
+    lines.append(f"rules: {len(enabled)} of {len(checks.RULES)} enabled")
+    for r in enabled:
+        severity = config.severity_of(r.code, r.severity)
+        lines.append(f"  {r.code} {r.name} ({severity.label})")
+    for key, value in sorted(config.rule_options().items()):
+        lines.append(f"option: {key} = {value}")
+    lines.append(f"failure-threshold: {config.failure_threshold.label}")
+    lines.append(f"exclude: {list(config.exclude)}")
+    lines.append(f"include: {list(config.include)}")
+    lines.append(f"baseline: {config.baseline_file() or '(none)'}")
+    lines.append(f"signature: {config.signature or '(serving_default, or every signature)'}")
+    return "\n".join(lines) + "\n"
+
+
+def _files(paths: Sequence[str], config: Any, per_project: bool) -> str:
+    """``--show-files``: the models a run would check, one per line."""
+    from .output.escape import terminal
+    from .run.discover import discover
+
+    files, notes = discover(list(paths), config)
+    for note in notes:
+        click.echo(f"oplint: warning: {note}", err=True)
+    return "".join(terminal(f) + "\n" for f in files)
 
 
 def _progress(done: int, total: int, path: str) -> None:
@@ -173,7 +318,9 @@ def _progress(done: int, total: int, path: str) -> None:
     if done == total:
         click.echo("\r\033[K", err=True, nl=False)
         return
-    shown = path if len(path) <= 60 else "..." + path[-57:]
+    from .output.escape import terminal
+
+    shown = terminal(path if len(path) <= 60 else "..." + path[-57:])
     click.echo(f"\r\033[K[{done + 1}/{total}] {shown}", err=True, nl=False)
 
 
@@ -193,7 +340,7 @@ def _write_baseline(paths: Sequence[str], config: Any) -> None:
     click.echo(f"oplint: wrote {count} finding{'s' if count != 1 else ''} to {target}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Predict what the TF->TFLite converter makes of a SavedModel.")
 @click.argument("path", type=click.Path(path_type=str))
 @click.option(
     "-t", "--target", "targets", multiple=True, metavar="T", help="Targets (default: tflite, tflite-flex, tflm)."
@@ -204,9 +351,9 @@ def predict(path: str, targets: Sequence[str], signature: str | None, show_all: 
     """Predict what the TF->TFLite converter makes of each TF op of a SavedModel or GraphDef,
     and on which targets the result runs (one line per op type)."""
     from . import checks
-    from .analysis.predict import plan
     from .readers import ModelError, load
     from .run.config import Config, ConfigError, parse_targets
+    from .run.predict import plan
 
     try:
         config = Config().with_options(targets=parse_targets(targets) or None)
@@ -225,11 +372,11 @@ def predict(path: str, targets: Sequence[str], signature: str | None, show_all: 
         click.echo(line.render())
 
 
-@cli.command()
+@cli.command(short_help="Show a rule's documentation.")
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule.")
 def explain(code: str | None, show_all: bool) -> None:
-    """Show a rule's documentation (by code, e.g. OPL101, or name)."""
+    """Show a rule's documentation, by code (OPL101) or name (unsupported-builtin-op)."""
     from . import checks
 
     if show_all or not code:
@@ -245,7 +392,7 @@ def explain(code: str | None, show_all: bool) -> None:
     click.echo(found.doc.split("\n", 1)[1].strip() if "\n" in found.doc else found.doc)
 
 
-@cli.command()
+@cli.command(short_help="List the targets and their sources.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def targets(as_json: bool) -> None:
     """List the targets with their description and sources."""
@@ -265,7 +412,7 @@ def targets(as_json: bool) -> None:
     click.echo(render_text(rows, decided_by), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Run the Language Server for editors (LSP, stdio).")
 def server() -> None:
     """Run the Language Server (LSP over stdio) for editors; needs `pip install 'oplint[lsp]'`."""
     try:

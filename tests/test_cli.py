@@ -32,7 +32,8 @@ def test_clean_model_exits_zero(run) -> None:  # type: ignore[no-untyped-def]
 def test_findings_exit_one_and_end_with_the_ladder(run) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run("check", fixture("tflite/flex_erf.tflite"))
     assert code == 1
-    assert "OPL102 [tflm] FlexErf" in out
+    assert "OPL102 [tflite, tflm] FlexErf" in out  # one line for both targets
+    assert "which TensorFlow Lite builtins / TensorFlow Lite Micro cannot run" in out
     assert "flex_erf.tflite: passes tflite-flex; fails tflite (1), tflm (1)" in out
     assert "help: " in out and "oplint explain OPL102" in out
 
@@ -41,10 +42,12 @@ def test_concise_format(run) -> None:  # type: ignore[no-untyped-def]
     path = fixture("tflite/rfft2d_float.tflite")
     code, out, _ = run("check", path, "--target", "tflm", "--output-format", "concise")
     assert code == 1
-    assert out.splitlines() == [
+    assert out.splitlines() == [  # the findings only, then the totals
         f"{path}:sg0:op0: OPL101 [tflm] RFFT2D 'rfft' has no kernel in TensorFlow Lite Micro",
-        f"{path}: fails tflm (1)",
+        "Found 1 finding in 1 model (1 error).",
     ]
+    code, out, _ = run("check", fixture("tflite/conv_float.tflite"), "--output-format", "concise")
+    assert code == 0 and out.splitlines() == ["All checks passed: 1 model, targets tflite, tflite-flex, tflm."]
 
 
 def test_json_contract(run) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +89,7 @@ def test_json_ok_is_false_exactly_when_a_target_has_an_error(run) -> None:  # ty
 
 def test_directory_walk_and_unreadable_files_do_not_stop_the_run(run) -> None:  # type: ignore[no-untyped-def]
     folder = str(Path(fixture("tflite/conv_float.tflite")).parent)
-    code, out, _ = run("check", folder, "--output-format", "concise", "-t", "tflite")
+    code, out, _ = run("check", folder, "--quiet", "-t", "tflite")
     assert code == 1
     assert "truncated.tflite: unreadable (OPL001)" in out
     assert "conv_float.tflite: passes tflite" in out

@@ -67,7 +67,7 @@ def test_files_of_a_savedmodel_mean_the_savedmodel(tmp_path: Path, monkeypatch: 
 def test_the_pre_commit_hook_arguments_lint_a_savedmodel_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(_project(tmp_path))
     args = ["models/sm/saved_model.pb", "models/sm/fingerprint.pb", "models/sm/keras_metadata.pb"]
-    result = runner().invoke(cli, ["check", "--isolated", "--output-format", "concise", *args])
+    result = runner().invoke(cli, ["check", "--isolated", "--quiet", *args])
     assert result.exit_code == 0, result.output
     assert "OPL006" not in result.stdout and result.stdout.count("models/sm: passes") == 1
 

@@ -197,8 +197,8 @@ def test_cli_reports_the_cut(tmp_path: Path) -> None:
     ops = [Op("TANH", [0], [1]), Op("GELU", [1], [2]), Op("TANH", [2], [3])]
     path = tmp_path / "cut.tflite"
     path.write_bytes(build([Graph(tensors, ops, [0], [3])]))
-    result = runner().invoke(cli, ["check", str(path), "--target", "edgetpu"])
-    assert result.exit_code != 0
+    result = runner().invoke(cli, ["check", str(path), "--target", "edgetpu", "--failure-threshold", "warning"])
+    assert result.exit_code == 1  # CPU fallback is a warning: the model runs, partly on the CPU
     assert "OPL301 [edgetpu]" in result.output
     assert "does not take GELU (op 1): GELU is not in the Edge TPU's supported operations" in result.output
     assert "the compiler maps one segment only" in result.output

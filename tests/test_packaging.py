@@ -60,7 +60,7 @@ def test_wheel_install_runs_from_another_directory(wheel: Path, tmp_path: Path) 
     model = FIXTURES / "tflite" / "rfft2d_float.tflite"
     env = {**os.environ, "OPLINT_CACHE_DIR": str(tmp_path / "cache")}
     result = subprocess.run(
-        [str(bindir / "oplint"), "check", str(model), "--output-format", "concise"],
+        [str(bindir / "oplint"), "check", str(model), "--output-format", "full"],
         cwd=elsewhere,
         capture_output=True,
         text=True,
@@ -69,7 +69,7 @@ def test_wheel_install_runs_from_another_directory(wheel: Path, tmp_path: Path) 
     )
     assert result.returncode == 1, result.stderr
     assert "OPL101 [tflm] RFFT2D" in result.stdout
-    assert result.stdout.rstrip().endswith("passes tflite, tflite-flex; fails tflm (1)")
+    assert "rfft2d_float.tflite: passes tflite, tflite-flex; fails tflm (1)" in result.stdout
     located = subprocess.run(
         [str(bindir / "python"), "-c", "from oplint.knowledge import rules_dir; print(rules_dir())"],
         cwd=elsewhere,

@@ -69,7 +69,20 @@ def test_delegate_variants_set_their_option() -> None:
     with pytest.raises(ValueError, match="no variant '100'"):
         u55.variant("100")
     path = fixture("ethosu/conv_strides.tflite")
-    result = runner().invoke(cli, ["check", path, "--isolated", "-t", "ethos-u55@256", "--output-format", "concise"])
+    result = runner().invoke(
+        cli,
+        [
+            "check",
+            path,
+            "--isolated",
+            "-t",
+            "ethos-u55@256",
+            "--output-format",
+            "concise",
+            "--failure-threshold",
+            "warning",
+        ],
+    )
     assert result.exit_code == 1 and "OPL301 [ethos-u55@256]" in result.stdout
     for bad in ("ethos-u55@100", "tflm@30"):
         result = runner().invoke(cli, ["check", path, "--isolated", "-t", bad])

@@ -35,6 +35,7 @@ from collections.abc import Iterator
 
 from ..analysis.tf_fate import FLEX
 from ..core.findings import Hit, Severity
+from ..core.model import Op
 from ._tf import by_fate, hits
 from .rule import Context, Rule
 
@@ -55,15 +56,21 @@ RULE = Rule(
 
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
-    if ctx.target.flex:
-        return
-    items = []
-    for op, pred in by_fate(ctx.model, FLEX):
-        why = f" ({pred.reason})" if pred.reason else ""
-        items.append((op, f"-> needs Select TF ops (Flex{op.kind}){why}, which {ctx.target.runtime_title} cannot run"))
     hint = (
         "rewrite the layer with ops that have TFLite builtins"
         if ctx.target.id.startswith("tflm")
         else "rewrite the layer with ops that have TFLite builtins, or convert with SELECT_TF_OPS for tflite-flex"
     )
-    yield from hits(items, hint)
+    yield from hits(items(ctx), hint)
+
+
+def items(ctx: Context) -> list[tuple[Op, str]]:
+    """Each op this rule flags, with why (before the rule groups them by layer); ``oplint
+    predict`` reads the same list, so its verdicts are the check's."""
+    if ctx.target.flex:
+        return []
+    found = []
+    for op, pred in by_fate(ctx.model, FLEX):
+        why = f" ({pred.reason})" if pred.reason else ""
+        found.append((op, f"-> needs Select TF ops (Flex{op.kind}){why}, which {ctx.target.runtime_title} cannot run"))
+    return found

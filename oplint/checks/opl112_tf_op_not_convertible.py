@@ -31,6 +31,7 @@ from collections.abc import Iterator
 
 from ..analysis.tf_fate import UNSUPPORTED
 from ..core.findings import Hit, Severity
+from ..core.model import Op
 from ._tf import by_fate, hits
 from .rule import Context, Rule
 
@@ -47,8 +48,14 @@ RULE = Rule(
 
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
-    items = []
+    yield from hits(items(ctx), "rewrite the layer with supported ops, or implement a TFLite custom op")
+
+
+def items(ctx: Context) -> list[tuple[Op, str]]:
+    """Each op this rule flags, with why (before the rule groups them by layer); ``oplint
+    predict`` reads the same list, so its verdicts are the check's."""
+    found = []
     for op, pred in by_fate(ctx.model, UNSUPPORTED):
         why = f" ({pred.reason})" if pred.reason else ""
-        items.append((op, f"-> no TFLite builtin and not a Select TF op{why}: the converter rejects it"))
-    yield from hits(items, "rewrite the layer with supported ops, or implement a TFLite custom op")
+        found.append((op, f"-> no TFLite builtin and not a Select TF op{why}: the converter rejects it"))
+    return found

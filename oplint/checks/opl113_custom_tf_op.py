@@ -31,6 +31,7 @@ from collections.abc import Iterator
 
 from ..analysis.tf_fate import CUSTOM
 from ..core.findings import Hit, Severity
+from ..core.model import Op
 from ._tf import by_fate, hits
 from .rule import Context, Rule
 
@@ -47,10 +48,16 @@ RULE = Rule(
 
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
-    items = []
+    yield from hits(items(ctx), "replace the op with core TF ops, or implement a TFLite custom op kernel")
+
+
+def items(ctx: Context) -> list[tuple[Op, str]]:
+    """Each op this rule flags, with why (before the rule groups them by layer); ``oplint
+    predict`` reads the same list, so its verdicts are the check's."""
+    found = []
     for op, _ in by_fate(ctx.model, CUSTOM):
         library = ctx.target.flex_conditional.get(op.kind)
         if library and ctx.target.flex:
             continue  # TF Text / SentencePiece op: a Select TF op when that library is linked
-        items.append((op, "-> not a TensorFlow op: needs a TFLite custom op kernel"))
-    yield from hits(items, "replace the op with core TF ops, or implement a TFLite custom op kernel")
+        found.append((op, "-> not a TensorFlow op: needs a TFLite custom op kernel"))
+    return found

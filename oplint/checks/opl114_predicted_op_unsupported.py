@@ -50,7 +50,13 @@ RULE = Rule(
 
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
-    items: list[tuple[Op, str]] = []
+    yield from hits(items(ctx), "rewrite the layer with ops the target supports, or add the kernel to your op resolver")
+
+
+def items(ctx: Context) -> list[tuple[Op, str]]:
+    """Each op this rule flags, with why (before the rule groups them by layer); ``oplint
+    predict`` reads the same list, so its verdicts are the check's."""
+    found: list[tuple[Op, str]] = []
     for op, pred in by_fate(ctx.model, BUILTIN):
-        items.extend((op, problem) for problem in builtin_problems(ctx.model, op, pred, ctx.target))
-    yield from hits(items, "rewrite the layer with ops the target supports, or add the kernel to your op resolver")
+        found.extend((op, problem) for problem in builtin_problems(ctx.model, op, pred, ctx.target))
+    return found

@@ -51,12 +51,18 @@ RULE = Rule(
 
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
+    yield from hits(items(ctx), "use ops the delegate takes in this layer, or accept the CPU fallback")
+
+
+def items(ctx: Context) -> list[tuple[Op, str]]:
+    """Each op this rule flags, with why (before the rule groups them by layer); ``oplint
+    predict`` reads the same list, so its verdicts are the check's."""
     takes = kinds(ctx.target)
     if takes is None:
-        return
-    items: list[tuple[Op, str]] = []
+        return []
+    found: list[tuple[Op, str]] = []
     for op, pred in by_fate(ctx.model, BUILTIN):
         for builtin in pred.builtins:
             if builtin not in takes:
-                items.append((op, f"-> {builtin}: {ctx.target.id} has no kernel for it; it will run on the CPU"))
-    yield from hits(items, "use ops the delegate takes in this layer, or accept the CPU fallback")
+                found.append((op, f"-> {builtin}: {ctx.target.id} has no kernel for it; it will run on the CPU"))
+    return found

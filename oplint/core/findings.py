@@ -79,15 +79,26 @@ class Finding(NamedTuple):
     message: str
     hint: str | None = None
     target: str | None = None
+    #: which of several findings of one rule, target and place this is (0, 1, 2 ... in report
+    #: order): a rule can flag one op more than once (OPL204: each unquantized input)
+    ordinal: int = 0
+
+    @property
+    def identity(self) -> tuple[str, str, str, int | None, str]:
+        """Rule, target, model, graph and op (by name when it has one): no line, no op index
+        when the op is named, so re-exports that keep names keep their identity."""
+        loc = self.location
+        anchor = loc.node if loc.node else f"{loc.op}#{loc.op_index}"
+        return (self.code, self.target or "", loc.path, loc.graph, anchor)
 
     @property
     def fingerprint(self) -> str:
         """Stable identity: independent of op order when the op has a name, free of line numbers."""
         import hashlib
 
-        loc = self.location
-        anchor = loc.node if loc.node else f"{loc.op}#{loc.op_index}"
-        key = "\0".join(str(x) for x in (self.code, self.target or "", loc.path, loc.graph, anchor))
+        key = "\0".join(str(x) for x in self.identity)
+        if self.ordinal:
+            key += f"\0{self.ordinal}"
         return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
     @property

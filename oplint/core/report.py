@@ -33,7 +33,7 @@ class Summary(NamedTuple):
 
 
 class TargetResult(NamedTuple):
-    ok: bool
+    ok: bool  #: no finding for this target at or above the run's failure threshold (the exit status agrees)
     errors: int
     warnings: int
     infos: int
@@ -83,6 +83,8 @@ class Report(NamedTuple):
     failure_threshold: Severity = Severity.ERROR
     notes: tuple[str, ...] = ()  #: warnings about the run itself (e.g. a path without models)
     meta: tuple[Finding, ...] = ()  #: findings about the configuration (OPL9xx), not about a model
+    #: target label -> (title, title of the runtime its rules name): how messages name the target
+    titles: Mapping[str, tuple[str, str]] = {}
 
     @property
     def findings(self) -> Iterator[Finding]:
@@ -91,7 +93,11 @@ class Report(NamedTuple):
         yield from self.meta
 
     def failed(self) -> bool:
-        return any(f.severity >= self.failure_threshold for f in self.findings)
+        """What the exit status says: a target some model fails (each model judged at the failure
+        threshold of its own project), or a finding about the configuration at this run's threshold."""
+        return any(not r.ok for result in self.results for r in result.targets.values()) or any(
+            f.severity >= self.failure_threshold for f in self.meta
+        )
 
     def fired_rules(self) -> list[RuleInfo]:
         codes = {f.code for f in self.findings}

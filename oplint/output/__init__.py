@@ -1,6 +1,7 @@
-"""Output formats: pure functions from a :class:`~oplint.api.Report` to text.
+"""Output formats: pure functions from a :class:`~oplint.core.report.Report` to text.
 
-Each format lives in its own module, imported only when it is used.
+Each format lives in its own module, imported only when it is used.  The human formats take a
+colour switch; ``quiet`` and ``statistics`` are the views ``--quiet`` and ``--statistics`` pick.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ FORMATS: dict[str, str] = {
 }
 HUMAN = frozenset({"full", "concise"})
 CHOICES = (*FORMATS, "auto")
+#: views of the human formats that options select (not --output-format values)
+VIEWS: dict[str, str] = {"quiet": "text:render_quiet", "statistics": "text:statistics"}
 
 
 def resolve(fmt: str) -> str:
@@ -30,6 +33,12 @@ def resolve(fmt: str) -> str:
     return fmt
 
 
-def render(report: Report, fmt: str) -> str:
-    module, _, func = FORMATS[resolve(fmt)].partition(":")
-    return str(getattr(importlib.import_module(f"{__name__}.{module}"), func)(report))
+def render(report: Report, fmt: str, color: bool = False) -> str:
+    name = resolve(fmt)
+    module, _, func = (FORMATS.get(name) or VIEWS[name]).partition(":")
+    renderer = getattr(importlib.import_module(f"{__name__}.{module}"), func)
+    if name in ("full", "concise", "quiet"):
+        from .text import Style
+
+        return str(renderer(report, Style(color)))
+    return str(renderer(report))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from ..core.findings import Finding, Severity
 from ..core.report import Report
+from .escape import terminal
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # the runner's escapes first (it decodes them), then every other control character shown
+    return terminal(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(text: str) -> str:

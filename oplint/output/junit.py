@@ -7,10 +7,20 @@ An unreadable model fails every target.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..core.findings import Finding
 from ..core.report import Report
+from .escape import xml
+
+
+def escape(text: str) -> str:
+    return _escape(xml(text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(xml(text))
 
 
 def _describe(findings: list[Finding]) -> str:

@@ -15,6 +15,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..core.findings import Finding, Severity
@@ -24,12 +25,27 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def uri(path: str) -> str:
-    """A repository-relative URI for relative paths, a file URI for absolute ones."""
-    p = Path(path)
-    if p.is_absolute():
-        return p.as_uri()
-    return Path(os.path.normpath(path)).as_posix()
+def repository_root(start: Path | None = None) -> Path | None:
+    """The git work tree the run is in (code scanning resolves URIs against its root)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def uri(path: str, root: Path | None = None) -> str:
+    """The path relative to the repository root, percent-encoded (``models/plane%20strike%231.tflite``);
+    a file URI when it lies outside the repository (or there is none)."""
+    absolute = Path(os.path.abspath(path))
+    if root is not None:
+        try:
+            rel = absolute.relative_to(root)
+        except ValueError:
+            rel = None
+        if rel is not None:
+            return quote(rel.as_posix(), safe="/")
+    return absolute.as_uri()
 
 
 def _rule(rule: Any) -> dict[str, Any]:
@@ -55,13 +71,13 @@ def _where(f: Finding) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _result(f: Finding, rule_index: int) -> dict[str, Any]:
+def _result(f: Finding, rule_index: int, root: Path | None) -> dict[str, Any]:
     loc = f.location
     target = f" [{f.target}]" if f.target else ""
     text = f"{f.message}{_where(f)}{target}"
     if f.hint:
         text += f". Fix: {f.hint}"
-    model = {"physicalLocation": {"artifactLocation": {"uri": uri(loc.path)}, "region": {"startLine": 1}}}
+    model = {"physicalLocation": {"artifactLocation": {"uri": uri(loc.path, root)}, "region": {"startLine": 1}}}
     result: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": rule_index,
@@ -73,7 +89,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     if loc.source is not None:
         source = {
             "physicalLocation": {
-                "artifactLocation": {"uri": uri(loc.source.file)},
+                "artifactLocation": {"uri": uri(loc.source.file, root)},
                 "region": {"startLine": max(1, loc.source.line)},
             }
         }
@@ -92,7 +108,9 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
-def build(report: Report) -> dict[str, Any]:
+def build(report: Report, root: Path | None = None) -> dict[str, Any]:
+    """The SARIF log; URIs relative to ``root`` (default: the git work tree around the working directory)."""
+    root = root or repository_root()
     fired = report.fired_rules()
     index = {r.code: i for i, r in enumerate(fired)}
     findings = sorted(report.findings, key=lambda f: f.sort_key)
@@ -109,9 +127,10 @@ def build(report: Report) -> dict[str, Any]:
                         "rules": [_rule(r) for r in fired],
                     }
                 },
-                "automationDetails": {"id": "oplint/"},
+                # no automationDetails: upload-sarif's `category` names the analysis (two uploads with
+                # their own categories must not overwrite each other)
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index[f.code]) for f in findings],
+                "results": [_result(f, index[f.code], root) for f in findings],
             }
         ],
     }

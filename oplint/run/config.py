@@ -7,7 +7,7 @@ codes and bad values raise :class:`ConfigError`, which the CLI turns into exit s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -369,6 +369,29 @@ def load_config(config_file: Path | None = None, isolated: bool = False, cwd: Pa
     if not isinstance(table, dict):
         raise ConfigError(f"invalid config in {path}: [tool.oplint] must be a table")
     return from_table(table, path.resolve())
+
+
+def project_configs(apply: Callable[[Config], Config], cwd: Path | None = None) -> Callable[[Path], Config]:
+    """``config_for(folder)``: the configuration of the project ``folder`` lies in (the closest
+    ``pyproject.toml`` with ``[tool.oplint]`` at or above it, else the working directory's), with
+    ``apply`` (the command line's options) on top; validated, each project's once."""
+    cwd = cwd or Path.cwd()
+    by_source: dict[Path | None, Config] = {}
+    by_folder: dict[Path, Config] = {}
+
+    def config_for(folder: Path) -> Config:
+        key = folder.resolve()
+        found = by_folder.get(key)
+        if found is None:
+            source = find_pyproject(key) or find_pyproject(cwd)
+            found = by_source.get(source)
+            if found is None:
+                base = load_config(source) if source is not None else Config(root=cwd)
+                found = by_source[source] = apply(base).validate()
+            by_folder[key] = found
+        return found
+
+    return config_for
 
 
 def parse_targets(values: Iterable[str]) -> tuple[TargetSpec, ...]:

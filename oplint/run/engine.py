@@ -80,6 +80,17 @@ def run(model: Model, run: Run) -> list[Finding]:
             if rule.scope == "target":
                 findings.extend(run.stamp(rule, hit, model, target.label) for hit in rule.run(ctx))
     findings.sort(key=lambda f: f.sort_key)
+    return number(findings)
+
+
+def number(findings: list[Finding]) -> list[Finding]:
+    """Give each of several findings with one identity its ordinal, so their fingerprints differ."""
+    seen: dict[tuple[object, ...], int] = {}
+    for i, f in enumerate(findings):
+        n = seen.get(f.identity, 0)
+        seen[f.identity] = n + 1
+        if n:
+            findings[i] = f._replace(ordinal=n)
     return findings
 
 

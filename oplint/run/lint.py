@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import checks
@@ -46,7 +47,14 @@ def lint_paths(
     run = prepare(config, use_suppressions)
     files, notes = discover(paths, config)
     if not files:  # an empty folder, or everything excluded: nothing to check is not an error (as ruff)
-        return Report((), tuple(t.label for t in run.targets), run.rules, config.failure_threshold, tuple(notes))
+        return Report(
+            (),
+            tuple(t.label for t in run.targets),
+            run.rules,
+            config.failure_threshold,
+            tuple(notes),
+            titles=_titles(run),
+        )
     if jobs > 1 and len(files) > 1:
         results = _lint_parallel(files, run, jobs, progress)
     else:
@@ -64,7 +72,12 @@ def lint_paths(
         config.failure_threshold,
         tuple(notes),
         unused_suppressions(run),
+        titles=_titles(run),
     )
+
+
+def _titles(run: Run) -> dict[str, tuple[str, str]]:
+    return {t.label: (t.title, t.runtime_title) for t in run.targets}
 
 
 def _why_missing(path: str) -> str:
@@ -81,6 +94,67 @@ def _why_missing(path: str) -> str:
                 return f"{path} is a symbolic link to nothing ({os.readlink(path)})"
             return f"{path}: {exc.strerror}"
     return f"no such file or directory: {path}"
+
+
+def lint_projects(
+    paths: Iterable[str],
+    config_for: Callable[[Path], Config],
+    progress: Callable[[int, int, str], None] | None = None,
+    jobs: int = 1,
+) -> Report:
+    """Lint every model under ``paths`` with the configuration of its own project.
+
+    ``config_for(folder)`` is the configuration that applies in ``folder`` (the closest
+    ``pyproject.toml`` with ``[tool.oplint]`` at or above it, with the command line's options on
+    top, as ruff finds it).  Each path is walked with its own project's ``exclude``; each model
+    found is then checked with the configuration of the project it lies in, so one run over a
+    monorepo checks every model against its own project's targets."""
+    paths = list(paths)
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise ConfigError("; ".join(_why_missing(p) for p in missing))
+    groups: dict[Path | None, tuple[Config, list[str]]] = {}
+    notes: list[str] = []
+    seen: set[str] = set()
+    for path in paths:
+        here = config_for(_folder(path))
+        files, found_notes = discover([path], here)
+        notes.extend(found_notes)
+        for file in files:
+            key = os.path.realpath(file)
+            if key in seen:
+                continue
+            seen.add(key)
+            own = config_for(_folder(file))
+            groups.setdefault(own.source, (own, []))[1].append(file)
+    if not groups:  # nothing to check: report with the configuration of the working directory
+        return lint_paths([], config_for(Path.cwd()))._replace(notes=tuple(notes))
+    reports = [lint_paths(files, config, progress, jobs=jobs) for config, files in groups.values()]
+    return _merge(reports, tuple(notes))
+
+
+def _folder(path: str) -> Path:
+    p = Path(path)
+    return p if p.is_dir() else (p.parent if str(p.parent) else Path("."))
+
+
+def _merge(reports: list[Report], notes: tuple[str, ...]) -> Report:
+    """One report of several projects: results in order, every target and rule once."""
+    first = reports[0]
+    if len(reports) == 1:
+        return first._replace(notes=notes + first.notes)
+    labels = tuple(dict.fromkeys(label for r in reports for label in r.targets))
+    codes = {rule.code for r in reports for rule in r.rules}
+    rules = tuple(rule for rule in checks.RULES if rule.code in codes)
+    return Report(
+        tuple(result for r in reports for result in r.results),
+        labels,
+        rules,
+        min(r.failure_threshold for r in reports),
+        notes + tuple(n for r in reports for n in r.notes),
+        tuple(f for r in reports for f in r.meta),
+        titles={label: title for r in reports for label, title in r.titles.items()},
+    )
 
 
 CHUNK = 8  #: models per task when linting in worker processes
@@ -148,26 +222,30 @@ def lint_model(model: Model, run: Run) -> ModelReport:
     return _report(model.path, findings, run, model)
 
 
-def _targets(findings: tuple[Finding, ...], labels: Iterable[str]) -> dict[str, TargetResult]:
+def _targets(
+    findings: tuple[Finding, ...], labels: Iterable[str], threshold: Severity = Severity.ERROR
+) -> dict[str, TargetResult]:
+    """Per target: passes (nothing at or above the failure threshold, as the exit status) and counts."""
     targets: dict[str, TargetResult] = {}
     for label in labels:
         mine = [f for f in findings if f.target in (None, label)]
         errors = sum(1 for f in mine if f.severity is Severity.ERROR)
         warnings = sum(1 for f in mine if f.severity is Severity.WARNING)
         infos = sum(1 for f in mine if f.severity is Severity.INFO)
-        targets[label] = TargetResult(errors == 0, errors, warnings, infos)
+        ok = not any(f.severity >= threshold for f in mine)
+        targets[label] = TargetResult(ok, errors, warnings, infos)
     return targets
 
 
 def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | None) -> ModelReport:
     labels = [t.label for t in run.targets]
     if model is None:
-        report = ModelReport(path, findings, _targets(findings, labels))
+        report = ModelReport(path, findings, _targets(findings, labels, run.config.failure_threshold))
     else:
         report = ModelReport(
             path=path,
             findings=findings,
-            targets=_targets(findings, labels),
+            targets=_targets(findings, labels, run.config.failure_threshold),
             format=model.format,
             op_count=model.op_count,
             graph_count=len(model.graphs),
@@ -199,4 +277,6 @@ def suppress(report: ModelReport, run: Run) -> ModelReport:
     kept, dropped = run.suppressions.filter(report.path, report.findings)
     if not dropped:
         return report
-    return report._replace(findings=kept, targets=_targets(kept, report.targets), suppressed=dropped)
+    return report._replace(
+        findings=kept, targets=_targets(kept, report.targets, run.config.failure_threshold), suppressed=dropped
+    )

@@ -38,9 +38,11 @@ def relpath(path: str, root: Path) -> str:
 
 
 def baseline_key(finding: Finding, root: Path) -> str:
-    loc = finding.location
-    anchor = loc.node if loc.node else f"{loc.op}#{loc.op_index}"
-    raw = "\0".join(str(x) for x in (finding.code, finding.target or "", relpath(loc.path, root), loc.graph, anchor))
+    code, target, path, graph, anchor = finding.identity
+    parts = [code, target, relpath(path, root), graph, anchor]
+    if finding.ordinal:  # the second, third ... finding of one rule on one op
+        parts.append(finding.ordinal)
+    raw = "\0".join(str(x) for x in parts)
     return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
 
