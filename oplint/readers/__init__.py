@@ -51,6 +51,12 @@ def load(path: str, display: str | None = None, signature: str | None = None) ->
         from . import savedmodel
 
         return savedmodel.read(path, display, savedmodel.Options(signature))
+    if head[4:8] != TFLITE_IDENTIFIER:
+        from .formats import identify
+
+        other = identify(path, head)
+        if other is not None:
+            raise ModelError(ProblemKind.UNREADABLE, *other)
     from . import tflite
 
     try:

@@ -94,9 +94,9 @@ def number(findings: list[Finding]) -> list[Finding]:
     return findings
 
 
-def unreadable(path: str, kind: ProblemKind, message: str, run: Run) -> tuple[Finding, ...]:
+def unreadable(path: str, kind: ProblemKind, message: str, run: Run, hint: str | None = None) -> tuple[Finding, ...]:
     """The finding for a path that could not be read as a model (none when its rule is disabled)."""
     rule = checks.for_problem(kind)
     if rule.code not in run.severities:
         return ()
-    return (run.stamp(rule, Hit(None, message, rule.hint), None, None, path),)
+    return (run.stamp(rule, Hit(None, message, hint or rule.hint), None, None, path),)

@@ -203,7 +203,7 @@ def lint_file(path: str, run: Run) -> ModelReport:
     try:
         model = load(path, path, run.config.signature)
     except ModelError as exc:
-        return _report(path, engine.unreadable(path, exc.kind, exc.message, run), run, None)
+        return _report(path, engine.unreadable(path, exc.kind, exc.message, run, exc.hint), run, None)
     except (Exception, RecursionError) as exc:  # a bug (or a file nobody foresaw): this model only
         return _report(path, engine.unreadable(path, ProblemKind.INTERNAL, _internal(exc), run), run, None)
     try:
