@@ -232,7 +232,8 @@ def check(
         except OSError as exc:
             _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     else:
-        click.echo(render(report, view, color=_color(sys.stdout)), nl=False)
+        colour = _color(sys.stdout)
+        click.echo(render(report, view, color=colour), nl=False, color=colour)
     sys.exit(0 if exit_zero or not report.failed() else 1)
 
 

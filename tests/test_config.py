@@ -127,3 +127,36 @@ def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
     (tmp_path / ".oplint-baseline.json").write_text('{"version": 1, "findings": []}')
     cfg = load_config(cwd=tmp_path).validate()
     assert cfg.options["max-partitions"] == 2 and cfg.severity
+
+
+def test_each_model_is_checked_with_its_own_projects_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import shutil
+
+    from oplint.cli import cli
+    from tests.helpers import FIXTURES, runner
+
+    for project, targets in (("micro", '["tflm"]'), ("phone", '["tflite-flex"]')):
+        (tmp_path / project / "models").mkdir(parents=True)
+        (tmp_path / project / "pyproject.toml").write_text(f"[tool.oplint]\ntargets = {targets}\n")
+        shutil.copy(FIXTURES / "tflite" / "flex_erf.tflite", tmp_path / project / "models" / "m.tflite")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "pyproject.toml").write_text('[tool.oplint]\ntargets = ["gpu"]\n')
+    monkeypatch.chdir(elsewhere)
+
+    def targets_of(*args: str) -> dict[str, list[str]]:
+        result = runner().invoke(cli, ["check", *args, "--output-format", "json"])
+        assert result.exit_code in (0, 1), result.output
+        return {Path(r["path"]).parent.parent.name: sorted(r["targets"]) for r in json.loads(result.stdout)["results"]}
+
+    micro, phone = str(tmp_path / "micro" / "models"), str(tmp_path / "phone" / "models")
+    assert targets_of(micro, phone) == {"micro": ["tflm"], "phone": ["tflite-flex"]}
+    # --config (and --isolated) use one configuration for every model
+    assert targets_of(micro, phone, "--config", "pyproject.toml") == {"micro": ["gpu"], "phone": ["gpu"]}
+    default = ["tflite", "tflite-flex", "tflm"]
+    assert targets_of(micro, phone, "--isolated") == {"micro": default, "phone": default}
+    # a command-line option overrides every project's setting
+    assert targets_of(micro, phone, "-t", "xnnpack") == {"micro": ["xnnpack"], "phone": ["xnnpack"]}

@@ -94,9 +94,14 @@ class Finding(NamedTuple):
     @property
     def fingerprint(self) -> str:
         """Stable identity: independent of op order when the op has a name, free of line numbers."""
+        return self.fingerprint_at(self.location.path)
+
+    def fingerprint_at(self, path: str) -> str:
+        """The fingerprint with the model named ``path`` (SARIF: the path below the repository
+        root, so the same finding has one fingerprint whichever folder oplint ran from)."""
         import hashlib
 
-        key = "\0".join(str(x) for x in self.identity)
+        key = "\0".join(str(x) for x in (*self.identity[:2], path, *self.identity[3:]))
         if self.ordinal:
             key += f"\0{self.ordinal}"
         return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]

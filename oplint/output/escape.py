@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-#: C0 controls (tab kept), DEL, C1 controls, and the line and paragraph separators
-_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+#: C0 controls (tab kept), DEL, C1 controls, the line and paragraph separators, and the
+#: bidirectional overrides and isolates that can reorder what a line shows ("Trojan source")
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 #: what XML 1.0 cannot hold at all (a tab, newline or carriage return can stay escaped as entities)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

@@ -37,15 +37,20 @@ def repository_root(start: Path | None = None) -> Path | None:
 def uri(path: str, root: Path | None = None) -> str:
     """The path relative to the repository root, percent-encoded (``models/plane%20strike%231.tflite``);
     a file URI when it lies outside the repository (or there is none)."""
-    absolute = Path(os.path.abspath(path))
-    if root is not None:
-        try:
-            rel = absolute.relative_to(root)
-        except ValueError:
-            rel = None
-        if rel is not None:
-            return quote(rel.as_posix(), safe="/")
-    return absolute.as_uri()
+    rel = _below(path, root)
+    if rel is not None:
+        return quote(rel, safe="/")
+    return Path(os.path.abspath(path)).as_uri()
+
+
+def _below(path: str, root: Path | None) -> str | None:
+    """``path`` relative to ``root`` (POSIX separators), or None when it lies outside."""
+    if root is None:
+        return None
+    try:
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 def _rule(rule: Any) -> dict[str, Any]:
@@ -78,12 +83,13 @@ def _result(f: Finding, rule_index: int, root: Path | None) -> dict[str, Any]:
     if f.hint:
         text += f". Fix: {f.hint}"
     model = {"physicalLocation": {"artifactLocation": {"uri": uri(loc.path, root)}, "region": {"startLine": 1}}}
+    fingerprint = f.fingerprint_at(_below(loc.path, root) or os.path.abspath(loc.path))
     result: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": rule_index,
         "level": LEVELS[f.severity],
         "message": {"text": text},
-        "partialFingerprints": {"primaryLocationLineHash": f"{f.fingerprint}:1", "oplint/v1": f.fingerprint},
+        "partialFingerprints": {"primaryLocationLineHash": f"{fingerprint}:1", "oplint/v1": fingerprint},
         "properties": {"target": f.target, "op": loc.op, "node": loc.node},
     }
     if loc.source is not None:

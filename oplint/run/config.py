@@ -357,7 +357,7 @@ def load_config(config_file: Path | None = None, isolated: bool = False, cwd: Pa
         path = find_pyproject(cwd)
         if path is None:
             return Config(root=cwd)
-    elif not path.is_file():
+    elif not path.exists():
         raise ConfigError(f"config file not found: {path}")
     data = _read_toml(path)
     table = _oplint_table(data, path)
