@@ -103,7 +103,9 @@ def shared_table(rng: random.Random, data: bytes) -> bytes:
             return data
     except Exception:
         return data
-    n = rng.choice([10_000, 100_000, 1_000_000, 4_000_000])
+    # mostly around the reader's limits (100,000 ops, 250,000 tensors): a model at the limit is
+    # checked (the slowest legal input), one beyond it refused; rarely millions
+    n = rng.choice([1_000, 10_000, 10_000, 99_999, 100_001, 250_001, 1_000_000, 4_000_000])
     out = bytearray(data)
     while len(out) % 4:
         out.append(0)
@@ -137,6 +139,8 @@ def random_run(rng: random.Random, data: bytes) -> bytes:
 
 
 TFLITE_MUTATORS = [flip_bits, boundary_word, truncate, multiply_length, shared_table, self_subgraph, random_run]
+#: how often each is picked: the shared-table inputs at the reader's limits take seconds each
+TFLITE_WEIGHTS = [8, 8, 6, 4, 1, 4, 6]
 
 
 def _varint(n: int) -> bytes:
@@ -171,16 +175,38 @@ def huge_graphdef(rng: random.Random, data: bytes) -> bytes:
         name = b"_output_shapes"
     entry = _field(1, 2, name) + _field(2, 2, attr_value)
     node = _field(1, 2, b"x") + _field(2, 2, b"Identity") + _field(5, 2, entry)  # NodeDef name, op, attr
-    return data + _field(1, 2, node)  # GraphDef.node(1)
+    return _add_node(data, node)
 
 
 def weird_input_ref(rng: random.Random, data: bytes) -> bytes:
     ref = rng.choice(["x:\u00b2", "x:\u0663", "x:99999999999999999999", "^", ":", "x:-1", "x:" + "9" * 400])
     node = _field(1, 2, b"y") + _field(2, 2, b"Identity") + _field(3, 2, ref.encode())
-    return data + _field(1, 2, node)
+    return _add_node(data, node)
 
 
-PROTO_MUTATORS = [flip_bits, truncate, random_run, huge_graphdef, weird_input_ref]
+def deep_functions(rng: random.Random, data: bytes) -> bytes:
+    """A function library whose functions call each other in a chain thousands deep (or a cycle)."""
+    depth = rng.choice([100, 2_000, 20_000])
+    functions = b""
+    for i in range(depth):
+        callee = f"f{(i + 1) % depth if rng.random() < 0.1 else i + 1}".encode()
+        call = _field(1, 2, b"c") + _field(2, 2, callee)  # NodeDef name, op (a call by function name)
+        signature = _field(1, 2, f"f{i}".encode())  # OpDef.name
+        functions += _field(1, 2, _field(1, 2, signature) + _field(3, 2, call))  # library.function(1)
+    return _add_node(data, b"", library=functions)
+
+
+def _add_node(data: bytes, node: bytes, library: bytes = b"") -> bytes:
+    """Append a node (and function library entries) to a GraphDef, or to the first MetaGraphDef's
+    graph of a SavedModel (which starts with its schema version, field 1 varint)."""
+    graph = (_field(1, 2, node) if node else b"") + (_field(2, 2, library) if library else b"")
+    if data[:1] == b"\x08":  # SavedModel: meta_graphs(2).graph_def(2); protobuf merges the message
+        return data + _field(2, 2, _field(2, 2, graph))
+    return data + graph
+
+
+PROTO_MUTATORS = [flip_bits, truncate, random_run, huge_graphdef, weird_input_ref, deep_functions]
+PROTO_WEIGHTS = [8, 6, 6, 1, 3, 1]
 
 
 # -- the worker ---------------------------------------------------------------------------------
@@ -232,6 +258,15 @@ def _result(future: Future[dict[str, object]]) -> dict[str, object]:
         return future.result()
     except BrokenProcessPool:  # the worker died (a signal, the address-space limit in C code)
         return {"name": "?", "kind": "?", "crash": "worker died", "seconds": 0.0, "rss_mb": 0.0, "rss_grew": False}
+    except Exception as exc:  # the job could not even be sent (e.g. too large to pickle)
+        return {
+            "name": "?",
+            "kind": "?",
+            "crash": f"not run: {exc!r}"[:500],
+            "seconds": 0.0,
+            "rss_mb": 0.0,
+            "rss_grew": False,
+        }
 
 
 def _seeds(shared: Path | None) -> dict[str, list[tuple[str, bytes]]]:
@@ -265,13 +300,13 @@ def main() -> int:
     (args.out / "kept").mkdir(exist_ok=True)
 
     def jobs() -> Iterator[tuple[str, str, bytes]]:
-        for kind, count, mutators in (
-            ("tflite", args.tflite, TFLITE_MUTATORS),
-            ("protobuf", args.protobuf, PROTO_MUTATORS),
+        for kind, count, mutators, weights in (
+            ("tflite", args.tflite, TFLITE_MUTATORS, TFLITE_WEIGHTS),
+            ("protobuf", args.protobuf, PROTO_MUTATORS, PROTO_WEIGHTS),
         ):
             for i in range(count):
                 name, data = rng.choice(seeds[kind])
-                chain = [rng.choice(mutators) for _ in range(rng.choice([1, 1, 1, 2, 3]))]
+                chain = rng.choices(mutators, weights, k=rng.choice([1, 1, 1, 2, 3]))
                 for mutate in chain:
                     data = mutate(rng, data)
                 yield (kind, f"{kind}-{i}-{name}-{'+'.join(m.__name__ for m in chain)}", data)
@@ -299,19 +334,45 @@ def main() -> int:
             (args.out / "kept" / f"{digest}.{'tflite' if job[0] == 'tflite' else 'pb'}").write_bytes(job[2])
             kept.append({**outcome, "name": job[1], "why": why, "file": f"kept/{digest}"})
 
-    # inputs are made lazily and at most a few are in flight: a mutated input can be tens of MB
-    with ProcessPoolExecutor(
-        args.jobs, initializer=_setup, initargs=(args.mem_limit,), max_tasks_per_child=500
-    ) as pool:
-        pending: dict[Future[dict[str, object]], tuple[str, str, bytes]] = {}
-        for job in jobs():
-            pending[pool.submit(_check, job)] = job
-            if len(pending) >= 4 * args.jobs:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    record(pending.pop(future), _result(future))
-        for future in list(pending):
-            record(pending.pop(future), _result(future))
+    # inputs are made lazily and at most a few are in flight: a mutated input can be tens of MB.
+    # A worker that dies (a signal, the address-space limit hit in C code) breaks the pool: the
+    # inputs in flight are then re-run one at a time in a fresh pool to find the one that killed it.
+    def pool(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, initializer=_setup, initargs=(args.mem_limit,), max_tasks_per_child=500)
+
+    def alone(job: tuple[str, str, bytes]) -> dict[str, object]:
+        with pool(1) as single:
+            return _result(single.submit(_check, job))
+
+    executor = pool(args.jobs)
+    pending: dict[Future[dict[str, object]], tuple[str, str, bytes]] = {}
+
+    def drain(when: str) -> None:
+        nonlocal executor
+        done, _ = wait(pending, return_when=when)
+        broken = []
+        for future in done:
+            job = pending.pop(future)
+            outcome = _result(future)
+            if outcome.get("crash") == "worker died":
+                broken.append(job)
+            else:
+                record(job, outcome)
+        if broken:
+            broken += list(pending.values())
+            pending.clear()
+            executor.shutdown(cancel_futures=True)
+            for job in broken:
+                record(job, alone(job))
+            executor = pool(args.jobs)
+
+    for job in jobs():
+        pending[executor.submit(_check, job)] = job
+        if len(pending) >= 4 * args.jobs:
+            drain(FIRST_COMPLETED)
+    while pending:
+        drain(FIRST_COMPLETED)
+    executor.shutdown()
     summary = {
         "inputs": dict(counts),
         "worst_seconds": worst["seconds"],

@@ -150,24 +150,27 @@ class _Parser:
         self.counts: dict[str, int] = {}
         self.problems: list[Problem] = []
 
-    def _count(self, what: str, positions: list[int], limit: int) -> None:
-        """Count ``positions`` (tables of one kind, over the whole model) against ``limit``.
+    def _positions(self, at: int, what: str, limit: int) -> list[int]:
+        """The table positions of the vector whose offset is at ``at`` (0: absent), counted (over
+        the whole model) against ``limit`` before any is read.
 
         Entries may share a table (some writers share empty buffers), so a hostile file can name
         millions of tensors in a few megabytes; the limits bound the work either way."""
-        total = self.counts.get(what, 0) + len(positions)
+        if not at:
+            return []
+        _, n = self.r.vector_at(at, 4)
+        total = self.counts.get(what, 0) + n
         self.counts[what] = total
         if total > limit:
             raise ModelError(
                 ProblemKind.TOO_LARGE,
                 f"the model describes more than {limit:,} {what} (oplint reads models of up to {limit:,} {what})",
             )
+        return self.r.table_positions(at)
 
     def _tables(self, root: Table, field: str, limit: int) -> list[Table]:
         """The tables of one of the root's vectors, counted against ``limit``."""
-        at = root._field(MODEL[field], 4)
-        positions = self.r.table_positions(at) if at else []
-        self._count(field.replace("_", " "), positions, limit)
+        positions = self._positions(root._field(MODEL[field], 4), field.replace("_", " "), limit)
         return [self.r.table(pos) for pos in positions]
 
     def _invalid(self, text: str) -> None:
@@ -224,13 +227,9 @@ class _Parser:
         buffer_has_data: list[bool],
     ) -> Graph:
         r = self.r
-        at = sg._field(SUBGRAPH["tensors"], 4)
-        tensor_positions = r.table_positions(at) if at else []
-        self._count("tensors", tensor_positions, MAX_TENSORS)
+        tensor_positions = self._positions(sg._field(SUBGRAPH["tensors"], 4), "tensors", MAX_TENSORS)
         tensors = tuple(self._tensor(i, pos, buffer_has_data) for i, pos in enumerate(tensor_positions))
-        at = sg._field(SUBGRAPH["operators"], 4)
-        op_positions = r.table_positions(at) if at else []
-        self._count("ops", op_positions, MAX_OPS)
+        op_positions = self._positions(sg._field(SUBGRAPH["operators"], 4), "ops", MAX_OPS)
         ops = []
         n_tensors = len(tensors)
         n_opcodes = len(opcodes)
@@ -377,9 +376,7 @@ class _Parser:
 
     def _signature(self, sd: Table) -> Signature:
         def tensor_map(slot: int) -> dict[str, int]:
-            at = sd._field(slot, 4)
-            positions = self.r.table_positions(at) if at else []
-            self._count("signature tensors", positions, MAX_TENSORS)
+            positions = self._positions(sd._field(slot, 4), "signature tensors", MAX_TENSORS)
             maps = [self.r.table(pos) for pos in positions]
             return {tm.string(TENSOR_MAP["name"]) or "": tm.u32(TENSOR_MAP["tensor_index"]) for tm in maps}
 

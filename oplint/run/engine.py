@@ -3,7 +3,7 @@ severity, target and place."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from .. import checks
@@ -15,6 +15,12 @@ from .config import Config
 
 if TYPE_CHECKING:  # pragma: no cover
     from .suppress import Suppressions
+
+
+#: The most findings one rule lists for one model and target; beyond it one more finding says how
+#: the list was cut (a hostile or degenerate model with 100,000 identical ops costs seconds and
+#: pages, not minutes: nobody reads the 1,001st line of one rule).
+LISTED = 1000
 
 
 class Run(NamedTuple):
@@ -73,14 +79,30 @@ def run(model: Model, run: Run) -> list[Finding]:
         ctx = Context(model, run.targets[0], run.options)
         for rule in rules:
             if rule.scope == "model":
-                findings.extend(run.stamp(rule, hit, model, None) for hit in rule.run(ctx))
+                findings.extend(_stamped(run, rule, rule.run(ctx), model, None))
     for target in run.targets:
         ctx = Context(model, target, run.options)
         for rule in rules:
             if rule.scope == "target":
-                findings.extend(run.stamp(rule, hit, model, target.label) for hit in rule.run(ctx))
+                findings.extend(_stamped(run, rule, rule.run(ctx), model, target.label))
     findings.sort(key=lambda f: f.sort_key)
     return number(findings)
+
+
+def _stamped(run: Run, rule: Rule, hits: Iterable[Hit], model: Model, target: str | None) -> list[Finding]:
+    """The rule's findings, at most :data:`LISTED` of them, then one that says the list was cut."""
+    found: list[Finding] = []
+    for hit in hits:
+        if len(found) == LISTED:
+            more = Hit(
+                None,
+                f"{rule.name} flags more than {LISTED:,} places in this model; the first {LISTED:,} are listed",
+                rule.hint,
+            )
+            found.append(run.stamp(rule, more, model, target))
+            break
+        found.append(run.stamp(rule, hit, model, target))
+    return found
 
 
 def number(findings: list[Finding]) -> list[Finding]:
