@@ -308,6 +308,8 @@ def main() -> int:
                 name, data = rng.choice(seeds[kind])
                 chain = rng.choices(mutators, weights, k=rng.choice([1, 1, 1, 2, 3]))
                 for mutate in chain:
+                    if len(data) < 16:  # truncated to almost nothing: nothing left to mutate
+                        break
                     data = mutate(rng, data)
                 yield (kind, f"{kind}-{i}-{name}-{'+'.join(m.__name__ for m in chain)}", data)
 

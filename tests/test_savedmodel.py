@@ -473,3 +473,22 @@ def test_fate_table_is_current() -> None:
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("attr", ["Tin", "Tout", "T"])
+def test_a_node_listing_a_million_types_is_read_cut_or_refused(tmp_path: Path, attr: str) -> None:
+    from oplint.readers.savedmodel import MAX_OUTPUTS
+
+    types = b"\x01" * 1_000_000  # DT_FLOAT, packed
+    value = _ld(1, _ld(6, types))  # AttrValue.list(1).type(6)
+    x = _ld(1, b"x") + _ld(2, b"Placeholder") + _ld(5, _ld(1, b"dtype") + _ld(2, b"\x30\x01"))
+    node = _ld(1, b"f") + _ld(2, b"Erf") + _ld(3, b"x") + _ld(5, _ld(1, attr.encode()) + _ld(2, value))
+    path = tmp_path / "huge_list.pb"
+    path.write_bytes(_ld(1, x) + _ld(1, node))
+    try:
+        model = load(str(path))
+    except ModelError as err:
+        assert attr == "Tout" and err.kind is ProblemKind.TOO_LARGE  # a million outputs: beyond the limit
+        return
+    (identity,) = [op for op in model.ops() if op.kind == "Erf"]
+    assert len(identity.options[attr]) == MAX_OUTPUTS

@@ -8,19 +8,16 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 #: the files whose presence makes a directory a SavedModel (the second is the text form)
 SAVEDMODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
-TOMLDecodeError = tomllib.TOMLDecodeError
+class TOMLDecodeError(ValueError):
+    """Text that is not valid TOML (tomllib's error, raised by :func:`parse_toml`; tomllib is
+    imported only when a TOML file is parsed: most runs read the knowledge from its JSON cache)."""
 
 
 class NotARegularFile(OSError):
@@ -45,8 +42,15 @@ def read_regular(path: str | os.PathLike[str], cap: int) -> bytes:
 
 
 def parse_toml(text: str) -> dict[str, Any]:
-    """Parse TOML text; raises :data:`TOMLDecodeError`."""
-    return tomllib.loads(text)
+    """Parse TOML text; raises :class:`TOMLDecodeError`."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TOMLDecodeError(str(exc)) from None
 
 
 def savedmodel_file(directory: str | os.PathLike[str]) -> str | None:
@@ -68,6 +72,8 @@ def write_atomic(path: Path, text: str) -> None:
     it into place: a reader never sees half a file, a failed write leaves the old file as it was,
     and a file or link that already has the temporary's name is never followed (the temporary is
     created exclusively, with a fresh name)."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with contextlib.suppress(OSError, AttributeError):  # keep the old file's mode, else the umask's

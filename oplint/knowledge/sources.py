@@ -14,7 +14,6 @@ repository: ``../<name>`` (a clone) or ``../.mirror/<owner>+<name>/repo`` (a bar
 from __future__ import annotations
 
 import os
-import subprocess
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -110,6 +109,8 @@ def read(pin_key: str, path: str, commit: str | None = None) -> list[str] | None
     clone = checkout(pin)
     if clone is None:
         return None
+    import subprocess
+
     out = subprocess.run(
         ["git", "--git-dir", str(_git_dir(clone)), "show", f"{commit or pin.commit}:{path}"],
         capture_output=True,

@@ -860,10 +860,11 @@ def _attrs(node: Any, library: Mapping[str, Any]) -> Mapping[str, Any]:
             out[key] = attr.func.name
         elif which == "list":
             lst = attr.list
+            # lists are cut to what a rule can use: a hostile node may list millions of entries
             if lst.type:
-                out[key] = tuple(DTYPES.get(t % 100, "?") for t in lst.type)
+                out[key] = tuple(DTYPES.get(t % 100, "?") for t in lst.type[:MAX_OUTPUTS])
             elif lst.i:
                 out[key] = tuple(lst.i[:64])
             elif lst.func:
-                out[key] = tuple(f.name for f in lst.func)
+                out[key] = tuple(f.name for f in lst.func[:64])
     return out

@@ -157,24 +157,34 @@ def _merge(reports: list[Report], notes: tuple[str, ...]) -> Report:
     )
 
 
-CHUNK = 8  #: models per task when linting in worker processes
+CHUNK = 16  #: most models per task when linting in worker processes
+
+_WORKER_RUN: Run | None = None  #: the run a worker process checks with (prepared once per worker)
 
 
-def _lint_chunk(config: Config, paths: list[str]) -> list[ModelReport]:
-    run = prepare(config, use_suppressions=False)
-    return [lint_file(p, run) for p in paths]
+def _worker_start(config: Config) -> None:
+    global _WORKER_RUN
+    _WORKER_RUN = prepare(config, use_suppressions=False)
+
+
+def _lint_chunk(paths: list[str]) -> list[ModelReport]:
+    assert _WORKER_RUN is not None
+    return [lint_file(p, _WORKER_RUN) for p in paths]
 
 
 def _lint_parallel(
     files: list[str], run: Run, jobs: int, progress: Callable[[int, int, str], None] | None
 ) -> list[ModelReport]:
-    """Lint in ``jobs`` worker processes; suppressions are applied here, where their state lives."""
+    """Lint in ``jobs`` worker processes, each prepared once; small tasks (about four per worker,
+    at most :data:`CHUNK` models) keep them evenly loaded.  Suppressions are applied here, where
+    their state lives."""
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    size = max(1, min(CHUNK, len(files) // (4 * jobs)))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     results: list[ModelReport] = []
-    with ProcessPoolExecutor(jobs) as pool:
-        for chunk, reports in zip(chunks, pool.map(_lint_chunk, [run.config] * len(chunks), chunks)):
+    with ProcessPoolExecutor(min(jobs, len(chunks)), initializer=_worker_start, initargs=(run.config,)) as pool:
+        for chunk, reports in zip(chunks, pool.map(_lint_chunk, chunks)):
             if progress is not None:
                 progress(len(results), len(files), chunk[0])
             results.extend(suppress(r, run) for r in reports)
