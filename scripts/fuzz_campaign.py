@@ -319,7 +319,11 @@ def main() -> int:
     kept: list[dict[str, object]] = []
 
     def record(job: tuple[str, str, bytes], outcome: dict[str, object]) -> None:
-        counts[str(outcome["kind"])] += 1
+        counts[job[0]] += 1
+        done = counts["tflite"] + counts["protobuf"]
+        if done % 2000 == 0:
+            minutes = (time.perf_counter() - started) / 60
+            print(f"{done:,} inputs, {minutes:.1f} min: {dict(counts)}", file=sys.stderr, flush=True)
         seconds, rss = float(outcome["seconds"]), float(outcome["rss_mb"])  # type: ignore[arg-type]
         worst["seconds"] = max(worst["seconds"], seconds)
         worst["rss_mb"] = max(worst["rss_mb"], rss)
