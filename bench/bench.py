@@ -17,6 +17,9 @@ Sections
   savedmodel  the 78,037-node SavedModel of ../shared/oracle/big (18,200 converted ops): time and
            peak RSS of `oplint check`; with --tf-python, one builtins-only TFLiteConverter run on
            the same model for the ratio (TensorFlow is never needed by oplint itself)
+  hostile  the slowest inputs the reader's limits admit (100,000 ops, 250,000 tensors) and some
+           beyond them (4 M tensors, a GraphDef with 3 M output types, 20,000 nested functions):
+           each must be judged in under 2 s and 300 MB
   delegates every delegate target (checker + partitions + rules) over the corpus, in process: ms
            per model, and the 18,200-op model: the partition analysis must stay linear
 
@@ -251,6 +254,40 @@ def parallel(runs: int = 5) -> dict[str, object] | None:
     }
 
 
+def hostile(python: str, runs: int = 3) -> dict[str, object]:
+    """The slowest inputs the reader's limits still admit, and some beyond them, built with the fuzz
+    campaign's mutators (deterministically): each must be judged in under 2 s and 300 MB RSS with
+    the default targets, in a whole ``oplint check`` process."""
+    import importlib.util
+
+    sys.path.insert(0, str(ROOT))
+    spec = importlib.util.spec_from_file_location("fuzz_campaign", ROOT / "scripts" / "fuzz_campaign.py")
+    assert spec is not None and spec.loader is not None
+    campaign = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(campaign)
+    flex = (ROOT / "fixtures" / "tflite" / "flex_erf.tflite").read_bytes()
+    graph = (ROOT / "fixtures" / "savedmodel" / "frozen_cumprod.pb").read_bytes()
+
+    cases = {
+        "100k_ops_one_flex_op_each": campaign.share(flex, "operators", 99_999),
+        "250k_tensors": campaign.share(flex, "tensors", 249_999),
+        "4M_tensors_refused": campaign.share(flex, "tensors", 4_000_000),
+        "graphdef_3M_types_refused": campaign.huge_list(graph, "Tout", 3_000_000),
+        "graphdef_3M_output_shapes_refused": campaign.huge_list(graph, "_output_shapes", 3_000_000),
+        "graphdef_20k_nested_functions": campaign.function_chain(graph, 20_000),
+    }
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in cases.items():
+            path = Path(tmp) / (name + (".pb" if name.startswith("graphdef") else ".tflite"))
+            path.write_bytes(data)
+            out[name] = {
+                "file_mb": round(len(data) / 2**20, 2),
+                **timed([*_oplint(python), "check", str(path), "-q", "--isolated"], runs),
+            }
+    return out
+
+
 def delegates() -> dict[str, object] | None:
     sys.path.insert(0, str(ROOT))
     from oplint.api import Config, TargetSpec, lint_file, prepare
@@ -283,7 +320,7 @@ def main() -> None:
     ap.add_argument(
         "sections",
         nargs="*",
-        default=["cold", "corpus", "big", "weights", "peer", "warm", "parallel", "delegates", "savedmodel"],
+        default=["cold", "corpus", "big", "weights", "hostile", "peer", "warm", "parallel", "delegates", "savedmodel"],
     )
     ap.add_argument("--python", default=sys.executable, help="interpreter with oplint installed")
     ap.add_argument("--runs", type=int, default=21)
@@ -311,6 +348,8 @@ def main() -> None:
             results["savedmodel"] = savedmodel(args.python, args.tf_python)
         elif section == "delegates":
             results["delegates"] = delegates()
+        elif section == "hostile":
+            results["hostile"] = hostile(args.python)
         print(section, json.dumps(results.get(section), indent=1), flush=True)
     cold_s, peer_s = results.get("cold"), results.get("peer")
     if isinstance(cold_s, dict) and isinstance(peer_s, dict):

@@ -86,8 +86,21 @@ def multiply_length(rng: random.Random, data: bytes) -> bytes:
     return bytes(out)
 
 
+#: entries of a shared-table vector: mostly around the reader's limits (100,000 ops, 250,000
+#: tensors): a model at the limit is checked (the slowest legal input), one beyond it refused;
+#: rarely millions.  The suite's bounded fuzz test uses smaller sizes.
+SHARED_SIZES = [1_000, 10_000, 10_000, 99_999, 100_001, 250_001, 1_000_000, 4_000_000]
+
+
 def shared_table(rng: random.Random, data: bytes) -> bytes:
-    """Append a vector of N offsets all pointing at one table, and point a vector field at it."""
+    """Point the first subgraph's tensors or operators at a vector of N entries sharing one table."""
+    return share(data, rng.choice(["tensors", "operators"]), rng.choice(SHARED_SIZES))
+
+
+def share(data: bytes, vector: str, n: int) -> bytes:
+    """Append a vector of ``n`` offsets all pointing at one empty table, and make the first
+    subgraph's ``vector`` ("tensors" or "operators") that vector ( ``data`` unchanged when it has
+    no such field)."""
     from oplint.readers.flatbuf import Reader
     from oplint.readers.tflite import MODEL, SUBGRAPH
 
@@ -97,15 +110,11 @@ def shared_table(rng: random.Random, data: bytes) -> bytes:
         subgraphs = root._field(MODEL["subgraphs"], 4)
         graph = r.table_positions(subgraphs)[0]
         sg = r.table(graph)
-        slot = rng.choice([SUBGRAPH["tensors"], SUBGRAPH["operators"]])
-        field = sg._field(slot, 4)
+        field = sg._field(SUBGRAPH[vector], 4)
         if not field:
             return data
     except Exception:
         return data
-    # mostly around the reader's limits (100,000 ops, 250,000 tensors): a model at the limit is
-    # checked (the slowest legal input), one beyond it refused; rarely millions
-    n = rng.choice([1_000, 10_000, 10_000, 99_999, 100_001, 250_001, 1_000_000, 4_000_000])
     out = bytearray(data)
     while len(out) % 4:
         out.append(0)
@@ -164,16 +173,18 @@ def _field(number: int, wire: int, payload: bytes) -> bytes:
 
 def huge_graphdef(rng: random.Random, data: bytes) -> bytes:
     """A GraphDef node with millions of Tout types, or millions of empty _output_shapes."""
-    n = rng.choice([100_000, 1_000_000, 3_000_000])
-    if rng.random() < 0.5:
+    return huge_list(data, rng.choice(["Tout", "_output_shapes"]), rng.choice([100_000, 1_000_000, 3_000_000]))
+
+
+def huge_list(data: bytes, attr: str, n: int) -> bytes:
+    """Add a node whose ``attr`` ("Tout": types; "_output_shapes": empty shapes) lists ``n`` entries."""
+    if attr == "Tout":
         values = b"".join(_varint(1) for _ in range(n))  # DT_FLOAT, packed
         attr_value = _field(1, 2, _field(6, 2, values))  # AttrValue.list(1).type(6)
-        name = b"Tout"
     else:
         shapes = b"".join(_field(7, 2, b"") for _ in range(n))  # AttrValue.list.shape(7)
         attr_value = _field(1, 2, shapes)
-        name = b"_output_shapes"
-    entry = _field(1, 2, name) + _field(2, 2, attr_value)
+    entry = _field(1, 2, attr.encode()) + _field(2, 2, attr_value)
     node = _field(1, 2, b"x") + _field(2, 2, b"Identity") + _field(5, 2, entry)  # NodeDef name, op, attr
     return _add_node(data, node)
 
@@ -186,14 +197,19 @@ def weird_input_ref(rng: random.Random, data: bytes) -> bytes:
 
 def deep_functions(rng: random.Random, data: bytes) -> bytes:
     """A function library whose functions call each other in a chain thousands deep (or a cycle)."""
-    depth = rng.choice([100, 2_000, 20_000])
+    return function_chain(data, rng.choice([100, 2_000, 20_000]), cycle=rng.random() < 0.3)
+
+
+def function_chain(data: bytes, depth: int, cycle: bool = False) -> bytes:
+    """Add a node calling f0, and functions f0 -> f1 -> ... -> f<depth-1> (-> f0 when ``cycle``)."""
     functions = b""
     for i in range(depth):
-        callee = f"f{(i + 1) % depth if rng.random() < 0.1 else i + 1}".encode()
+        callee = f"f{(i + 1) % depth if cycle else i + 1}".encode()
         call = _field(1, 2, b"c") + _field(2, 2, callee)  # NodeDef name, op (a call by function name)
         signature = _field(1, 2, f"f{i}".encode())  # OpDef.name
         functions += _field(1, 2, _field(1, 2, signature) + _field(3, 2, call))  # library.function(1)
-    return _add_node(data, b"", library=functions)
+    caller = _field(1, 2, b"call_f0") + _field(2, 2, b"f0")
+    return _add_node(data, caller, library=functions)
 
 
 def _add_node(data: bytes, node: bytes, library: bytes = b"") -> bytes:

@@ -32,6 +32,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (repo / "models").mkdir()
     shutil.copy(FIXTURES / "tflite" / "conv_int8.tflite", repo / "models" / "kws_int8.tflite")
     shutil.copy(FIXTURES / "tflite" / "exp_int8.tflite", repo / "models" / "exp_int8.tflite")
+    # a SavedModel as tf_keras writes it today (fingerprint.pb, keras_metadata.pb, variables/)
+    shutil.copytree(FIXTURES / "savedmodel" / "keras_export", repo / "models" / "export")
+    shutil.copytree(FIXTURES / "savedmodel" / "cumprod", repo / "models" / "flex_export")
     (repo / "pyproject.toml").write_text('[tool.oplint]\ntargets = ["tflm"]\n')
     (repo / "README.md").write_text("not a model\n")
     _git(repo, "add", ".")
@@ -63,3 +66,23 @@ def test_hook_passes_on_a_model_that_runs(project: Path) -> None:
     result = _try_repo(project, "models/kws_int8.tflite")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
+
+
+def test_changed_files_of_a_savedmodel_check_that_savedmodel_once(project: Path) -> None:
+    changed = [
+        "models/export/fingerprint.pb",
+        "models/export/keras_metadata.pb",
+        "models/export/saved_model.pb",
+        "models/export/variables/variables.index",
+        "models/export/variables/variables.data-00000-of-00001",
+    ]
+    result = _try_repo(project, *changed, "--verbose")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OPL006" not in result.stdout and "GraphDef" not in result.stdout  # never read as GraphDefs
+    assert "All checks passed: 1 model, targets tflm." in result.stdout, result.stdout
+
+
+def test_a_savedmodel_the_target_cannot_run_fails_the_commit(project: Path) -> None:
+    result = _try_repo(project, "models/flex_export/saved_model.pb", "models/flex_export/variables/variables.index")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.count("OPL111 [tflm] Cumprod") == 1, result.stdout  # one SavedModel, one report

@@ -1,0 +1,91 @@
+"""A bounded run of the fuzz campaign (scripts/fuzz_campaign.py) in the suite: seed models mutated
+by the campaign's own mutators, checked end to end as `oplint check` checks them.  Every input
+gives a report (findings, possibly OPL0xx for an unreadable model); none raises and none makes
+oplint fail on itself (OPL013)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oplint.api import Config, lint_file, prepare
+from oplint.run.config import parse_targets
+from tests.helpers import FIXTURES, ROOT
+
+
+def _campaign() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("fuzz_campaign", ROOT / "scripts" / "fuzz_campaign.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.SHARED_SIZES = [100, 1_000, 100_001, 250_001]  # at and beyond the limits, but small files
+    return module
+
+
+CAMPAIGN = _campaign()
+TFLITE_SEEDS = [p.read_bytes() for p in sorted((FIXTURES / "tflite").glob("*.tflite")) if p.stat().st_size > 16][:40]
+PROTO_SEEDS = [
+    (FIXTURES / "savedmodel" / name / "saved_model.pb").read_bytes() for name in ("cumprod", "rfft", "keras_export")
+] + [(FIXTURES / "savedmodel" / "frozen_cumprod.pb").read_bytes()]
+os.environ.setdefault("OPLINT_ETHOSU_BACKEND", "tables")
+QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+RUN = prepare(Config().with_options(targets=parse_targets([CAMPAIGN.TARGETS])))
+
+
+def _check(tmp: Path, suffix: str, data: bytes) -> None:
+    path = tmp / f"fuzzed{suffix}"
+    path.write_bytes(data)
+    report = lint_file(str(path), RUN)
+    internal = [f.message for f in report.findings if f.code == "OPL013"]
+    assert not internal, internal
+
+
+def _mutate(mutators: list[Callable[..., bytes]], seed: int, data: bytes, picks: list[int]) -> bytes:
+    rng = random.Random(seed)
+    for pick in picks:
+        if len(data) < 16:
+            break
+        data = mutators[pick % len(mutators)](rng, data)
+    return data
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    which=st.integers(0, len(TFLITE_SEEDS) - 1),
+    picks=st.lists(st.integers(0, 100), min_size=1, max_size=3),
+)
+def test_mutated_tflite_models_get_a_report(tmp_path: Path, seed: int, which: int, picks: list[int]) -> None:
+    _check(tmp_path, ".tflite", _mutate(CAMPAIGN.TFLITE_MUTATORS, seed, TFLITE_SEEDS[which], picks))
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    which=st.integers(0, len(PROTO_SEEDS) - 1),
+    picks=st.lists(st.integers(0, 100), min_size=1, max_size=3),
+)
+def test_mutated_protobuf_models_get_a_report(tmp_path: Path, seed: int, which: int, picks: list[int]) -> None:
+    _check(tmp_path, ".pb", _mutate(CAMPAIGN.PROTO_MUTATORS, seed, PROTO_SEEDS[which], picks))
+
+
+@pytest.mark.parametrize("mutator", [m.__name__ for m in CAMPAIGN.TFLITE_MUTATORS + CAMPAIGN.PROTO_MUTATORS])
+def test_every_mutator_runs_at_least_once(tmp_path: Path, mutator: str) -> None:
+    fn: Any = getattr(CAMPAIGN, mutator)
+    seeds = PROTO_SEEDS if fn in CAMPAIGN.PROTO_MUTATORS and fn not in CAMPAIGN.TFLITE_MUTATORS else TFLITE_SEEDS
+    suffix = ".pb" if seeds is PROTO_SEEDS else ".tflite"
+    for seed in range(3):
+        _check(tmp_path, suffix, fn(random.Random(seed), seeds[seed % len(seeds)]))
