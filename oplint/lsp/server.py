@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import itertools
 import logging
 import os
@@ -19,7 +20,6 @@ import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import unquote, urlparse
 
 import attrs
 from lsprotocol import types
@@ -27,6 +27,7 @@ from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
+from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..run.discover import MODEL_SUFFIXES
@@ -53,9 +54,14 @@ POLL_S = 2.0  #: without file watching, how often the linted models are checked 
 PROGRESS_EVERY = 10  #: report progress every this many models (and at the end)
 
 
+def text(value: object) -> str:
+    """An LSP string enum's value (``str()`` of a str-Enum member is its qualified name)."""
+    return str(value.value) if isinstance(value, enum.Enum) else str(value)
+
+
 def path_of(uri: str) -> str:
-    parsed = urlparse(uri)
-    return unquote(parsed.path) if parsed.scheme == "file" else uri
+    """The file a ``file:`` URI names (percent-decoded, Windows drives and UNC paths included)."""
+    return to_fs_path(uri) or uri
 
 
 class Protocol(LanguageServerProtocol):
@@ -66,7 +72,7 @@ class Protocol(LanguageServerProtocol):
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
         general = params.capabilities.general or types.GeneralClientCapabilities()
-        offered = [str(e) for e in general.position_encodings or ()]
+        offered = [text(e) for e in general.position_encodings or ()]
         self.offered_encodings = offered or None
         chosen = choose_encoding(offered)
         capabilities = attrs.evolve(params.capabilities, general=attrs.evolve(general, position_encodings=[chosen]))
@@ -130,7 +136,7 @@ class OplintServer(LanguageServer):
     @property
     def encoding(self) -> str:
         caps = self.protocol.server_capabilities if hasattr(self.protocol, "server_capabilities") else None
-        return str(caps.position_encoding) if caps is not None and caps.position_encoding else UTF16
+        return text(caps.position_encoding) if caps is not None and caps.position_encoding else UTF16
 
     def can_watch(self) -> bool:
         watched = self.client_capabilities.workspace and self.client_capabilities.workspace.did_change_watched_files
@@ -284,7 +290,7 @@ class OplintServer(LanguageServer):
         caps = self.client_capabilities.workspace
         edit_caps = caps.workspace_edit if caps else None
         document_changes = bool(edit_caps and edit_caps.document_changes)
-        operations = [str(o) for o in (edit_caps.resource_operations or ())] if edit_caps else []
+        operations = [text(o) for o in (edit_caps.resource_operations or ())] if edit_caps else []
         if not config.exists():
             if not document_changes or types.ResourceOperationKind.Create.value not in operations:
                 return None  # the client cannot create the file

@@ -38,6 +38,7 @@ INVALID_REQUEST = -32600
 #: no byte for this long while part of a message is buffered: the client is waiting for a reply
 IDLE_S = 0.2
 MAX_BODY = 1 << 28  #: a declared length above this is taken as wrong
+HEADER_MARGIN = 256  #: a header line split across two reads is found again from this far back
 CHUNK = 1 << 16
 
 _HEADER_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9-]*[ \t]*:[^\r\n]*\r?\n")
@@ -60,13 +61,27 @@ class Framer:
 
     def __init__(self) -> None:
         self.buf = bytearray()
+        self._clean = 0  #: no header starts in buf[:_clean] past the current header block
 
     def feed(self, data: bytes) -> None:
         self.buf += data
 
     @property
     def pending(self) -> bool:
-        return bool(self.buf.strip(_WHITESPACE))
+        """Part of a message is buffered (frames() leaves no leading whitespace)."""
+        return bool(self.buf)
+
+    def _consume(self, n: int) -> None:
+        del self.buf[:n]
+        self._clean = 0
+
+    def _next_header(self, start: int) -> re.Match[bytes] | None:
+        """The next Content-Length header at or after ``start``; a large body arriving in chunks
+        is searched once, not again with every chunk."""
+        found = _NEXT_HEADER.search(self.buf, max(start, self._clean - HEADER_MARGIN))
+        if found is None:
+            self._clean = len(self.buf)
+        return found
 
     def frames(self, idle: bool = False) -> list[Frame]:
         """Every complete message now buffered.  ``idle``: nothing more arrived for a while, so a
@@ -80,19 +95,19 @@ class Framer:
         buf = self.buf
         start = len(buf) - len(buf.lstrip(_WHITESPACE))
         if start:
-            del buf[:start]
+            self._consume(start)
         if not buf:
             return None
         if not _HEADER_LINE.match(buf):
-            header = _NEXT_HEADER.search(buf)
+            header = self._next_header(0)
             if header is None:
                 if idle and b"\n" in buf:
                     junk = bytes(buf)
-                    buf.clear()
+                    self._consume(len(buf))
                     return Frame(None, f"not a JSON-RPC message: {junk[:40]!r}")
                 return None
             junk = bytes(buf[: header.start()])
-            del buf[: header.start()]
+            self._consume(header.start())
             return Frame(None, f"not a JSON-RPC message: {junk[:40]!r}")
         end = _HEADER_END.search(buf)
         if end is None:
@@ -109,29 +124,37 @@ class Framer:
                 except ValueError:
                     pass  # the length was wrong (or the body is not JSON): recover below
                 else:
-                    del buf[: body_start + length]
+                    self._consume(body_start + length)
                     return Frame(message)
-            elif _NEXT_HEADER.search(buf, body_start) is None:
+            elif self._next_header(body_start) is None:
                 if not idle:
                     return None  # the rest of the body is on its way
                 found = self._decode(body_start, len(buf))
                 if found is not None and not buf[found[1] :].strip(_WHITESPACE):
-                    del buf[: found[1]]
+                    self._consume(found[1])
                     return Frame(found[0])
                 return None
         # the declared length is missing, negative, not a number or wrong: the body is the JSON
         # value after the headers, which ends before the next header at the latest
-        header = _NEXT_HEADER.search(buf, body_start)
+        header = self._next_header(body_start)
+        if header is None and not idle and self._last_byte() not in b"}]":
+            return None  # a JSON-RPC message ends with "}": the rest is on its way
         limit = header.start() if header is not None else len(buf)
         found = self._decode(body_start, limit)
         if found is not None:
-            del buf[: found[1]]
+            self._consume(found[1])
             return Frame(found[0])
         if header is not None:
             junk = bytes(buf[body_start:limit])
-            del buf[:limit]
+            self._consume(limit)
             return Frame(None, f"a message body that is not JSON: {junk[:40]!r}")
         return None  # perhaps incomplete: wait for more
+
+    def _last_byte(self) -> int:
+        end = len(self.buf)
+        while end and self.buf[end - 1] in _WHITESPACE:
+            end -= 1
+        return self.buf[end - 1] if end else 0
 
     def _decode(self, start: int, limit: int) -> tuple[Any, int] | None:
         """The JSON value at ``buf[start:limit]`` and the buffer index after it (and after the

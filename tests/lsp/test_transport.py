@@ -74,6 +74,14 @@ def test_garbage_is_a_parse_error_and_the_stream_goes_on() -> None:
     assert frames(b"garbage with no header\n", idle=True) == ["error"]
 
 
+def test_a_large_message_in_many_reads() -> None:
+    """didOpen of a big file arrives in 64 KiB reads; with a good or a bad length it is one message."""
+    big = {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"text": "x\ny" * 300_000}}
+    body = json.dumps(big).encode()
+    for length in (len(body), -1, len(body) + 100):
+        assert frames(frame(big, length) + frame({"next": 1}), chunk=1 << 16, idle=True) == [big, {"next": 1}]
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> RawClient:
     (tmp_path / "models").mkdir()

@@ -225,3 +225,21 @@ def test_savedmodel_files_mean_their_savedmodel(tmp_path: Path) -> None:
         )
     finally:
         client.close()
+
+
+def test_workspace_folders_added_and_removed(tmp_path: Path) -> None:
+    first = copy_models(tmp_path / "one", ["exp_int8.tflite"])[0]
+    second = copy_models(tmp_path / "two", ["rfft2d_float.tflite"])[0]
+    client = RawClient(tmp_path)
+    try:
+        client.initialize(tmp_path / "one", WATCHING)
+        client.wait(lambda: first.as_uri() in client.diagnostics)
+        assert second.as_uri() not in client.diagnostics
+        folder = {"uri": (tmp_path / "two").as_uri(), "name": "two"}
+        client.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [folder], "removed": []}})
+        client.wait(lambda: codes(client, second) == ["OPL101"])
+        client.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [], "removed": [folder]}})
+        client.wait(lambda: codes(client, second) == [])
+        assert first.as_uri() in client.diagnostics
+    finally:
+        client.close()
