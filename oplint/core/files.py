@@ -67,28 +67,6 @@ def is_savedmodel_dir(path: str | os.PathLike[str]) -> bool:
     return savedmodel_file(path) is not None
 
 
-#: files a TensorFlow export writes beside saved_model.pb (the fingerprint, Keras and TF Hub
-#: metadata): protobufs, but never models on their own
-SAVEDMODEL_METADATA = ("fingerprint.pb", "keras_metadata.pb", "tfhub_module.pb")
-
-
-def savedmodel_root(path: str | os.PathLike[str]) -> str | None:
-    """The SavedModel directory that ``path`` is or lies inside (its saved_model.pb, fingerprint.pb,
-    keras_metadata.pb, variables/*, assets.extra/*.pb, ...), the nearest one; None when it is in
-    none.  A file inside a SavedModel means that SavedModel: it is never a model of its own."""
-    here = os.path.abspath(path)
-    if os.path.isdir(here) and is_savedmodel_dir(here):
-        return here
-    folder = os.path.dirname(here)
-    while True:
-        if is_savedmodel_dir(folder):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a new temporary file in the same directory, then rename
     it into place: a reader never sees half a file, a failed write leaves the old file as it was,

@@ -198,11 +198,11 @@ class Linter:
         for path in dict.fromkeys(os.path.abspath(p) for p in paths):
             if self.projects.root_of(path) is None:
                 continue  # outside the workspace folders
-            model = model_of(path, self.known)
+            project = self.projects.project(path)
+            model = model_of(path, self.known, project.run.config if project.run is not None else None)
             if model is not None:
                 self._want(model)
             elif os.path.isdir(path):  # a folder appeared (copied, checked out): what it holds
-                project = self.projects.project(path)
                 if project.run is not None:
                     for found in discover([path], project.run.config)[0]:
                         self._want(os.path.abspath(found))

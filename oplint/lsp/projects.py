@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..api import Config, ConfigError, Run, load_config, prepare
-from ..core.files import SAVEDMODEL_FILES, SAVEDMODEL_METADATA, is_savedmodel_dir, savedmodel_root
-from ..run.config import find_pyproject
-from ..run.discover import MODEL_SUFFIXES, discover
+from ..core.files import SAVEDMODEL_FILES, is_savedmodel_dir
+from ..run.config import DEFAULT_BASELINE, find_pyproject
+from ..run.discover import MODEL_SUFFIXES, SAVEDMODEL_METADATA, discover, savedmodel_root
 
 CONFIG_NAME = "pyproject.toml"
-BASELINE_NAME = ".oplint-baseline.json"
+BASELINE_NAME = DEFAULT_BASELINE
 #: files whose change means the configuration may have changed: every project is reloaded
 CONFIG_NAMES = (CONFIG_NAME, BASELINE_NAME)
+TFLITE_IDENTIFIER = b"TFL3"  #: bytes 4-8 of a TFLite flatbuffer
 
 
 class Project(NamedTuple):
@@ -117,15 +118,16 @@ class Projects:
             return False
 
 
-def model_of(path: str, known: Collection[str] = ()) -> str | None:
+def model_of(path: str, known: Collection[str] = (), config: Config | None = None) -> str | None:
     """The model a changed (created, changed or deleted) file means, or None.
 
     A file inside a SavedModel is that SavedModel; a ``saved_model.pb`` that is gone was its
-    folder's; a model file is itself; SavedModel metadata or other files are no model."""
+    folder's; a model file is itself (what a walk of its folder under ``config`` takes); SavedModel
+    metadata or other files are no model."""
     path = os.path.abspath(path)
     root = savedmodel_root(path)
     if root is not None:
-        return root
+        return os.path.abspath(root)
     name = os.path.basename(path)
     if name in SAVEDMODEL_FILES:
         return os.path.dirname(path)  # it was a SavedModel: refreshing it clears it
@@ -136,11 +138,25 @@ def model_of(path: str, known: Collection[str] = ()) -> str | None:
         folder = os.path.dirname(folder)
     if name in SAVEDMODEL_METADATA:
         return None
-    if name.endswith(MODEL_SUFFIXES) or path in known:
-        return path
-    if os.path.isdir(path) and is_savedmodel_dir(path):
+    if name.endswith(MODEL_SUFFIXES) or path in known or walk_takes(path, config):
         return path
     return None
+
+
+def walk_takes(path: str, config: Config | None) -> bool:
+    """A file matching ``include`` (default ``*.bin``) that is a TFLite flatbuffer: what the walk
+    of ``oplint.run.discover`` takes besides ``*.tflite`` files (the same test, for one file)."""
+    if config is None or not config.include or not os.path.isfile(path):
+        return False
+    import pathspec
+
+    if not pathspec.GitIgnoreSpec.from_lines(config.include).match_file(os.path.basename(path)):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8)[4:8] == TFLITE_IDENTIFIER
+    except OSError:
+        return False
 
 
 def is_model(path: str) -> bool:

@@ -30,6 +30,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from .. import __version__
+from ..api import Config
 from ..run.discover import MODEL_SUFFIXES
 from ..run.suppress import relpath
 from .diagnostics import config_error, uri_of
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 #: files the client is asked to watch: models, what SavedModels are made of, the configuration
 WATCH_GLOBS = (
     *(f"**/*{suffix}" for suffix in MODEL_SUFFIXES),
+    *(f"**/{pattern}" for pattern in Config().include),  # .bin files that are TFLite flatbuffers
     "**/*.pb",
     "**/*.pbtxt",
     "**/variables/*",
@@ -188,13 +190,13 @@ class OplintServer(LanguageServer):
     def config_errors(self, errors: dict[str, str]) -> None:
         uris = set()
         for where, message in errors.items():
+            if message not in self.shown_errors:
+                self.shown_errors.add(message)
+                self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"oplint: {message}"))
             if os.path.isfile(where):
                 uri = uri_of(where)
                 uris.add(uri)
                 self.publish(uri, [config_error(message)])
-            if message not in self.shown_errors:
-                self.shown_errors.add(message)
-                self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"oplint: {message}"))
         for uri in self.error_uris - uris:
             self.publish(uri, [])
         self.error_uris = uris

@@ -11,8 +11,8 @@ import pytest
 from tests.helpers import FIXTURES
 
 pytest.importorskip("pygls")
-from oplint.core.files import savedmodel_root
 from oplint.lsp.projects import Projects, model_of
+from oplint.run.discover import savedmodel_root
 
 
 @pytest.fixture
@@ -43,10 +43,10 @@ def test_files_inside_a_savedmodel_mean_the_savedmodel(export: Path) -> None:
         export / "variables" / "deleted-long-ago.tmp",
         export,
     ):
-        assert savedmodel_root(inside) == str(export), inside
+        assert savedmodel_root(str(inside)) == str(export), inside
         assert model_of(str(inside)) == str(export), inside
-    assert savedmodel_root(export.parent) is None
-    assert savedmodel_root(export.parent / "model.tflite") is None
+    assert savedmodel_root(str(export.parent)) is None
+    assert savedmodel_root(str(export.parent / "model.tflite")) is None
 
 
 def test_metadata_outside_a_savedmodel_is_no_model(tmp_path: Path) -> None:
@@ -91,3 +91,16 @@ def test_projects_scan_and_configuration(tmp_path: Path, export: Path) -> None:
     (sub / "pyproject.toml").write_text('[tool.oplint]\ntargets = ["no-such-target"]\n')
     broken = Projects([str(tmp_path)]).project(str(sub / "b.tflite"))
     assert broken.run is None and broken.error and "no-such-target" in broken.error
+
+
+def test_a_bin_file_is_a_model_when_it_is_a_flatbuffer(tmp_path: Path) -> None:
+    """The walk's ``include`` rule (``*.bin`` TFLite flatbuffers) holds for changed files too."""
+    from oplint.api import Config
+
+    model, other = tmp_path / "kws.bin", tmp_path / "weights.bin"
+    shutil.copy(FIXTURES / "tflite" / "conv_int8.tflite", model)
+    other.write_bytes(b"\x00" * 64)
+    assert model_of(str(model), config=Config()) == str(model)
+    assert model_of(str(other), config=Config()) is None
+    assert model_of(str(model), config=Config(include=())) is None
+    assert str(model) in Projects([str(tmp_path)]).scan()
