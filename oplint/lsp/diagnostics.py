@@ -84,12 +84,13 @@ def model_diagnostics(
 
 
 def internal_error(path: str, exc: BaseException) -> types.Diagnostic:
-    """A model on which linting raised: one error on the model; the other models carry on."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    """A model on which linting raised past ``lint_file`` (which reports its own failures as
+    OPL013 findings): the same finding, and the other models carry on."""
+    text = " ".join(str(exc).split())[:300]
     return types.Diagnostic(
         range=ZERO,
-        message=f"oplint failed while checking this model: {detail}\n"
+        message=f"oplint failed while checking this model: {type(exc).__name__}: {text} "
+        "(please report it with the model)\n"
         "help: this is a bug in oplint: please report it with the model if you can",
         severity=types.DiagnosticSeverity.Error,
         code=INTERNAL_ERROR,

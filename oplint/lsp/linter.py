@@ -167,9 +167,8 @@ class Linter:
                 elif self.busy:
                     self.busy = False
                     self.host.post(partial(self.host.progress_end, self.done))
-            except Exception:  # the worker must outlive any bug
+            except Exception:  # the worker must outlive any bug (the model at fault is off the list)
                 log.exception("oplint: the background lint failed")
-                self.todo.clear()
 
     def _step(self, model: str) -> None:
         if not self.busy:

@@ -69,13 +69,10 @@ def path_of(uri: str) -> str:
 class Protocol(LanguageServerProtocol):
     """pygls' protocol with the position encoding chosen as this server prefers."""
 
-    offered_encodings: list[str] | None = None
-
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
         general = params.capabilities.general or types.GeneralClientCapabilities()
         offered = [text(e) for e in general.position_encodings or ()]
-        self.offered_encodings = offered or None
         chosen = choose_encoding(offered)
         capabilities = attrs.evolve(params.capabilities, general=attrs.evolve(general, position_encodings=[chosen]))
         result: types.InitializeResult = yield from super().lsp_initialize(
@@ -109,16 +106,21 @@ class OplintServer(LanguageServer):
             self.loop = asyncio.get_running_loop()
             await serve(self, stdin or sys.stdin.buffer, self._stop_event)  # type: ignore[arg-type]
 
+        code: str | int | None = 0
         try:
             asyncio.run(main())
         except BrokenPipeError:
             log.error("the client went away")
-        except (KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt:
             pass
+        except SystemExit as exc:  # the exit notification: 0 after a shutdown request, else 1
+            code = exc.code
         finally:
             if self.linter is not None:
                 self.linter.stop()
             self.shutdown()  # type: ignore[no-untyped-call]
+        if code:
+            sys.exit(code)
 
     def post(self, call: Callable[[], None]) -> None:
         """Run ``call`` on the event loop (from the worker thread)."""

@@ -137,3 +137,18 @@ def test_a_body_that_is_not_json_gets_a_parse_error(client: RawClient) -> None:
     second = client.request("textDocument/codeAction", _action_params(client))
     assert client.response(second).get("result") == []
     assert any(m.get("id") is None and m.get("error", {}).get("code") == -32700 for m in client.seen)
+
+
+@pytest.mark.slow
+def test_exit_status_follows_the_protocol(tmp_path: Path) -> None:
+    """0 after shutdown then exit, 1 for an exit without shutdown (LSP 3.17 "exit")."""
+    for shut_down, status in ((True, 0), (False, 1)):
+        c = RawClient(tmp_path)
+        try:
+            c.initialize(tmp_path)
+            if shut_down:
+                assert "error" not in c.call("shutdown", None)
+            c.notify("exit", None)
+            assert c.proc.wait(timeout=60) == status
+        finally:
+            c.close()
