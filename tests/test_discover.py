@@ -178,3 +178,12 @@ def test_an_unknown_file_still_gets_the_tflite_readers_reason(tmp_path: Path) ->
     path.write_bytes(b"\0" * 64)
     result = runner().invoke(cli, ["check", str(path)])
     assert "not a TFLite flatbuffer" in result.stdout
+
+
+def test_force_exclude_applies_to_a_named_savedmodel_and_its_files(tmp_path: Path) -> None:
+    sm = tmp_path / "legacy" / "sm"
+    shutil.copytree(FIXTURES / "savedmodel" / "cumprod", sm)
+    config = Config(root=tmp_path, exclude=("legacy/",), force_exclude=True)
+    for named in (sm, sm / "saved_model.pb", sm / "variables" / "variables.index"):
+        assert discover([str(named)], config)[0] == [], named
+    assert discover([str(sm)], config._replace(force_exclude=False))[0] == [str(sm)]

@@ -19,13 +19,12 @@ from typing import NamedTuple
 from ..api import Config, ConfigError, Run, load_config, prepare
 from ..core.files import SAVEDMODEL_FILES, is_savedmodel_dir
 from ..run.config import DEFAULT_BASELINE, find_pyproject
-from ..run.discover import MODEL_SUFFIXES, SAVEDMODEL_METADATA, discover, savedmodel_root
+from ..run.discover import MODEL_SUFFIXES, SAVEDMODEL_METADATA, discover, savedmodel_root, walk_takes
 
 CONFIG_NAME = "pyproject.toml"
 BASELINE_NAME = DEFAULT_BASELINE
 #: files whose change means the configuration may have changed: every project is reloaded
 CONFIG_NAMES = (CONFIG_NAME, BASELINE_NAME)
-TFLITE_IDENTIFIER = b"TFL3"  #: bytes 4-8 of a TFLite flatbuffer
 
 
 class Project(NamedTuple):
@@ -138,25 +137,11 @@ def model_of(path: str, known: Collection[str] = (), config: Config | None = Non
         folder = os.path.dirname(folder)
     if name in SAVEDMODEL_METADATA:
         return None
-    if name.endswith(MODEL_SUFFIXES) or path in known or walk_takes(path, config):
+    if name.endswith(MODEL_SUFFIXES) or path in known:  # a model file, or one that was (deleted)
+        return path
+    if config is not None and os.path.isfile(path) and walk_takes(path, config):  # a .bin model
         return path
     return None
-
-
-def walk_takes(path: str, config: Config | None) -> bool:
-    """A file matching ``include`` (default ``*.bin``) that is a TFLite flatbuffer: what the walk
-    of ``oplint.run.discover`` takes besides ``*.tflite`` files (the same test, for one file)."""
-    if config is None or not config.include or not os.path.isfile(path):
-        return False
-    import pathspec
-
-    if not pathspec.GitIgnoreSpec.from_lines(config.include).match_file(os.path.basename(path)):
-        return False
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(8)[4:8] == TFLITE_IDENTIFIER
-    except OSError:
-        return False
 
 
 def is_model(path: str) -> bool:

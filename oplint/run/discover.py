@@ -79,6 +79,8 @@ def discover(paths: Sequence[str], config: Config) -> tuple[list[str], list[str]
             found.append(path)
 
     for path in paths:
+        if config.force_exclude and excluded(path):
+            continue
         if os.path.isdir(path) and is_savedmodel_dir(path):
             add(path)
         elif os.path.isdir(path):
@@ -88,8 +90,6 @@ def discover(paths: Sequence[str], config: Config) -> tuple[list[str], list[str]
                 notes.append(f"no model files found under {path} (looked for {looked})")
             for model in models:
                 add(model)
-        elif config.force_exclude and excluded(path):
-            continue
         else:
             root = savedmodel_root(path) if _in_savedmodel_candidate(path) else None
             if root is not None:
@@ -149,6 +149,16 @@ def _is_tflite(path: str) -> bool:
             return fh.read(8)[4:8] == _TFLITE_IDENTIFIER
     except OSError:
         return False
+
+
+def walk_takes(path: str, config: Config) -> bool:
+    """Whether the walk takes this file as a model: a model file name (``*.tflite``, ``*.pb``,
+    ``*.pbtxt``), or a file matching ``include`` (default ``*.bin``) that is a TFLite flatbuffer.
+    (The walk also decides SavedModel directories, ``exclude`` and ``.gitignore``.)"""
+    name = os.path.basename(path)
+    if name.endswith(MODEL_SUFFIXES):
+        return True
+    return bool(config.include) and _spec(config.include).match_file(name) and _is_tflite(path)
 
 
 def _walk(top: str, config: Config, excluded: _Excluder) -> Iterator[str]:
