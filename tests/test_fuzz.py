@@ -89,3 +89,32 @@ def test_every_mutator_runs_at_least_once(tmp_path: Path, mutator: str) -> None:
     suffix = ".pb" if seeds is PROTO_SEEDS else ".tflite"
     for seed in range(3):
         _check(tmp_path, suffix, fn(random.Random(seed), seeds[seed % len(seeds)]))
+
+
+def test_campaign_finding_a_dilated_convolution_whose_input_index_is_out_of_range(tmp_path: Path) -> None:
+    """Found by the campaign: Vela's dilated-convolution pattern (SPACE_TO_BATCH_ND, CONV_2D,
+    BATCH_TO_SPACE_ND) read the SPACE_TO_BATCH_ND input by index without checking it (IndexError
+    in the Ethos-U tables); a broken index is OPL003 and the pattern is not merged."""
+    from fixtures.tflite_builder import Graph, Op, Q, T, build
+
+    q = Q([0.5], [0])
+    tensors = [
+        T("block", "int32", (2,), const=True, data=b"\x02\0\0\0\x02\0\0\0"),
+        T("pad", "int32", (2, 2), const=True),
+        T("s2b_out", "int8", (4, 2, 2, 1), quant=q),
+        T("w", "int8", (1, 3, 3, 1), const=True, quant=q),
+        T("b", "int32", (1,), const=True, quant=Q([0.25], [0])),
+        T("conv_out", "int8", (4, 2, 2, 1), quant=q),
+        T("crops", "int32", (2, 2), const=True),
+        T("y", "int8", (1, 4, 4, 1), quant=q),
+    ]
+    ops = [
+        Op("SPACE_TO_BATCH_ND", [1424, 0, 1], [2]),  # input index beyond the 8 tensors
+        Op("CONV_2D", [2, 3, 4], [5], options=("Conv2DOptions", {"stride_w": 1, "stride_h": 1})),
+        Op("BATCH_TO_SPACE_ND", [5, 0, 6], [7]),
+    ]
+    path = tmp_path / "dilated.tflite"
+    path.write_bytes(build([Graph(tensors, ops, [2], [7])]))
+    run = prepare(Config().with_options(targets=parse_targets(["ethos-u55"])))
+    codes = {f.code for f in lint_file(str(path), run).findings}
+    assert "OPL003" in codes and "OPL013" not in codes

@@ -1432,12 +1432,17 @@ def _dilated_convolutions(graph: Graph, by_op: Mapping[int, list[VOp]], ctx: Ctx
             continue
         s2b, b2s = graph.ops[prev], graph.ops[nxt]
         conv = by_op[op.index][0]
-        ifm = read_tensor(graph.tensors[s2b.inputs[0]], ctx.data)
-        ofm = read_tensor(graph.tensors[b2s.outputs[0]], ctx.data)
+        s2b_in = graph.tensor(s2b.inputs[0]) if s2b.inputs else None
+        b2s_out = graph.tensor(b2s.outputs[0]) if b2s.outputs else None
+        s2b_block = graph.tensor(s2b.inputs[1]) if len(s2b.inputs) > 1 else None
+        if s2b_in is None or b2s_out is None or s2b_block is None:
+            continue  # a broken model (OPL003 says why)
+        ifm = read_tensor(s2b_in, ctx.data)
+        ofm = read_tensor(b2s_out, ctx.data)
         new = VOp(op, conv.optype, [], [])
         new.inputs = [c if c.usage != "IFM0" else Conn("IFM0", ifm, pad4(ifm.shape)) for c in conv.inputs]
         new.outputs = [Conn("OFM0", ofm, pad4(ofm.shape))]
-        block = ctx.data.values(read_tensor(graph.tensors[s2b.inputs[1]], ctx.data)) if len(s2b.inputs) > 1 else None
+        block = ctx.data.values(read_tensor(s2b_block, ctx.data))
         if not block:
             continue
         dilation = (block[1] if len(block) > 1 else block[0], block[0])
