@@ -29,11 +29,7 @@ from ..core.model import Graph, Model, Op
 from ..knowledge import load_toml, rules_dir
 from ..readers.keras import compute_dtype
 from . import keras_shapes
-from .tf_fate import BUILTIN, FLEX, PLUMBING, UNSUPPORTED, Prediction, table
-
-OPAQUE = "opaque"  #: code oplint cannot see (Lambda, custom classes, subclassed models)
-TENSORLIST = "tensorlist"  #: a recurrent loop over a dynamic batch: fails builtins-only, Flex TensorList ops otherwise
-UNKNOWN = "unknown"  #: a built-in layer class, configuration or activation the table has no row for
+from .tf_fate import BUILTIN, FLEX, OPAQUE, PLUMBING, TENSORLIST, UNKNOWN, UNSUPPORTED, Prediction, table
 
 #: ops a following ReLU/ReLU6 becomes the fused activation of (LiteRT optimize_patterns.td, the
 #: activation fusions); measured: fixtures/keras conv_bn_relu, dense_bn, residual_block,

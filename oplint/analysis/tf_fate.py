@@ -18,6 +18,10 @@ from ..knowledge import load_toml, rules_dir
 from ..knowledge.targets import Target, matches
 
 BUILTIN, FLEX, UNSUPPORTED, PLUMBING, CUSTOM = "builtin", "flex", "unsupported", "plumbing", "custom"
+#: fates of Keras layers only (oplint.analysis.keras_layers): code oplint cannot see (Lambda, custom
+#: classes); a recurrent loop over a dynamic batch (fails builtins-only, Flex TensorList ops with
+#: Select TF); a built-in layer, configuration or activation the layer table has no row for
+OPAQUE, TENSORLIST, UNKNOWN = "opaque", "tensorlist", "unknown"
 
 #: builtins that take string tensors; arithmetic on strings stays TF (probe: Add(string) -> FlexAdd)
 _STRING_OK = frozenset({"RESHAPE", "GATHER", "GATHER_ND", "CONCATENATION", "PACK", "UNPACK", "SLICE", "FILL"})

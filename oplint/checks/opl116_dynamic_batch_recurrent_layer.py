@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis.keras_layers import TENSORLIST
+from ..analysis.tf_fate import TENSORLIST
 from ..core.findings import Hit, Severity
 from ..core.model import Op
 from ._tf import by_fate

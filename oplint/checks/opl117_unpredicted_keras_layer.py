@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis.keras_layers import UNKNOWN
+from ..analysis.tf_fate import UNKNOWN
 from ..core.findings import Hit, Severity
 from ..core.model import Op
 from ._tf import by_fate

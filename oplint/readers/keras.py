@@ -34,6 +34,7 @@ import os
 import re
 import struct
 import zipfile
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, BinaryIO
 
@@ -214,6 +215,7 @@ class _Builder:
         self.where = where  #: "config.json" or "model_config", for messages
         self.ops: list[Op] = []
         self.tensors: list[Tensor] = []
+        self.made_by: dict[int, int] = {}  #: an op's first output tensor -> the op's index
 
     # tensors -------------------------------------------------------------------------------
     def tensor(self, name: str, dtype: str = "?", shape: Sequence[Any] | None = None) -> int:
@@ -269,6 +271,7 @@ class _Builder:
         if subclassed:
             options["subclassed_model"] = True
         origin = Origin(node=path, op_type=cls, function=function, layer=path, pointer=pointer)
+        self.made_by[outputs[0]] = len(self.ops)
         self.ops.append(
             Op(
                 0,
@@ -361,86 +364,82 @@ class _Builder:
             if _class(layer) in INPUT_CLASSES and not calls[name]:
                 calls[name].append([self.input(layer, prefix + name)])
 
-        def resolve(ref: Ref, in_node_data: bool) -> int | None:
-            """The tensor a reference names; None while its call is not made yet."""
-            name, node, index = ref
+        def call_index(ref: Ref, in_node_data: bool) -> int:
+            """Which call of the layer a reference names (the config's node index, made a call index)."""
+            name, node, _ = ref
             if name not in by_name:
                 raise self.fail(f"a layer reads {name!r}, which is not a layer of the model")
-            made = calls[name]
             layer = by_name[name][1]
             if _class(layer) in INPUT_CLASSES:
-                call = 0
-            else:
-                call = node - _node_offset(layer, legacy, in_node_data)
-                if not 0 <= call < len(nodes[name]) and len(nodes[name]) == 1:
-                    call = 0  # one call: whatever index the writer gave it
-            if call < 0 or call >= max(len(nodes[name]), len(made)):
+                return 0
+            call = node - _node_offset(layer, legacy, in_node_data)
+            if not 0 <= call < len(nodes[name]) and len(nodes[name]) == 1:
+                call = 0  # one call: whatever index the writer gave it
+            if call < 0 or call >= max(len(nodes[name]), len(calls[name])):
                 raise self.fail(f"a layer reads call {node} of {name!r}, which is called {len(nodes[name])} times")
-            if call >= len(made):
-                return None
-            outs = made[call]
+            return call
+
+        def tensor_of(ref: Ref, call: int) -> int:
+            outs = calls[ref[0]][call]
+            index = ref[2]
             if index < 0:
-                raise self.fail(f"a negative tensor index in a reference to {name!r}")
+                raise self.fail(f"a negative tensor index in a reference to {ref[0]!r}")
             if index >= len(outs):
-                self._widen(outs, index + 1, name)
+                self._widen(outs, index + 1, ref[0])
             return outs[index]
 
-        pending = [name for name, ns in nodes.items() if ns and _class(by_name[name][1]) not in INPUT_CLASSES]
-        progress = True
-        while pending and progress:
-            progress = False
-            still = []
-            for name in pending:
-                index, layer = by_name[name]
-                node_list = nodes[name]
-                while len(calls[name]) < len(node_list):
-                    k = len(calls[name])
-                    args = _node_args(node_list[k], self.fail)
-                    tensors: list[int] = []
-                    ready = True
-                    for ref, shape, dtype in args.refs:
-                        t = resolve(ref, True)
-                        if t is None:
-                            ready = False
-                            break
-                        if shape is not None:
-                            self.note_shape(t, shape, dtype)
-                        tensors.append(t)
-                    if not ready:
+        # Make every call once the calls it reads are made: a worklist in config order (Keras saves
+        # layers in topological order, so this is one pass), a call waiting on another is retried
+        # when that one is made (linear in the references, whatever the order of the layers).
+        waiting: dict[tuple[str, int], list[str]] = {}
+        queue = deque(name for name, ns in nodes.items() if ns and _class(by_name[name][1]) not in INPUT_CLASSES)
+        while queue:
+            name = queue.popleft()
+            index, layer = by_name[name]
+            node_list = nodes[name]
+            while len(calls[name]) < len(node_list):
+                k = len(calls[name])
+                args = _node_args(node_list[k], self.fail)
+                tensors: list[int] = []
+                blocked = None
+                for ref, shape, dtype in args.refs:
+                    call = call_index(ref, True)
+                    if call >= len(calls[ref[0]]):
+                        blocked = (ref[0], call)
                         break
-                    where = f"{pointer}/config/layers/{index}"
-                    outs = self.call(
-                        layer, _class(layer), prefix + name, where, function, tensors, args.kwargs, k, depth
-                    )
-                    calls[name].append(outs)
-                    progress = True
-                if len(calls[name]) < len(node_list):
-                    still.append(name)
-            pending = still
-        if pending:
-            raise self.fail(
-                f"layer {pending[0]!r} reads a layer output that is never computed (a cycle or a missing layer)"
-            )
+                    t = tensor_of(ref, call)
+                    if shape is not None:
+                        self.note_shape(t, shape, dtype)
+                    tensors.append(t)
+                if blocked is not None:
+                    waiting.setdefault(blocked, []).append(name)
+                    break
+                where = f"{pointer}/config/layers/{index}"
+                outs = self.call(layer, _class(layer), prefix + name, where, function, tensors, args.kwargs, k, depth)
+                calls[name].append(outs)
+                queue.extend(waiting.pop((name, k), ()))
+        for name, node_list in nodes.items():
+            if len(calls[name]) < len(node_list) and _class(by_name[name][1]) not in INPUT_CLASSES:
+                raise self.fail(
+                    f"layer {name!r} reads a layer output that is never computed (a cycle or a missing layer)"
+                )
         outputs = []
         for ref in _refs(cfg.get("output_layers")):
-            t = resolve(ref, False)
-            if t is None:
+            call = call_index(ref, False)
+            if call >= len(calls[ref[0]]):
                 raise self.fail(f"output {ref[0]!r} is never computed")
-            outputs.append(t)
+            outputs.append(tensor_of(ref, call))
         return outputs
 
     def _widen(self, outs: list[int], count: int, name: str) -> None:
         """A call read with more outputs than assumed (``return_state``, attention scores): its op
         gets them.  A nested model's outputs are what its ``output_layers`` say."""
-        if count > 64:
-            raise self.fail(f"a reference to output {count - 1} of {name!r}")
-        for i in range(len(self.ops) - 1, -1, -1):
-            op = self.ops[i]
-            if op.outputs and list(op.outputs) == outs:
-                outs.extend(self.tensor(f"{op.name}:{k}", self.tensors[outs[0]].dtype) for k in range(len(outs), count))
-                self.ops[i] = op._replace(outputs=tuple(outs))
-                return
-        raise self.fail(f"a reference to output {count - 1} of {name!r}, which has {len(outs)}")
+        i = self.made_by.get(outs[0], -1)
+        op = self.ops[i] if i >= 0 else None
+        if count > 64 or op is None or list(op.outputs) != outs:
+            raise self.fail(f"a reference to output {count - 1} of {name!r}, which has {len(outs)}")
+        outs.extend(self.tensor(f"{op.name}:{k}", self.tensors[outs[0]].dtype) for k in range(len(outs), count))
+        self.ops[i] = op._replace(outputs=tuple(outs))
 
     def call(
         self,
@@ -530,14 +529,14 @@ def _is_ref(value: Sequence[Any]) -> bool:
     )
 
 
-def _refs(value: Any) -> list[Ref]:
+def _refs(value: Any, depth: int = 0) -> list[Ref]:
     """``input_layers`` / ``output_layers``: one ``[name, node, tensor]`` or a list (or dict) of them."""
     if isinstance(value, list) and len(value) == 3 and _is_ref(value):
         return [(value[0], value[1], value[2])]
     out: list[Ref] = []
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    for item in items:
-        out.extend(_refs(item))
+    for item in items if depth < 16 else ():
+        out.extend(_refs(item, depth + 1))
     return out
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from ..analysis.tf_fate import BUILTIN, FLEX, PLUMBING, Prediction, predictions
+from ..analysis.tf_fate import BUILTIN, FLEX, OPAQUE, PLUMBING, TENSORLIST, UNKNOWN, Prediction, predictions
 from ..checks import (
     opl111_tf_op_needs_flex,
     opl112_tf_op_not_convertible,
@@ -121,9 +121,9 @@ def _outcome(kind: str, pred: Prediction) -> str:
         text = "removed"
     elif pred.fate == "custom":
         text = "unknown op (custom)"
-    elif pred.fate == "tensorlist":
+    elif pred.fate == TENSORLIST:
         return f"Select TF ops {flex} (fails with builtins only) [{pred.reason}]"
-    elif pred.fate == "opaque" or pred.fate == "unknown":
+    elif pred.fate in (OPAQUE, UNKNOWN):
         return f"not predicted [{pred.reason}]"
     elif pred.tf_ops:
         text = f"not convertible ({', '.join(pred.tf_ops)})"
