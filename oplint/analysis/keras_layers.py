@@ -31,10 +31,14 @@ from ..readers.keras import compute_dtype
 from . import keras_shapes
 from .tf_fate import BUILTIN, FLEX, OPAQUE, PLUMBING, TENSORLIST, UNKNOWN, UNSUPPORTED, Prediction, table
 
-#: ops a following ReLU/ReLU6 becomes the fused activation of (LiteRT optimize_patterns.td, the
-#: activation fusions); measured: fixtures/keras conv_bn_relu, dense_bn, residual_block,
-#: activations_a; TRANSPOSE_CONV, CONV_3D and dilated convolutions keep their RELU
-FUSABLE = frozenset({"FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD"})
+#: ops a following ReLU/ReLU6 (with no other use of their output) becomes the fused activation of:
+#: LiteRT@f6745779 tflite/converter/transforms/optimize_patterns.td:74-114 (convolutions, pools),
+#: :570-591 (ADD, SUB, DIV, MUL), optimize_pass.cc:1747 and :3335-3336 (FULLY_CONNECTED).  Measured:
+#: fixtures/keras conv_bn_relu, dense_bn, residual_block, activations_a, holdout h_bn_after_add;
+#: TRANSPOSE_CONV, CONV_3D and a dilated convolution's BATCH_TO_SPACE_ND keep their RELU
+FUSABLE = frozenset(
+    {"FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D", "ADD", "SUB", "DIV", "MUL"}
+)
 #: ops an inference batch normalisation right after them is folded into
 AFFINE = frozenset({"FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D"})
 RECURRENT = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM2D"})
@@ -48,7 +52,7 @@ SELF_TYPED = frozenset({"recurrent", "bidirectional", "activation"})
 KERAS_MODULES = ("keras", "tf_keras", "keras_hub", "keras_nlp", "keras_cv")
 TENSORLIST_REASON = "the converter lowers a recurrent loop's TensorList ops only when the batch size is fixed"
 
-_FLAGS = frozenset({"masked", "dims_dynamic", "dilated", "channels_first"})
+_FLAGS = frozenset({"masked", "dims_dynamic", "dilated", "channels_first", "expands", "keeps_shape", "after_dilated"})
 _FACTS = frozenset({"batch", "rank", "compute", "input", "after", "before"})
 
 
@@ -215,6 +219,8 @@ class Facts(NamedTuple):
     masked: bool = False
     after: str | None = None  #: "affine" / "fusable": the input is the only use of such an op's output
     before: frozenset[str] = frozenset()  #: the classes of the layers reading the output
+    out_shape: tuple[int, ...] | None = None  #: of the first output
+    after_dilated: bool = False  #: the input comes from a dilated convolution (BATCH_TO_SPACE_ND)
 
     def holds(self, cond: Cond) -> bool:
         return self._holds(cond) != cond.negate
@@ -250,6 +256,12 @@ class Facts(NamedTuple):
         if name == "dilated":
             d = self.config.get("dilation_rate")
             return any(isinstance(v, int) and v > 1 for v in (d if isinstance(d, list) else [d]))
+        if name == "expands":  # the output has more dimensions than the input
+            return self.shape is not None and self.out_shape is not None and len(self.out_shape) > len(self.shape)
+        if name == "keeps_shape":  # the output has the input's shape
+            return self.shape is not None and self.shape == self.out_shape
+        if name == "after_dilated":
+            return self.after_dilated
         return self.config.get("data_format") == "channels_first"  # channels_first
 
     def matches(self, row: Row) -> bool:
@@ -349,6 +361,7 @@ class _Predictor:
                 elif kind in AFFINE:
                     after = "affine"  # folding a batch norm into it does not need a free activation
         before = frozenset(u.kind for t in op.outputs for u in self.graph.consumers.get(t, ()))
+        anchor = self.anchor.get(x) if x is not None else None
         return Facts(
             kv=self.kv,
             config=_config(op),
@@ -358,6 +371,8 @@ class _Predictor:
             masked=x is not None and x in self.masked,
             after=after,
             before=before,
+            out_shape=self.shapes.get(op.outputs[0]) if op.outputs else None,
+            after_dilated=anchor is not None and anchor[0] == "BATCH_TO_SPACE_ND",
         )
 
     def row(self, cls: str, facts: Facts) -> Row | None:
@@ -587,7 +602,11 @@ class _Predictor:
                     ops += act.ops(self.kv)
         if stateful:
             ops += pick(rec["stateful"])
-        if unroll:
+        if unroll and not dynamic:  # the zero state is a constant; the time-major transpose of one batch row a reshape
+            batch1 = shape is not None and shape[0] == 1
+            ops += pick(rec["unrolled_static_batch1"] if batch1 else rec["unrolled_static_batchn"])
+            ops += pick(rec["unrolled_sequences"]) if seq else []
+        elif unroll:
             ops += pick(rec["unrolled"]) + (pick(rec["unrolled_sequences"]) if seq else [])
         else:
             ops += pick(rec["loop"])
