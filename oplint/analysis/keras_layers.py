@@ -400,7 +400,7 @@ class _Predictor:
             return f"custom layer '{cls}' ({registered}) '{name}': oplint cannot see inside it"
         if isinstance(module, str) and module.split(".", 1)[0] not in KERAS_MODULES:
             return f"custom layer '{cls}' (from {module}) '{name}': oplint cannot see inside it"
-        if cls not in self.table.builtin and cls not in self.table.rows:
+        if cls not in self.table.builtin and cls not in self.table.rows and not cls.endswith("OpLambda"):
             return f"custom layer '{cls}' '{name}': not a Keras layer; oplint cannot see inside it"
         return None
 
@@ -409,11 +409,13 @@ class _Predictor:
         facts = self.facts(op)
         parts = _Parts()
         parts.opaque = self.opaque(op.kind, op.name, op.options)
-        row = None if parts.opaque else self.row(op.kind, facts)
+        module = op.options.get("module")
+        operation = isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops"))
+        row = None if parts.opaque or operation else self.row(op.kind, facts)
         anchor_kind: str | None = None
         passthrough = False
         if parts.opaque is None and row is None:
-            parts.unknown = self.why_unknown(op.kind, facts)
+            parts.unknown = self.why_unknown(op.kind, facts, module)
         elif row is not None:
             parts.ops += row.ops
             parts.flex += row.flex
@@ -439,6 +441,10 @@ class _Predictor:
                 parts.add(act)
                 anchor_kind = act.ops[-1] if act.ops else anchor_kind
             parts.ops += self.casts(facts)
+            if facts.shape is not None and all(d >= 0 for d in facts.shape):
+                # a static shape change is a RESHAPE (the converter's canonicalization; cf. tf_fate
+                # _fusions; measured: holdout2:*/h2_conv1d_gru_batch1)
+                parts.ops = ["RESHAPE" if o in ("EXPAND_DIMS", "SQUEEZE") else o for o in parts.ops]
         result = self.assemble(parts, row)
         x = op.inputs[0] if op.inputs else -1
         if passthrough and x >= 0:
@@ -463,7 +469,12 @@ class _Predictor:
         self.track_mask(op, facts.config)
         return result
 
-    def why_unknown(self, cls: str, facts: Facts) -> str:
+    def why_unknown(self, cls: str, facts: Facts, module: object = None) -> str:
+        function = facts.config.get("function")
+        if isinstance(function, str):  # tf_keras TFOpLambda / SlicingOpLambda: a TF function by name
+            return f"no prediction for the TF function {function[:80]!r} called on Keras tensors"
+        if isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops")):
+            return f"no prediction for the Keras operation {cls} ({module}) called on Keras tensors"
         if cls not in self.table.rows:
             return f"no prediction for {cls} layers"
         if facts.compute in OTHER_COMPUTE:
@@ -598,7 +609,7 @@ class _Predictor:
                 act = self.table.activations.get(f"{name}_cell") or self.table.activations.get(name)
                 if act is None:
                     parts.unknown = f"no prediction for the {attr} {name!r} of a {cls} layer"
-                else:
+                elif not (act.fusable and cell.get("fuses_activation")):
                     ops += act.ops(self.kv)
         if stateful:
             ops += pick(rec["stateful"])
