@@ -153,3 +153,14 @@ def test_tf_functions_and_keras_operations_are_unpredicted_not_custom() -> None:
     assert model(keras_op)[0][0] == "unknown"
     custom = {"module": "my_project.layers", "class_name": "Dense", "config": {"name": "dense", "units": 2}}
     assert model(custom)[0][0] == "opaque"  # a class of its own named like a Keras layer
+
+
+def test_predict_gives_each_part_of_a_layer_its_own_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = runner().invoke(cli, ["predict", "fixtures/keras/models/tfk2/string_lookup_onehot.keras"])
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("StringLookup (string) x1 -> CALL_ONCE, HASHTABLE, HASHTABLE_IMPORT, HASHTABLE_FIND")
+    assert lines[0].endswith("ok on tflite, tflite-flex; fails tflm (HASHTABLE: no TensorFlow Lite Micro kernel)")
+    assert (
+        lines[1] == "StringLookup (string) x1 -> Select TF op FlexDenseBincount: ok on tflite-flex; fails tflite, tflm"
+    )

@@ -9,7 +9,7 @@ The verdicts are the checks' own: an op fails a target exactly when ``oplint che
 there (OPL111 needs Flex, OPL112 not convertible, OPL113 custom op, OPL114 no kernel for the
 predicted builtin, OPL303 no delegate kernel; for Keras layers also OPL115 opaque, OPL116 dynamic-batch
 recurrent layer, OPL117 no prediction), so the two commands never disagree.  A Keras layer whose
-prediction has several parts (builtins and a Select TF op) fails a target on every line of it.
+prediction has several parts (builtins and a Select TF op) has a line per part.
 """
 
 from __future__ import annotations
@@ -17,7 +17,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from ..analysis.tf_fate import BUILTIN, FLEX, OPAQUE, PLUMBING, TENSORLIST, UNKNOWN, Prediction, predictions
+from ..analysis.tf_fate import (
+    BUILTIN,
+    CUSTOM,
+    FLEX,
+    OPAQUE,
+    PLUMBING,
+    TENSORLIST,
+    UNKNOWN,
+    UNSUPPORTED,
+    Prediction,
+    predictions,
+)
 from ..checks import (
     opl111_tf_op_needs_flex,
     opl112_tf_op_not_convertible,
@@ -34,15 +45,17 @@ from ..knowledge.targets import Target
 
 #: The rules whose flagged ops are the failures predict shows, and whether their reason is worth
 #: repeating (the fate already says "needs Flex", "not convertible", "unknown op").
-_RULES: tuple[tuple[Callable[[Context], list[tuple[Op, str]]], bool], ...] = (
-    (opl111_tf_op_needs_flex.items, False),
-    (opl112_tf_op_not_convertible.items, False),
-    (opl113_custom_tf_op.items, False),
-    (opl114_predicted_op_unsupported.items, True),
-    (opl115_opaque_keras_layer.items, False),
-    (opl116_dynamic_batch_recurrent_layer.items, False),
-    (opl117_unpredicted_keras_layer.items, False),
-    (opl303_predicted_op_not_delegated.items, True),
+#: Each rule also names the fate it flags, so that a Keras layer whose prediction has several parts
+#: (builtins and a Select TF op) fails a target on the line of the part that fails there.
+_RULES: tuple[tuple[Callable[[Context], list[tuple[Op, str]]], bool, str], ...] = (
+    (opl111_tf_op_needs_flex.items, False, FLEX),
+    (opl112_tf_op_not_convertible.items, False, UNSUPPORTED),
+    (opl113_custom_tf_op.items, False, CUSTOM),
+    (opl114_predicted_op_unsupported.items, True, BUILTIN),
+    (opl115_opaque_keras_layer.items, False, OPAQUE),
+    (opl116_dynamic_batch_recurrent_layer.items, False, TENSORLIST),
+    (opl117_unpredicted_keras_layer.items, False, UNKNOWN),
+    (opl303_predicted_op_not_delegated.items, True, BUILTIN),
 )
 #: (op kind, input dtype, fate, builtins, reason, TF ops): one line of the plan
 _Key = tuple[str, str, str, tuple[str, ...], "str | None", tuple[str, ...]]
@@ -89,8 +102,9 @@ def plan(
         kind, dtype = key[0], key[1]
         ok: list[str] = []
         failing: list[tuple[str, str]] = []
+        fate = key[2]
         for target, why_by_op in zip(targets, flagged):
-            why = next((why_by_op[op.key] for op in ops if op.key in why_by_op), None)
+            why = next((why_by_op[fate, op.key] for op in ops if (fate, op.key) in why_by_op), None)
             if why is None:
                 ok.append(target.id)
             else:
@@ -102,12 +116,12 @@ def plan(
     return lines
 
 
-def _flagged(ctx: Context) -> dict[tuple[int, int], str]:
-    """Op key -> the first reason a check gives for it on this target."""
-    found: dict[tuple[int, int], str] = {}
-    for items, say in _RULES:
+def _flagged(ctx: Context) -> dict[tuple[str, tuple[int, int]], str]:
+    """(fate, op key) -> the first reason a check gives for that part of the op on this target."""
+    found: dict[tuple[str, tuple[int, int]], str] = {}
+    for items, say, fate in _RULES:
         for op, why in items(ctx):
-            found.setdefault(op.key, why.removeprefix("-> ") if say else "")
+            found.setdefault((fate, op.key), why.removeprefix("-> ") if say else "")
     return found
 
 
