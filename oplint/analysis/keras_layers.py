@@ -52,7 +52,7 @@ SELF_TYPED = frozenset({"recurrent", "bidirectional", "activation"})
 KERAS_MODULES = ("keras", "tf_keras", "keras_hub", "keras_nlp", "keras_cv")
 TENSORLIST_REASON = "the converter lowers a recurrent loop's TensorList ops only when the batch size is fixed"
 
-_FLAGS = frozenset({"masked", "dims_dynamic", "dilated", "channels_first", "expands", "keeps_shape", "after_dilated"})
+_FLAGS = frozenset({"masked", "dims_dynamic", "dilated", "channels_first", "expands", "keeps_shape"})
 _FACTS = frozenset({"batch", "rank", "compute", "input", "after", "before"})
 
 
@@ -220,7 +220,6 @@ class Facts(NamedTuple):
     after: str | None = None  #: "affine" / "fusable": the input is the only use of such an op's output
     before: frozenset[str] = frozenset()  #: the classes of the layers reading the output
     out_shape: tuple[int, ...] | None = None  #: of the first output
-    after_dilated: bool = False  #: the input comes from a dilated convolution (BATCH_TO_SPACE_ND)
 
     def holds(self, cond: Cond) -> bool:
         return self._holds(cond) != cond.negate
@@ -260,8 +259,6 @@ class Facts(NamedTuple):
             return self.shape is not None and self.out_shape is not None and len(self.out_shape) > len(self.shape)
         if name == "keeps_shape":  # the output has the input's shape
             return self.shape is not None and self.shape == self.out_shape
-        if name == "after_dilated":
-            return self.after_dilated
         return self.config.get("data_format") == "channels_first"  # channels_first
 
     def matches(self, row: Row) -> bool:
@@ -361,7 +358,6 @@ class _Predictor:
                 elif kind in AFFINE:
                     after = "affine"  # folding a batch norm into it does not need a free activation
         before = frozenset(u.kind for t in op.outputs for u in self.graph.consumers.get(t, ()))
-        anchor = self.anchor.get(x) if x is not None else None
         return Facts(
             kv=self.kv,
             config=_config(op),
@@ -372,7 +368,6 @@ class _Predictor:
             after=after,
             before=before,
             out_shape=self.shapes.get(op.outputs[0]) if op.outputs else None,
-            after_dilated=anchor is not None and anchor[0] == "BATCH_TO_SPACE_ND",
         )
 
     def row(self, cls: str, facts: Facts) -> Row | None:
@@ -456,15 +451,8 @@ class _Predictor:
         else:
             for t in op.outputs:
                 self.anchor[t] = (anchor_kind, op.index) if anchor_kind else None
-            if (
-                row is not None
-                and row.activation == "fused"
-                and _activation_name(op.kind, facts.config)
-                in (
-                    "relu",
-                    "relu6",
-                )
-            ):
+            own = _activation_name(op.kind, facts.config)
+            if row is not None and row.activation == "fused" and own in ("relu", "relu6"):
                 self.fused.add(op.index)
         self.track_mask(op, facts.config)
         return result
@@ -486,6 +474,9 @@ class _Predictor:
         the ``activation`` argument of a layer whose row fuses relu/relu6 into its op."""
         parts = _Parts()
         if name == "linear":
+            return parts, False
+        if ">" in name:  # a function registered by your own code (register_keras_serializable)
+            parts.opaque = f"custom activation '{name}': oplint cannot see inside it"
             return parts, False
         act = self.table.activations.get(name)
         if act is None:
