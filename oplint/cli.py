@@ -350,7 +350,8 @@ def _write_baseline(paths: Sequence[str], config: Any) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also list the ops the converter removes or folds.")
 def predict(path: str, targets: Sequence[str], signature: str | None, show_all: bool) -> None:
     """Predict what the TF->TFLite converter makes of each TF op of a SavedModel or GraphDef,
-    and on which targets the result runs (one line per op type)."""
+    or of each layer of a Keras model (.keras, .h5), and on which targets the result runs (one
+    line per op type or layer class)."""
     from . import checks
     from .readers import ModelError, load
     from .run.config import Config, ConfigError, parse_targets

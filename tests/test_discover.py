@@ -157,7 +157,6 @@ def test_typos_are_errors(args: list[str], message: str) -> None:
         ("model.onnx", b"\x08\x07\x12\x07pytorch\x1a\x052.1.0", "an ONNX model"),
         ("model.pt", b"PK\x03\x04" + b"\0" * 26 + b"archive/data.pkl", "a PyTorch model"),
         ("legacy.pth", b"\x80\x02\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19.", "a PyTorch model"),
-        ("weights.bin.h5", b"\x89HDF\r\n\x1a\n" + b"\0" * 40, "an HDF5 file"),
         ("model.json", b'{"format": "layers-model", "modelTopology": {}}', "a TensorFlow.js model"),
         ("models.zip", b"PK\x03\x04" + b"\0" * 40, "a zip archive"),
         ("model.tflite.gz", b"\x1f\x8b\x08\x00" + b"\0" * 40, "a gzip-compressed file"),
@@ -169,7 +168,7 @@ def test_a_model_in_another_format_is_named(tmp_path: Path, name: str, content: 
     result = runner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 1, result.output
     line = next(s for s in result.stdout.splitlines() if "OPL001" in s)
-    assert says in line and "oplint reads .tflite flatbuffers, SavedModel directories and frozen GraphDefs" in line
+    assert says in line and "oplint reads .tflite flatbuffers, SavedModel directories, frozen GraphDefs" in line
     assert "re-download" not in result.stdout  # the hint says what to do with this format
 
 

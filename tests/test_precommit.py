@@ -35,6 +35,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # a SavedModel as tf_keras writes it today (fingerprint.pb, keras_metadata.pb, variables/)
     shutil.copytree(FIXTURES / "savedmodel" / "keras_export", repo / "models" / "export")
     shutil.copytree(FIXTURES / "savedmodel" / "cumprod", repo / "models" / "flex_export")
+    shutil.copy(FIXTURES / "keras" / "models" / "k3" / "lstm_last.keras", repo / "models" / "lstm.keras")
+    shutil.copy(FIXTURES / "keras" / "models" / "tfk2" / "dense_mlp.h5", repo / "models" / "mlp.h5")
     (repo / "pyproject.toml").write_text('[tool.oplint]\ntargets = ["tflm"]\n')
     (repo / "README.md").write_text("not a model\n")
     _git(repo, "add", ".")
@@ -86,3 +88,10 @@ def test_a_savedmodel_the_target_cannot_run_fails_the_commit(project: Path) -> N
     result = _try_repo(project, "models/flex_export/saved_model.pb", "models/flex_export/variables/variables.index")
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.count("OPL111 [tflm] Cumprod") == 1, result.stdout  # one SavedModel, one report
+
+
+def test_hook_checks_keras_models(project: Path) -> None:
+    result = _try_repo(project, "models/lstm.keras", "models/mlp.h5")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "models/lstm.keras:sg0:op0: OPL116 [tflm] LSTM layer 'lstm'" in result.stdout
+    assert "models/mlp.h5: passes tflm" in result.stdout  # checked too, and it runs there

@@ -18,6 +18,10 @@ from ..knowledge import load_toml, rules_dir
 from ..knowledge.targets import Target, matches
 
 BUILTIN, FLEX, UNSUPPORTED, PLUMBING, CUSTOM = "builtin", "flex", "unsupported", "plumbing", "custom"
+#: fates of Keras layers only (oplint.analysis.keras_layers): code oplint cannot see (Lambda, custom
+#: classes); a recurrent loop over a dynamic batch (fails builtins-only, Flex TensorList ops with
+#: Select TF); a built-in layer, configuration or activation the layer table has no row for
+OPAQUE, TENSORLIST, UNKNOWN = "opaque", "tensorlist", "unknown"
 
 #: builtins that take string tensors; arithmetic on strings stays TF (probe: Add(string) -> FlexAdd)
 _STRING_OK = frozenset({"RESHAPE", "GATHER", "GATHER_ND", "CONCATENATION", "PACK", "UNPACK", "SLICE", "FILL"})
@@ -42,12 +46,14 @@ class Fate(NamedTuple):
 
 
 class Prediction(NamedTuple):
-    """The predicted fate of one node."""
+    """The predicted fate of one node (or of one part of a Keras layer)."""
 
-    fate: str  #: builtin | flex | unsupported | custom | plumbing
+    fate: str  #: builtin | flex | unsupported | custom | plumbing (Keras layers also: opaque | tensorlist | unknown)
     builtins: tuple[str, ...]
     reason: str | None = None  #: why the prediction differs from the table row
     row: Fate | None = None
+    #: the TF ops a flex / unsupported / tensorlist prediction is about (empty: the node's own op)
+    tf_ops: tuple[str, ...] = ()
 
 
 @cache
@@ -95,7 +101,12 @@ def predict(graph: Graph, op: Op, model: Any = None) -> Prediction:
 
 
 def predictions(model: Any) -> tuple[tuple[Graph, Op, Prediction], ...]:
-    """Every op of a TF model with its prediction (computed once per model)."""
+    """Every op of a TF model with its prediction (computed once per model); for a Keras model,
+    every layer call with each part of its prediction (:mod:`oplint.analysis.keras_layers`)."""
+    if model.format == "keras":
+        from .keras_layers import predictions as keras_predictions
+
+        return keras_predictions(model)
 
     def compute() -> tuple[tuple[Graph, Op, Prediction], ...]:
         absorbed: set[tuple[int, int]] = set()
@@ -232,9 +243,17 @@ def _gelu(model: Any, graph: Graph, op: Op) -> tuple[Op, ...]:
     return (*matched, tail, graph.producer[half])
 
 
+def is_layer(op: Op) -> bool:
+    """Whether ``op`` is a Keras layer call (its origin points into the model configuration)."""
+    return op.origin is not None and op.origin.pointer is not None
+
+
 def where(op: Op) -> str:
-    """``Cumprod 'model/cumprod/Cumprod'`` plus the layer and function, as users know them."""
+    """``Cumprod 'model/cumprod/Cumprod'`` plus the layer and function, as users know them;
+    ``Dense layer 'block/dense'`` for a Keras layer."""
     origin = op.origin
+    if is_layer(op):
+        return f"{op.kind} layer '{op.name}'"
     text = f"{op.kind} '{op.name}'" if op.name else op.kind
     if origin is not None and origin.layer:
         text += f' in layer "{origin.layer}"'
@@ -254,6 +273,8 @@ def builtin_problems(model: Model, op: Op, pred: Prediction, target: Target) -> 
     outs = graph.op_outputs(op)
     first_in = ins[0].dtype if ins and ins[0] is not None and ins[0].dtype not in _UNKNOWN else None
     first_out = outs[0].dtype if outs and outs[0] is not None and outs[0].dtype not in _UNKNOWN else None
+    if is_layer(op):  # a layer's inputs and outputs are not its builtins' operands: presence only
+        first_in = first_out = None
     key = (pred.builtins, first_in, first_out, target.id)
     memo: dict[tuple[object, ...], list[str]] = model.derived("tf-builtin-problems", dict)
     found = memo.get(key)
@@ -269,7 +290,7 @@ def _problems(builtins: tuple[str, ...], first_in: str | None, first_out: str | 
         if support is None:
             problems.append(f"-> {builtin}: no {target.runtime_title} kernel")
             continue
-        if support.types is None or len(builtins) > 1:
+        if support.types is None or len(builtins) > 1 or (first_in is None and first_out is None):
             continue  # a lowering's intermediate types are not known
         dtypes = {"in0": first_in, "out0": first_out}
         if not any(matches({k: v for k, v in sig.items() if k in dtypes}, dtypes) for sig in support.types):

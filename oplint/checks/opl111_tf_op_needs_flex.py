@@ -1,10 +1,12 @@
 """A TF op the converter can only keep as a Select TF (Flex) op.
 
 ## What it does
-For SavedModels and GraphDefs, predicts each TF op's fate in the TF->TFLite converter (the
+For SavedModels, GraphDefs and Keras models, predicts each TF op's fate in the TF->TFLite converter (the
 table `rules/tf/tf_ops.toml`, generated from LiteRT's legalization patterns and the Select TF
 allowlist) and flags the ops with no TFLite builtin path that are in the Select TF allowlist,
-on every target that cannot run Select TF ops (`tflite`, `tflm`, delegates).
+on every target that cannot run Select TF ops (`tflite`, `tflm`, delegates).  For a Keras model
+the TF ops are those its layers keep (`rules/keras/layers.toml`: `MaxPooling3D` keeps
+`MaxPool3D`, a float16 `Dense` keeps `MatMul`), reported at the layer.
 
 ## Why is this bad?
 With builtins only, conversion fails (`Some ops are not supported by the native TFLite
@@ -49,8 +51,15 @@ RULE = Rule(
         ("savedmodel/cumprod", "tflite"),
         ("savedmodel/cumprod", "tflm"),
         ("savedmodel/frozen_cumprod.pb", "tflm"),
+        ("keras/models/k3/conv3d.keras", "tflite"),
+        ("keras/models/tfk2/mixed_float16.h5", "tflm"),
     ),
-    silent_on=(("savedmodel/cumprod", "tflite-flex"), ("savedmodel/conv_ok", "tflm")),
+    silent_on=(
+        ("savedmodel/cumprod", "tflite-flex"),
+        ("savedmodel/conv_ok", "tflm"),
+        ("keras/models/k3/conv3d.keras", "tflite-flex"),
+        ("keras/models/k3/conv2d_valid_relu.keras", "tflite"),
+    ),
 )
 
 
@@ -72,5 +81,6 @@ def items(ctx: Context) -> list[tuple[Op, str]]:
     found = []
     for op, pred in by_fate(ctx.model, FLEX):
         why = f" ({pred.reason})" if pred.reason else ""
-        found.append((op, f"-> needs Select TF ops (Flex{op.kind}){why}, which {ctx.target.runtime_title} cannot run"))
+        flex = ", ".join(f"Flex{t}" for t in pred.tf_ops or (op.kind,))
+        found.append((op, f"-> needs Select TF ops ({flex}){why}, which {ctx.target.runtime_title} cannot run"))
     return found

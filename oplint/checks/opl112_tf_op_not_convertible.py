@@ -2,7 +2,9 @@
 
 ## What it does
 Flags TF ops (of the TensorFlow op registry) that have no TFLite builtin path and are not in
-the Select TF allowlist.  Reported on every target, `tflite-flex` included.
+the Select TF allowlist.  Reported on every target, `tflite-flex` included.  For a Keras model:
+layers that keep such a TF op, and layer configurations the converter rejects in every mode
+(a Keras 3 `model.quantize("int8")` Dense).
 
 ## Why is this bad?
 Conversion fails with builtins and with `SELECT_TF_OPS` alike (`Some ops in the model are
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis.tf_fate import UNSUPPORTED
+from ..analysis.tf_fate import UNSUPPORTED, is_layer
 from ..core.findings import Hit, Severity
 from ..core.model import Op
 from ._tf import by_fate, hits
@@ -41,7 +43,11 @@ RULE = Rule(
     "tf-op-not-convertible",
     Severity.ERROR,
     vocabulary="tf",
-    fires_on=(("savedmodel/erfc", "tflite"), ("savedmodel/erfc", "tflite-flex")),
+    fires_on=(
+        ("savedmodel/erfc", "tflite"),
+        ("savedmodel/erfc", "tflite-flex"),
+        ("keras/models/k3/int8_quantized_dense.keras", "tflite-flex"),
+    ),
     silent_on=(("savedmodel/cumprod", "tflite-flex"), ("savedmodel/conv_ok", "tflite")),
 )
 
@@ -56,6 +62,12 @@ def items(ctx: Context) -> list[tuple[Op, str]]:
     predict`` reads the same list, so its verdicts are the check's."""
     found = []
     for op, pred in by_fate(ctx.model, UNSUPPORTED):
-        why = f" ({pred.reason})" if pred.reason else ""
-        found.append((op, f"-> no TFLite builtin and not a Select TF op{why}: the converter rejects it"))
+        if pred.tf_ops:
+            text = f"-> {', '.join(pred.tf_ops)}: no TFLite builtin and not a Select TF op: the converter rejects it"
+        elif is_layer(op) and pred.reason:
+            text = f"-> {pred.reason}"
+        else:
+            why = f" ({pred.reason})" if pred.reason else ""
+            text = f"-> no TFLite builtin and not a Select TF op{why}: the converter rejects it"
+        found.append((op, text))
     return found

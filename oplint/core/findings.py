@@ -45,6 +45,8 @@ class Location(NamedTuple):
     graph_name: str | None = None
     layer: str | None = None  #: Keras layer (name scope) when known
     source: Source | None = None
+    #: a Keras layer's JSON pointer in the model configuration (config.json / model_config)
+    pointer: str | None = None
 
     def __str__(self) -> str:
         parts = [self.path]
@@ -68,6 +70,8 @@ class Location(NamedTuple):
             out["layer"] = self.layer
         if self.source is not None:
             out["source"] = {"file": self.source.file, "line": self.source.line}
+        if self.pointer is not None:
+            out["pointer"] = self.pointer
         return out
 
 

@@ -91,14 +91,19 @@ class Tensor(NamedTuple):
 class Origin(NamedTuple):
     """Where an op came from in the model the user wrote: the TF node, its Keras layer, the
     Python line that created it (SavedModel debug info).  Set on ops read from a SavedModel or
-    GraphDef, and on the TFLite ops predicted from them."""
+    GraphDef, and on the TFLite ops predicted from them.  For a Keras model, each op is one
+    call of a layer: ``node`` is the layer's path (``outer/inner/conv``), ``op_type`` its class
+    and ``pointer`` where its configuration is in the file."""
 
-    node: str  #: TF node name
-    op_type: str  #: TF op type ("Conv2D")
-    function: str = ""  #: the TF function the node lives in ("" = the top-level graph)
-    layer: str | None = None  #: Keras layer, from the name scope
+    node: str  #: TF node name; Keras: the layer path
+    op_type: str  #: TF op type ("Conv2D"); Keras: the layer class
+    function: str = ""  #: the TF function the node lives in ("" = the top-level graph); Keras: the enclosing model
+    layer: str | None = None  #: Keras layer, from the name scope (Keras: the layer path)
     file: str | None = None  #: Python source file (debug info)
     line: int | None = None
+    #: Keras: the layer's JSON pointer in the model configuration (``config.json`` of a
+    #: ``.keras``, the ``model_config`` attribute of a ``.h5``), e.g. ``/config/layers/3``
+    pointer: str | None = None
 
 
 class Op(NamedTuple):
@@ -233,6 +238,8 @@ class ProblemKind(enum.Enum):
     CALL_GRAPH = "call-graph"  #: function calls that cycle, nest too deep, or reach too many nodes
     SIGNATURE = "signature"  #: the requested signature is not in the model
     TOO_LARGE = "too-large"  #: beyond the reader's documented limits (ops, tensors, nodes, lists, bytes)
+    UNREADABLE_KERAS = "unreadable-keras"  #: a .keras/.h5 file whose Keras model cannot be read
+    NOT_KERAS = "not-keras"  #: an HDF5 file that holds no Keras model (weights only, or other data)
     INTERNAL = "internal"  #: oplint itself failed on the model (a bug: the other models are still checked)
 
 
@@ -256,6 +263,7 @@ class Model:
         "min_runtime_version",
         "path",
         "problems",
+        "saved_by",
         "scalars",
         "schema_version",
         "signatures",
@@ -275,9 +283,10 @@ class Model:
         size: int = 0,
         problems: tuple[Problem, ...] = (),
         scalars: Mapping[tuple[int, int], float] | None = None,
+        saved_by: Mapping[str, str] = EMPTY,
     ) -> None:
         self.path = path
-        self.format = format  #: "tflite" | "savedmodel" | "graphdef"
+        self.format = format  #: "tflite" | "savedmodel" | "graphdef" | "keras"
         self.graphs = graphs
         self.schema_version = schema_version
         self.description = description
@@ -288,6 +297,8 @@ class Model:
         self.problems = problems  #: defects the reader found, each reported by the rule that declares its kind
         #: (graph, tensor) -> value of one-element float constants (TF models: fusion patterns read them)
         self.scalars: Mapping[tuple[int, int], float] = scalars or {}
+        #: what the file says about the program that wrote it (Keras: ``keras_version``, ``backend``)
+        self.saved_by = saved_by
         self._nx: networkx.MultiDiGraph[tuple[int, int]] | None = None
         self._memo: dict[Any, Any] = {}
 
@@ -304,7 +315,8 @@ class Model:
 
     @property
     def vocabulary(self) -> str:
-        """Namespace of :attr:`Op.kind`: "tflite" builtins or "tf" ops."""
+        """Namespace of the rules that read :attr:`Op.kind`: "tflite" builtins, or "tf" for the models
+        oplint predicts the conversion of (TF ops of a SavedModel or GraphDef, Keras layers)."""
         return "tflite" if self.format == "tflite" else "tf"
 
     def ops(self) -> Iterator[Op]:

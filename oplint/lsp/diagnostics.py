@@ -28,10 +28,14 @@ def uri_of(path: str) -> str:
 def to_diagnostic(f: Finding, model_uri: str, on_source: bool = False) -> types.Diagnostic:
     loc = f.location
     where = []
-    if loc.op_index is not None:
-        where.append(f"subgraph {loc.graph} op {loc.op_index}" + (f" '{loc.node}'" if loc.node else ""))
-    if loc.layer:
-        where.append(f"layer {loc.layer}")
+    if loc.pointer is not None:  # a Keras layer: where its configuration is in the file
+        config = "config.json" if loc.path.endswith(".keras") else "model_config"
+        where.append(f"layer {loc.layer or loc.node}, {config} {loc.pointer}")
+    else:
+        if loc.op_index is not None:
+            where.append(f"subgraph {loc.graph} op {loc.op_index}" + (f" '{loc.node}'" if loc.node else ""))
+        if loc.layer:
+            where.append(f"layer {loc.layer}")
     target = f" [{f.target}]" if f.target else ""
     message = f"{f.message}{target}" + (f" ({', '.join(where)})" if where else "")
     if f.hint:
@@ -49,6 +53,8 @@ def to_diagnostic(f: Finding, model_uri: str, on_source: bool = False) -> types.
         "node": loc.node,
         "fingerprint": f.fingerprint,
     }
+    if loc.pointer is not None:
+        data["pointer"] = loc.pointer
     related = None
     if on_source:
         related = [

@@ -142,8 +142,12 @@ def _share(result: ModelReport, label: str) -> str:
 def model_summary(result: ModelReport) -> list[str]:
     if not result.readable:
         return []
-    graphs = f"{result.graph_count:,} subgraph{'s' if result.graph_count != 1 else ''}"
-    text = f"{terminal(result.path)}: {result.op_count:,} op{'s' if result.op_count != 1 else ''} in {graphs}"
+    if result.format == "keras":
+        calls = f"{result.op_count:,} layer call{'s' if result.op_count != 1 else ''}"
+        text = f"{terminal(result.path)}: {calls} (a Keras model)"
+    else:
+        graphs = f"{result.graph_count:,} subgraph{'s' if result.graph_count != 1 else ''}"
+        text = f"{terminal(result.path)}: {result.op_count:,} op{'s' if result.op_count != 1 else ''} in {graphs}"
     required, metadata = result.min_runtime_required, result.min_runtime_metadata
     if required or metadata:
         if required and metadata and required != metadata:

@@ -51,6 +51,11 @@ def load(path: str, display: str | None = None, signature: str | None = None) ->
         from . import savedmodel
 
         return savedmodel.read(path, display, savedmodel.Options(signature))
+    keras = _keras_kind(path, head)
+    if keras is not None:
+        from . import keras as keras_reader
+
+        return keras_reader.read_keras(path, display) if keras == "zip" else keras_reader.read_h5(path, display)
     if head[4:8] != TFLITE_IDENTIFIER:
         from .formats import identify
 
@@ -65,6 +70,26 @@ def load(path: str, display: str | None = None, signature: str | None = None) ->
         raise ModelError(ProblemKind.UNREADABLE, f"cannot read: {exc.strerror or exc}") from None
     except ValueError as exc:  # mmap of a file that shrank to nothing while we looked at it
         raise ModelError(ProblemKind.UNREADABLE, f"cannot map the file: {exc}") from None
+
+
+#: file name suffixes of Keras models: ``.keras`` (a zip), legacy HDF5 ``.h5`` / ``.hdf5``
+KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
+ZIP_MAGIC = b"PK\x03\x04"
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def _keras_kind(path: str, head: bytes) -> str | None:
+    """ "zip" or "hdf5" for a Keras model file, by content (a .keras that is HDF5 is read as one, and
+    the other way round); None for anything else."""
+    if head.startswith(ZIP_MAGIC) and path.endswith(KERAS_SUFFIXES):
+        return "zip"
+    if head.startswith(HDF5_MAGIC):
+        return "hdf5"
+    if path.endswith(KERAS_SUFFIXES) and head.startswith(b"PK"):
+        return "zip"  # an empty or spanned zip: the zip reader says what is wrong
+    if path.endswith(KERAS_SUFFIXES):
+        return "hdf5" if path.endswith((".h5", ".hdf5")) else "zip"
+    return None
 
 
 def _tensorflow_name(path: str) -> bool:

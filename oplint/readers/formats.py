@@ -1,7 +1,8 @@
 """Name the formats oplint does not read, so a user given the wrong file learns what it is.
 
-Only called for a file that is not a TFLite flatbuffer (its identifier is not ``TFL3``) and not a
-TensorFlow protobuf by name.  Each format is recognised by its magic bytes where it has some, by
+Only called for a file that is not a TFLite flatbuffer (its identifier is not ``TFL3``), not a
+TensorFlow protobuf by name and not a Keras model (HDF5 files and ``.keras`` zips go to the Keras
+reader).  Each format is recognised by its magic bytes where it has some, by
 its file name suffix otherwise; the message says what the file is and how to get a model oplint
 reads (a .tflite flatbuffer, a SavedModel directory, a frozen GraphDef).
 """
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-READS = "oplint reads .tflite flatbuffers, SavedModel directories and frozen GraphDefs (.pb)"
+READS = (
+    "oplint reads .tflite flatbuffers, SavedModel directories, frozen GraphDefs (.pb) and Keras models (.keras, .h5)"
+)
 
 ZIP = b"PK\x03\x04"
-HDF5 = b"\x89HDF\r\n\x1a\n"
 GZIP = b"\x1f\x8b"
 NUMPY = b"\x93NUMPY"
 GGUF = b"GGUF"
@@ -29,10 +31,6 @@ def _torch(path: str, head: bytes) -> bool:
 
 def _pickle_like(path: str, head: bytes) -> bool:
     return path.endswith((".pkl", ".pickle", ".joblib"))
-
-
-def _hdf5(path: str, head: bytes) -> bool:
-    return head.startswith(HDF5)
 
 
 def _tfjs(path: str, head: bytes) -> bool:
@@ -65,11 +63,6 @@ KNOWN: tuple[tuple[Callable[[str, bytes], bool], str, str], ...] = (
     ),
     (_pickle_like, "a Python pickle", "oplint never unpickles; export the model as a .tflite or a SavedModel"),
     (_named(".pte"), "an ExecuTorch program", "export the model to TFLite instead and check the .tflite"),
-    (
-        _hdf5,
-        "an HDF5 file",
-        "for a Keras .h5 model, save it with model.export('dir') (a SavedModel) or convert it to .tflite",
-    ),
     (
         _tfjs,
         "a TensorFlow.js model (model.json)",

@@ -26,8 +26,9 @@ from .config import Config
 if TYPE_CHECKING:  # pragma: no cover
     from pathspec import PathSpec
 
-#: file name suffixes a directory walk always picks up
-MODEL_SUFFIXES = (".tflite",)
+#: file name suffixes a directory walk always picks up: TFLite flatbuffers and Keras models
+#: (``.keras`` zips, legacy HDF5 ``.h5``/``.hdf5``; an HDF5 file without a Keras model is a warning, OPL011)
+MODEL_SUFFIXES = (".tflite", ".keras", ".h5", ".hdf5")
 #: files of a SavedModel directory that are metadata, never models of their own
 SAVEDMODEL_METADATA = frozenset({"fingerprint.pb", "keras_metadata.pb", "tfhub_module.pb"})
 _TFLITE_IDENTIFIER = b"TFL3"

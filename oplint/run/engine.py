@@ -68,6 +68,7 @@ def locate(model: Model, hit: Hit) -> Location:
         graph_name=graph.name if graph is not None else None,
         layer=origin.layer if origin is not None else None,
         source=source,
+        pointer=origin.pointer if origin is not None else None,
     )
 
 
