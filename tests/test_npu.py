@@ -135,6 +135,38 @@ def test_each_measured_validator_rule_names_its_evidence(rule: qualcomm.Measured
         assert rule.says.startswith(qualcomm._GENERIC), (printed, rule.says)
 
 
+@pytest.mark.parametrize("rule", qualcomm.COMPILE_RULES, ids=lambda r: r.name)
+def test_each_compile_rule_names_its_evidence(rule: qualcomm.CompileFailure) -> None:
+    """The model a compile rule was measured on failed to compile, with the message the rule quotes;
+    an op the SoC cannot prepare fails on SM8350 only, and the rule finds it among the ops selected."""
+    entry = fid.record()["models"][rule.evidence]
+    soc = "SM8350" if rule.test is not None else "SM8650"
+    compiled = entry["runs"][f"qualcomm@{soc}"]["compile"]
+    assert compiled["status"] == "failed", rule.evidence
+    alone = json.loads((FIXTURES / "npu" / "QNN_COMPILE_OPS.json").read_text())["socs"]["SM8350"]
+    printed = " ".join(
+        compiled.get("errors", []) + [e for o in alone.get(rule.evidence, []) for e in o.get("errors", [])]
+    )
+    quoted = rule.says.split("q::")[-1].split(" ")[0] if "q::" in rule.says else rule.says[:30]
+    assert quoted in printed, (quoted, printed[:500])
+    if rule.test is None:
+        return
+    assert entry["runs"]["qualcomm@SM8650"]["compile"]["status"] == "ok", rule.evidence
+    if not fid.model_path(rule.evidence).is_file():
+        pytest.skip(f"{rule.evidence} is in ../shared, which is not present")
+    model = fid.read(rule.evidence)
+    assert model is not None
+    selected = {tuple(x) for x in entry["runs"]["qualcomm@SM8350"]["partition"]["npu"]}
+    v68, v75 = qualcomm.Settings("SM8350", "v68"), qualcomm.Settings("SM8650", "v75")
+    hits = [
+        op
+        for op in model.ops()
+        if op.key in selected and rule.test(qualcomm._Op(model, model.graphs[op.graph], op), v68) is not None
+    ]
+    assert hits, rule.evidence
+    assert all(rule.test(qualcomm._Op(model, model.graphs[op.graph], op), v75) is None for op in hits)
+
+
 def test_reasons_record_covers_every_cpu_op_of_a_builder() -> None:
     """QNN_REASONS.json lists a reason for the ops 2.3.0's plugin logged as unsupported."""
     data = reasons()

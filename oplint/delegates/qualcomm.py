@@ -903,7 +903,7 @@ VALIDATOR: tuple[Measured, ...] = (
         "PoolAvg2d",
         _unsupported("PoolAvg2d"),
         "oracle/big_kernel_pool_stride/big_kernel_pool_stride.int16x8.tflite op 1",
-        "the HTP averages int16 only as unsigned 16-bit: " + FULL_INT8,
+        "int8 average pooling is taken (measured): " + FULL_INT8,
     ),
     Measured(
         "int64 arg max",
@@ -919,7 +919,8 @@ VALIDATOR: tuple[Measured, ...] = (
         "Cast",
         _unsupported("Cast"),
         "oracle/casts_compare_logic/casts_compare_logic.dynamic_flex.tflite op 0",
-        "cast through int32 (tf.cast(x, tf.int32)), or quantize the tensor instead of casting it",
+        "quantize the tensor (give it a scale and zero point) instead of casting an unquantized 8- or 16-bit "
+        "integer; casts between int32, float32, bool and int64 are taken (measured)",
     ),
     Measured(
         "unquantized 8- or 16-bit integers",
@@ -952,7 +953,7 @@ VALIDATOR: tuple[Measured, ...] = (
         "ElementWiseUnary",
         _GENERIC,
         "fixtures/tflite/exp_int8.tflite op 0",
-        "keep EXP in float (it takes float32), or quantize to int16x8",
+        "keep EXP in float: float32 EXP is taken (measured)",
     ),
     Measured(
         "int8 log softmax",
@@ -1193,9 +1194,10 @@ def _composite_on_v68(v: _Op, s: Settings) -> str | None:
 
 _V68 = "on the v68 HTP (SM8350, SA8295, SM7325, QCM6490, ...); v73 and later prepare it"
 _V68_HINT = (
-    "quantize the model (int8, or int16x8 activations: the HTP prepares these ops in fixed point), or compile "
-    "for a v73 or newer SoC; "
+    "compile for a v73 or newer SoC (SM8550, SM8650, SM8850: they prepare it, measured), or leave the op out of "
+    "the model you compile for the NPU"
 )
+_V68_INT8 = "quantize the model to int8 (the v68 HTP prepares the int8 op, measured), or " + _V68_HINT
 _COMPILE_OPS = "fixtures/npu/QNN_COMPILE_OPS.json"
 
 #: the compile's whole-model failures the recorded compiles show (``test``: ops the SoC cannot prepare)
@@ -1214,63 +1216,63 @@ COMPILE_RULES: tuple[CompileFailure, ...] = (
         "GELU",
         "graph_prepare.cc:211::ERROR:could not create op: q::QNN_Gelu",
         "fixtures/tflite/gelu_float.tflite",
-        _V68_HINT + "or write GELU with its tanh approximation (approximate=True), which becomes other ops",
+        _V68_INT8,
         _float_op(frozenset({"GELU"}), "GELU " + _V68),
     ),
     CompileFailure(
         "ELU",
         "graph_prepare.cc:211::ERROR:could not create op: q::QNN_Elu",
         "corpus/google-ai-edge__LiteRT/litert/test/testdata/simple_elu_op.tflite",
-        _V68_HINT + "or use RELU instead of ELU",
+        _V68_HINT,
         _float_op(frozenset({"ELU"}), "ELU " + _V68),
     ),
     CompileFailure(
         "ROUND",
         "tcm_migration.cc:2207::ERROR:no properties registered for q::Round",
         "corpus/google-ai-edge__LiteRT/litert/test/testdata/simple_round_op.tflite",
-        _V68_HINT + "or keep ROUND on the CPU side of the model",
+        _V68_HINT,
         _float_op(frozenset({"ROUND"}), "ROUND " + _V68),
     ),
     CompileFailure(
         "L2 normalization",
         "graph_prepare.cc:211::ERROR:could not create op: q::QNN_L2Norm",
         "corpus/google-ai-edge__LiteRT/litert/test/testdata/simple_l2_norm.tflite",
-        _V68_HINT.rstrip("; "),
+        _V68_HINT,
         _float_op(frozenset({"L2_NORMALIZATION"}), "L2_NORMALIZATION " + _V68),
     ),
     CompileFailure(
         "normalization composites",
-        "graph_prepare.cc:211::ERROR:could not create op: q::QNN_L2Norm (q::QNN_GroupNorm)",
+        "graph_prepare.cc:211::ERROR:could not create op: q::QNN_L2Norm",
         "corpus/google-ai-edge__LiteRT/litert/test/testdata/l2_norm_composite.tflite",
-        _V68_HINT.rstrip("; "),
+        _V68_HINT,
         _composite_on_v68,
     ),
     CompileFailure(
         "cumulative sum",
         "graph_prepare.cc:211::ERROR:could not create op: q::QNN_CumulativeSum",
         "oracle/cumsum_cumprod/cumsum_cumprod.float32_flex.tflite",
-        _V68_HINT.rstrip("; "),
+        _V68_HINT,
         _float_op(frozenset({"CUMSUM"}), "CUMSUM " + _V68),
     ),
     CompileFailure(
         "3-D convolution",
         "tcm_migration.cc:2207::ERROR:no properties registered for q::QNN_Conv3d",
         "oracle/conv3d/conv3d.float32_flex.tflite",
-        _V68_HINT.rstrip("; "),
+        _V68_HINT,
         _float_op(frozenset({"CONV_3D"}), "CONV_3D " + _V68),
     ),
     CompileFailure(
         "gather",
         "graph_prepare.cc:211::ERROR:could not create op: q::Gather",
         "oracle/embedding_lookup/embedding_lookup.float32.tflite",
-        _V68_HINT + "or gather in int8 (quantize the embedding table)",
+        _V68_INT8,
         _float_op(frozenset({"GATHER"}), "GATHER " + _V68),
     ),
     CompileFailure(
         "select",
         "graph_prepare.cc:211::ERROR:could not create op: q::Select.exe",
         "oracle/broadcast_elementwise/broadcast_elementwise.float32.tflite",
-        _V68_HINT.rstrip("; "),
+        _V68_INT8,
         _float_op(frozenset({"SELECT", "SELECT_V2"}), "SELECT " + _V68),
     ),
 )
