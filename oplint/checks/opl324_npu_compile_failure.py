@@ -18,7 +18,7 @@ compilation fails the same way when the app starts, typically leaving the model 
 ## Example
 ```
 $ oplint check fixtures/tflite/gelu_float.tflite --target qualcomm@SM8350
-fixtures/tflite/gelu_float.tflite:sg0:op0: OPL324 [qualcomm@SM8350] the Qualcomm compile for SM8350 (v68) fails, so no NPU byte code is produced: QNN's v68 HTP cannot prepare GELU (op 0): float32 GELU (measured: graph_prepare.cc:211::ERROR:could not create op: q::QNN_Gelu)
+fixtures/tflite/gelu_float.tflite:sg0:op0: OPL324 [qualcomm@SM8350] the Qualcomm compile for SM8350 (v68) fails, so no NPU byte code is produced: QNN's v68 HTP cannot prepare GELU (op 0): float32 GELU on the v68 HTP (SM8350, SA8295, SM7325, QCM6490, ...); v73 and later prepare it (measured: graph_prepare.cc:211::ERROR:could not create op: q::QNN_Gelu)
 ```
 
 ## How to fix
@@ -67,5 +67,5 @@ def check(ctx: Context) -> Iterator[Hit]:
     rejected = delegation.rejection
     hint = rejected.hint or "see `oplint explain OPL324`"
     if rejected.detail:
-        hint = f"{hint} ({rejected.detail})"
+        hint = f"{hint}; {rejected.detail}"
     yield Hit(rejected.op, f"{rejected.outcome}: {rejected.message}", hint)

@@ -1154,7 +1154,7 @@ def _compile_outcome(s: Settings) -> str:
 
 
 def _measured(rule: CompileFailure) -> str:
-    return f"predicted from the recorded QNN compiles ({RECORD}; measured on {rule.evidence})"
+    return f"predicted from the QNN compiles recorded in {RECORD} (measured on {rule.evidence})"
 
 
 #: where the compile calls QNN (qnn_compiler_plugin.cc: compose the graph, then finalize it)
@@ -1312,4 +1312,12 @@ def kinds(target: Target) -> frozenset[str]:
     return frozenset(BUILDERS)
 
 
-DELEGATE = Delegate("qualcomm", assess, kinds)
+def backend() -> str:
+    return (
+        "the pinned plugin's tensor conversion, builders and their conditions; then QNN's closed HTP validator and "
+        "compiler as measured with ai-edge-litert 2.3.0 and QAIRT 2.51 (fixtures/npu/VERDICTS.json: 466 models on "
+        "10 SoCs, compiles on SM8350, SM8650, SM8850); other SoCs follow the rules of their HTP generation"
+    )
+
+
+DELEGATE = Delegate("qualcomm", assess, kinds, backend)
