@@ -336,7 +336,7 @@ VALIDATE = f"{QC}/qnn_manager.cc:461"
 
 
 def measured() -> dict[str, dict[str, Any]]:
-    """Probes of QNN's closed validator and compiler: each expectation is what ``oplint/delegates/qualcomm.py``
+    """Probes of QNN's closed validator and compiler: each expectation is what ``oplint/delegates/qualcomm/qnn.py``
     predicts from the corpus record (``VALIDATOR``, ``COMPILE_RULES``), written down before these probes ran,
     so they test those predictions on models the rules were not read from.  ``expect_soc`` overrides
     ``expect`` for one vendor@SoC; ``compile`` is the expected ``--cmd=apply`` status per vendor@SoC."""

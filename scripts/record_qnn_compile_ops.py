@@ -7,7 +7,7 @@ and whose compile failed on ``--soc`` (default SM8350, the v68 HTP), this cuts e
 selected out into a one-op model (its tensors, constants and quantization kept; its non-constant
 inputs become the graph inputs) and compiles that alone, with the same tool and QNN libraries as
 ``scripts/record_npu.py``.  An op whose one-op model does not compile is a cause QNN's HTP cannot
-prepare on that SoC; ``oplint/delegates/qualcomm.py`` (``PREPARE``) cites the records.
+prepare on that SoC; ``oplint/delegates/qualcomm/qnn.py`` (``COMPILE_RULES``) cites the records.
 
 Writes ``fixtures/npu/QNN_COMPILE_OPS.json``: per SoC and model key, per selected op
 ``{"op": [subgraph, index], "kind": ..., "status": "ok" | "failed" | ..., "errors": [...]}``.

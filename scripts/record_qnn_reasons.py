@@ -3,7 +3,7 @@
 
 ``fixtures/npu/VERDICTS.json`` says which ops 2.3.0's Qualcomm plugin selects; this says why it left the
 others on the CPU, in the plugin's and QNN's own words, so that the ``qualcomm`` target's measured
-validator rules (``oplint/delegates/qualcomm.py``) can cite what QNN printed.  For every model of the
+validator rules (``oplint/delegates/qualcomm/qnn.py``) can cite what QNN printed.  For every model of the
 record whose Qualcomm partition succeeded it runs ``apply_plugin_main --cmd=partition`` (the same
 tool, the same libraries as ``scripts/record_npu.py``) for each SoC given and reads the log:
 

@@ -19,6 +19,8 @@ import pytest
 
 from oplint.delegates import qualcomm
 from oplint.delegates.delegation import analyse
+from oplint.delegates.qualcomm import qnn
+from oplint.delegates.qualcomm.plugin import View
 from oplint.knowledge.targets import resolve
 from oplint.readers import load
 from oplint.readers.payloads import flexbuffer_map
@@ -106,8 +108,8 @@ def _evidence(text: str) -> tuple[str, int, int]:
     return key, graph, int(parts[-1])
 
 
-@pytest.mark.parametrize("rule", qualcomm.VALIDATOR, ids=lambda r: r.name)
-def test_each_measured_validator_rule_names_its_evidence(rule: qualcomm.Measured) -> None:
+@pytest.mark.parametrize("rule", qnn.VALIDATOR, ids=lambda r: r.name)
+def test_each_measured_validator_rule_names_its_evidence(rule: qnn.Measured) -> None:
     """The op a rule was measured on is one the plugin left on the CPU, and the rule refuses it."""
     key, graph, index = _evidence(rule.evidence)
     entry = fid.record()["models"][key]
@@ -120,23 +122,23 @@ def test_each_measured_validator_rule_names_its_evidence(rule: qualcomm.Measured
     assert model is not None
     op = model.graphs[graph].ops[index]
     settings = qualcomm.Settings(soc, qualcomm.SOC_ARCH[soc][0])
-    assert rule.test(qualcomm._Op(model, model.graphs[graph], op), settings) is not None, (rule.name, op)
+    assert rule.test(View(model, model.graphs[graph], op), settings) is not None, (rule.name, op)
     said = [o for o in reasons()["models"].get(key, {}).get(soc, []) if o["op"] == [graph, index]]
     if rule.qnn_op is None:  # the plugin built no QNN op for it
         assert not said or not said[0]["qnn"], said
         return
     assert said and said[0]["qnn"], f"QNN_REASONS.json has no QNN op for {rule.evidence}"
-    qnn = said[0]["qnn"][0]  # the QNN op the validator refused, and what it printed
-    assert qnn["type"] == rule.qnn_op, (qnn, rule.qnn_op)
-    printed = qnn.get("says", "")
+    refused = said[0]["qnn"][0]  # the QNN op the validator refused, and what it printed
+    assert refused["type"] == rule.qnn_op, (refused, rule.qnn_op)
+    printed = refused.get("says", "")
     if printed.startswith("Unsupported input/output datatypes"):
-        assert rule.says == qualcomm._unsupported(rule.qnn_op), (printed, rule.says)
+        assert rule.says == qnn._unsupported(rule.qnn_op), (printed, rule.says)
     else:
-        assert rule.says.startswith(qualcomm._GENERIC), (printed, rule.says)
+        assert rule.says.startswith(qnn._GENERIC), (printed, rule.says)
 
 
-@pytest.mark.parametrize("rule", qualcomm.COMPILE_RULES, ids=lambda r: r.name)
-def test_each_compile_rule_names_its_evidence(rule: qualcomm.CompileFailure) -> None:
+@pytest.mark.parametrize("rule", qnn.COMPILE_RULES, ids=lambda r: r.name)
+def test_each_compile_rule_names_its_evidence(rule: qnn.CompileFailure) -> None:
     """The model a compile rule was measured on failed to compile, with the message the rule quotes;
     an op the SoC cannot prepare fails on SM8350 only, and the rule finds it among the ops selected."""
     entry = fid.record()["models"][rule.evidence]
@@ -161,10 +163,10 @@ def test_each_compile_rule_names_its_evidence(rule: qualcomm.CompileFailure) -> 
     hits = [
         op
         for op in model.ops()
-        if op.key in selected and rule.test(qualcomm._Op(model, model.graphs[op.graph], op), v68) is not None
+        if op.key in selected and rule.test(View(model, model.graphs[op.graph], op), v68) is not None
     ]
     assert hits, rule.evidence
-    assert all(rule.test(qualcomm._Op(model, model.graphs[op.graph], op), v75) is None for op in hits)
+    assert all(rule.test(View(model, model.graphs[op.graph], op), v75) is None for op in hits)
 
 
 def test_reasons_record_covers_every_cpu_op_of_a_builder() -> None:
