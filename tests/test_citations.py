@@ -61,6 +61,16 @@ def test_every_citation_is_a_literal_line() -> None:
     per_module = Counter(c.module for c in CITATIONS)
     for module in ("gpu.py", "gpu_litert.py", "xnnpack.py", "nnapi.py", "coreml.py", "hexagon.py", "litert.py"):
         assert per_module[f"delegates/{module}"] > 2, (module, per_module)
+    npu = (
+        "litert_npu.py",
+        "qualcomm/plugin.py",
+        "qualcomm/socs.py",
+        "intel_openvino.py",
+        "mediatek.py",
+        "google_tensor.py",
+    )
+    for module in npu:  # the phone NPU plugins
+        assert per_module[f"delegates/{module}"] > 5, (module, per_module)
     assert len(CITATIONS) > 600
 
 

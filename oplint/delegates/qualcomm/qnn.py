@@ -332,8 +332,9 @@ VALIDATOR: tuple[Measured, ...] = (
         "ElementWiseNeuron",
         _GENERIC,
         f"{_MOBILENET16} op 0",
-        "the HTP clamps int16 only with ReLU: use ReLU instead of ReLU6 in the model, or quantize to int8 "
-        "(int16x8 quantization, TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8, gives int16 activations)",
+        "the HTP clamps int16 only with ReLU: use ReLU instead of ReLU6 in the model, or quantize to int8 instead of "
+        "int16x8 (target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8], not "
+        "EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8)",
     ),
     Measured(
         "int16 average pooling",
