@@ -12,7 +12,9 @@ record, per op and per model:
   LiteRT inlined and CALL_ONCE (which LiteRT's serializer drops) are not compared;
 * a whole-model refusal agrees when oplint refuses the model exactly when the partition failed;
 * a compile verdict agrees when oplint predicts what ``--cmd=apply`` did: ``ok``, ``failed`` (a
-  whole-model refusal or a compile failure, OPL304/OPL324) or ``nothing-selected``.
+  whole-model refusal or a compile failure, OPL304/OPL324) or ``nothing-selected``;
+* the partitions agree when oplint's delegated partitions per subgraph are the DISPATCH_OPs the plugin
+  made there.
 
 Models oplint cannot read, or whose partition the recorder could not map back to the input's ops,
 are left out (and counted).
@@ -102,6 +104,8 @@ class Result(NamedTuple):
     refusals_agree: int
     compiles: int
     compiles_agree: int
+    partitions: int  #: models whose DISPATCH_OP count per subgraph was compared
+    partitions_agree: int
     differences: tuple[Difference, ...]
     skipped: dict[str, int]
 
@@ -116,7 +120,8 @@ class Result(NamedTuple):
     def summary(self) -> str:
         text = (
             f"{self.config}: ops {self.ops_agree}/{self.ops} ({self.op_agreement:.2%}; false clean {self.false_clean}, "
-            f"false alarm {self.false_alarm}); whole-model refusals {self.refusals_agree}/{self.models}"
+            f"false alarm {self.false_alarm}); whole-model refusals {self.refusals_agree}/{self.models}; "
+            f"partition counts {self.partitions_agree}/{self.partitions}"
         )
         if self.compiles:
             text += f"; compile verdicts {self.compiles_agree}/{self.compiles} ({self.compile_agreement:.2%})"
@@ -148,7 +153,7 @@ def recorded_compile(run: dict[str, Any]) -> str:
 
 def compare(config: str) -> Result:
     data = record()
-    ops = agree = clean = alarm = models = refusals = compiles = compiles_agree = 0
+    ops = agree = clean = alarm = models = refusals = compiles = compiles_agree = partitions = partitions_agree = 0
     diffs: list[Difference] = []
     skipped: Counter[str] = Counter()
     for key, entry in sorted(data["models"].items()):
@@ -189,6 +194,14 @@ def compare(config: str) -> Result:
         if not failed and part.get("mapping") not in ("tags", "names"):
             skipped["partition not mapped"] += 1
             continue
+        if not failed and not rejected:  # DISPATCH_OPs per subgraph, against oplint's delegated partitions
+            partitions += 1
+            mine = Counter(p.graph for p in d.plan.partitions if p.delegated)
+            theirs = {int(g): n for g, n in part.get("partitions", {}).items() if n}
+            if dict(mine) == theirs:
+                partitions_agree += 1
+            else:
+                diffs.append(Difference(key, "partitions", key, str(dict(mine)), str(theirs)))
         npu = {tuple(x) for x in part.get("npu", [])}
         ignore = {tuple(x) for what in ("inlined", "absorbed", "dropped") for x in part.get(what, [])}
         for op in model.ops():
@@ -213,7 +226,19 @@ def compare(config: str) -> Result:
                 Difference(key, "op", where, f"{'NPU' if mine else 'CPU'}: {reason}", "NPU" if theirs else "CPU")
             )
     return Result(
-        config, ops, agree, clean, alarm, models, refusals, compiles, compiles_agree, tuple(diffs), dict(skipped)
+        config,
+        ops,
+        agree,
+        clean,
+        alarm,
+        models,
+        refusals,
+        compiles,
+        compiles_agree,
+        partitions,
+        partitions_agree,
+        tuple(diffs),
+        dict(skipped),
     )
 
 

@@ -67,6 +67,7 @@ def _check(result: fid.Result, min_ops: int) -> None:
     assert result.false_clean == 0, [d for d in result.differences if d.what == "op" and d.oplint.startswith("NPU")]
     assert result.op_agreement >= 0.98, result.summary()
     assert result.refusals_agree == result.models, [d for d in result.differences if d.what == "model"]
+    assert result.partitions_agree == result.partitions, [d for d in result.differences if d.what == "partitions"]
     if result.compiles:
         soc = result.config.split("@")[1]
         unexplained = [

@@ -68,6 +68,12 @@ class Assessment(NamedTuple):
     compiled: bool = False  #: the model was already compiled for this accelerator (OPL320, OPL322)
     backend: str | None = None  #: which tool or table decided, when there is a choice ("vela 5.2.0 ...")
     side_effects: bool = True  #: ops with side effects keep their order between partitions (False: Vela)
+    #: how taken ops become partitions: "epochs" (TFLite's delegate partitioning) or "runs" (LiteRT's
+    #: NPU compiler plugins: each run of taken ops in execution order, ``partitions.runs``)
+    grouping: str = "epochs"
+    #: subgraphs that are not partitioned on their own (the decompositions of composite ops an NPU
+    #: plugin takes whole: LiteRT removes them from the model)
+    carried: frozenset[int] = frozenset()
 
 
 class Delegate(NamedTuple):

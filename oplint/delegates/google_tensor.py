@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..knowledge.sources import litert
 from .contract import Assessment, Delegate, OpVerdict
-from .litert_npu import compiled, compiled_assessment, composite_name, loader_rejection, plugin_verdicts
+from .litert_npu import carried, compiled, compiled_assessment, composite_name, loader_rejection, plugin_verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op
@@ -119,7 +119,8 @@ def assess(model: Model, target: Target) -> Assessment:
         return compiled_assessment(model, found, "Google Tensor", ROLLOUT)
     verdicts = plugin_verdicts(model, decide)
     backend = "LiteRT Google Tensor plugin at the pin: its static mapping (no reference compiler ran)"
-    return Assessment(verdicts, loader_rejection(model, ROLLOUT), backend=backend)
+    rejection = loader_rejection(model, ROLLOUT)
+    return Assessment(verdicts, rejection, backend=backend, grouping="runs", carried=carried(model, verdicts))
 
 
 def kinds(target: Target) -> frozenset[str]:

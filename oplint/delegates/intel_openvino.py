@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 
 from ..knowledge.sources import litert
 from .contract import Assessment, Delegate, OpVerdict, Rejection
-from .litert_npu import compiled, compiled_assessment, composite_name, composites, loader_rejection, plugin_verdicts
+from .litert_npu import (
+    carried,
+    compiled,
+    compiled_assessment,
+    composite_name,
+    composites,
+    loader_rejection,
+    plugin_verdicts,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op
@@ -168,7 +176,7 @@ def assess(model: Model, target: Target) -> Assessment:
     rejection = loader_rejection(model, ROLLOUT) or partition_rejection(model)
     soc = target.delegate_options.get("soc", "LNL")
     backend = f"LiteRT Intel OpenVINO plugin at the pin (partition only; {soc}'s NPU compiler is not modelled)"
-    return Assessment(verdicts, rejection, backend=backend)
+    return Assessment(verdicts, rejection, backend=backend, grouping="runs", carried=carried(model, verdicts))
 
 
 def kinds(target: Target) -> frozenset[str]:

@@ -17,8 +17,9 @@ place.  What this module translates, for the vendor modules (:mod:`.qualcomm`,
 * models already compiled for an NPU (``DISPATCH_OP`` with ``LiteRtStamp`` metadata, the older
   ``NPU_BYTE_CODE`` layout): :func:`compiled` and :func:`compiled_assessment` (OPL323).
 
-The partitions themselves are the partitioner's (:mod:`.partitions`); LiteRT groups connected
-taken ops into islands (``GroupPartitionsV2``) and has no partition limit by default.
+The partitions are the partitioner's (:mod:`.partitions`) with LiteRT's grouping: every run of taken
+ops in execution order is one partition (``GroupPartitionsV2``, ``grouping="runs"``), with no limit by
+default; the decomposition of a composite the plugin takes is not partitioned on its own (``carried``).
 """
 
 from __future__ import annotations
@@ -132,6 +133,14 @@ def plugin_verdicts(model: Model, decide: Decide) -> dict[tuple[int, int], OpVer
     return out
 
 
+def carried(model: Model, verdicts: dict[tuple[int, int], OpVerdict]) -> frozenset[int]:
+    """The decomposition subgraphs of the composites the plugin takes: LiteRT drops them from the model
+    (``compiler_plugin.cc`` 719), their ops go with the composite's partition."""
+    return frozenset(
+        sub for sub, comp in composites(model).items() if (v := verdicts.get(comp.op.key)) is not None and v.supported
+    )
+
+
 def _framework(model: Model, graph: Graph, op: Op, decide: Decide) -> OpVerdict:
     if op.kind == "CUSTOM" and op.custom_code == DISPATCH_OP:
         return OpVerdict(
@@ -183,4 +192,4 @@ def compiled_assessment(model: Model, found: Compiled, vendor: str, outcome: str
         )
         rejection = Rejection(text, outcome, None, LOADER(574))
     backend = f"already compiled for {found.describe()}"
-    return Assessment(verdicts, rejection, compiled=True, backend=backend)
+    return Assessment(verdicts, rejection, compiled=True, backend=backend, grouping="runs")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..knowledge.sources import Cite, litert
 from .contract import Assessment, Delegate, OpVerdict, Rejection
-from .litert_npu import compiled, compiled_assessment, composite_name, loader_rejection, plugin_verdicts
+from .litert_npu import carried, compiled, compiled_assessment, composite_name, loader_rejection, plugin_verdicts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.model import Graph, Model, Op, Tensor
@@ -188,7 +188,7 @@ def assess(model: Model, target: Target) -> Assessment:
     verdicts = plugin_verdicts(model, decide)
     rejection = loader_rejection(model, ROLLOUT) or legalization_rejection(model, verdicts)
     backend = "LiteRT MediaTek plugin at the pin: its static op list (no reference compiler ran)"
-    return Assessment(verdicts, rejection, backend=backend)
+    return Assessment(verdicts, rejection, backend=backend, grouping="runs", carried=carried(model, verdicts))
 
 
 def kinds(target: Target) -> frozenset[str]:

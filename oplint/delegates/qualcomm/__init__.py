@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..contract import Assessment, Delegate, OpVerdict, Reject
-from ..litert_npu import compiled, compiled_assessment, loader_rejection, plugin_verdicts
+from ..litert_npu import carried, compiled, compiled_assessment, loader_rejection, plugin_verdicts
 from .plugin import BUILDERS, COMPOSE, NOT_BUILT_HINTS, ROLLOUT, View, builder_check, partition_rejection
 from .qnn import compile_rejection, validator_check
 from .socs import SOC_ARCH, Settings
@@ -77,7 +77,7 @@ def assess(model: Model, target: Target) -> Assessment:
     backend = (
         f"LiteRT Qualcomm plugin at the pin, QNN validator for {s.soc} ({s.arch}) as measured with ai-edge-litert 2.3.0"
     )
-    return Assessment(verdicts, rejection, backend=backend)
+    return Assessment(verdicts, rejection, backend=backend, grouping="runs", carried=carried(model, verdicts))
 
 
 def kinds(target: Target) -> frozenset[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ...knowledge.sources import litert
 from ..contract import OpVerdict, Reject, Rejection
-from ..litert_npu import composite_name
+from ..litert_npu import carried, composite_name
 from .plugin import FIXED_SHAPES, FULL_INT8, PLUGIN, View, elements, qnn_dims, qnn_type
 from .socs import Settings
 
@@ -512,7 +512,7 @@ def compile_rejection(model: Model, verdicts: dict[tuple[int, int], OpVerdict], 
     """Whether QNN's compile of the partitions fails as a whole (``--cmd=apply``)."""
     from ..partitions import partition
 
-    plan = partition(model, verdicts)
+    plan = partition(model, verdicts, grouping="runs", carried=carried(model, verdicts))
     for part in plan.partitions:
         if not part.delegated:
             continue
