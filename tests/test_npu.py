@@ -461,6 +461,26 @@ def test_whole_model_refusals_name_the_way_out() -> None:
     assert "state in and out" in (found[0].hint or "")
 
 
+def test_intermediate_tensors_stop_every_npu_target(tmp_path: Path) -> None:
+    """LiteRT's model loader refuses an op with intermediate tensors (model_load.cc 107), before any plugin."""
+    from fixtures.tflite_builder import Graph, Op, T, build
+
+    tensors = [
+        T("a", "float32", (1, 4)),
+        T("b", "float32", (1, 4)),
+        T("y", "float32", (1, 4)),
+        T("i", "float32", (1, 4)),
+    ]
+    ops = [Op("ADD", [0, 1], [2], options=("AddOptions", {}), intermediates=[3])]
+    path = tmp_path / "intermediates.tflite"
+    path.write_bytes(build([Graph(tensors, ops, [0, 1], [2])]))
+    for target in ("qualcomm", "intel-openvino", "mediatek", "google-tensor"):
+        d = analyse(load(str(path)), resolve(target))
+        assert d is not None and d.rejection is not None, target
+        assert "Intermediate tensors not yet supported" in d.rejection.message
+        assert str(d.rejection.cite) == "litert/core/model/model_load.cc:107"
+
+
 def test_cpu_fallback_hints_name_the_converter_setting(tmp_path: Path) -> None:
     """A hybrid (dynamic-range) convolution: the hint names full-integer quantization."""
     from fixtures.tflite_builder import Q, T

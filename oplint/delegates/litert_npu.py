@@ -64,7 +64,10 @@ def loader_rejection(model: Model, outcome: str) -> Rejection | None:
                     f"{op.display} (op {op.index}) has intermediate tensors: LiteRT's model loader says "
                     "'Intermediate tensors not yet supported.'"
                 )
-                hint = "convert the model without the quantized LSTM's intermediate tensors (a float or int8 RNN)"
+                hint = (
+                    "keep the LSTM in float or unroll it (Keras: unroll=True), so that no op carries the intermediate "
+                    "tensors of a quantized LSTM"
+                )
                 return Rejection(text, outcome, op, LOADER(107), hint=hint)
     for problem in model.problems:
         if "refers to tensor" in problem.message:
