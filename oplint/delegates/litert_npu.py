@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..analysis.npu_compiled import DISPATCH_OP, Compiled, compiled
+from ..analysis.npu_compiled import Compiled, compiled
 from ..knowledge.sources import litert
 from .contract import Assessment, OpVerdict, Rejection
 
@@ -145,10 +145,6 @@ def carried(model: Model, verdicts: dict[tuple[int, int], OpVerdict]) -> frozens
 
 
 def _framework(model: Model, graph: Graph, op: Op, decide: Decide) -> OpVerdict:
-    if op.kind == "CUSTOM" and op.custom_code == DISPATCH_OP:
-        return OpVerdict(
-            False, ("a DISPATCH_OP compiled earlier: no plugin selects it (measured, ai-edge-litert 2.3.0)",)
-        )
     if op.kind == "STABLEHLO_COMPOSITE":
         name = composite_name(op)
         if name == CPU_CALL:
