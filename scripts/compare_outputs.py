@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ALL_TARGETS = (
     "tflite,tflite-flex,tflm,xnnpack,gpu,gpu-litert,nnapi,coreml,hexagon,edgetpu,ethos-u55,ethos-u65,ethos-u85"
+    ",qualcomm,intel-openvino,mediatek,google-tensor"
 )
-VARIANTS = "tflite@2.10,nnapi@29,coreml@2,ethos-u55@256,ethos-u85@512"
+VARIANTS = "tflite@2.10,nnapi@29,coreml@2,ethos-u55@256,ethos-u85@512,qualcomm@SM8350"
 #: GraphDef files that are not models (SavedModel metadata)
 _NOT_GRAPHDEFS = frozenset({"saved_model.pb", "fingerprint.pb", "keras_metadata.pb", "tfhub_module.pb"})
 

@@ -328,7 +328,220 @@ def probes() -> dict[str, dict[str, Any]]:
         # Qualcomm: the ADD builder takes it; QNN's own validateOpConfig (closed source) refuses rank 6.
         {"qualcomm": f"{QC}/qnn_manager.cc:461", "intel_openvino": f"{OV}:484"},
     )
+    p.update(measured())
     return p
+
+
+VALIDATE = f"{QC}/qnn_manager.cc:461"
+
+
+def measured() -> dict[str, dict[str, Any]]:
+    """Probes of QNN's closed validator and compiler: each expectation is what ``oplint/delegates/qualcomm/qnn.py``
+    predicts from the corpus record (``VALIDATOR``, ``COMPILE_RULES``), written down before these probes ran,
+    so they test those predictions on models the rules were not read from.  ``expect_soc`` overrides
+    ``expect`` for one vendor@SoC; ``compile`` is the expected ``--cmd=apply`` status per vendor@SoC."""
+    f32, i16, i8 = "float32", "int16", "int8"
+    x4 = (1, 8, 8, 4)
+    p: dict[str, dict[str, Any]] = {}
+
+    def add(
+        name: str,
+        make: Callable[[], bytes],
+        qualcomm: Any,
+        intel: Any,
+        soc: dict[str, Any] | None = None,
+        compile_: dict[str, str] | None = None,
+    ) -> None:
+        p[name] = {
+            "make": make,
+            "expect": {"qualcomm": qualcomm, "intel_openvino": intel},
+            "expect_soc": soc or {},
+            "expect_compile": compile_ or {},
+            "basis": "measured",
+            "cite": {"qualcomm": VALIDATE, "intel_openvino": OV},
+        }
+
+    def conv(x: T, w: T, b: T, out: T, act: str = "NONE", kind: str = "CONV_2D") -> bytes:
+        options: dict[str, Any] = {"padding": "SAME", "stride_w": 1, "stride_h": 1, "fused_activation_function": act}
+        table = "Conv2DOptions"
+        if kind == "DEPTHWISE_CONV_2D":
+            table, options["depth_multiplier"] = "DepthwiseConv2DOptions", 1
+        return one(kind, [x, w, b], [out], (table, options), version=3)
+
+    def wq(n: int) -> Q:
+        return Q([0.02] * n, [0] * n, 0)
+
+    def conv16(act: str) -> bytes:
+        return conv(
+            fm("x", i16, x4),
+            T("w", i8, (4, 3, 3, 4), const=True, quant=wq(4)),
+            T("b", "int64", (4,), const=True, quant=Q([0.001] * 4, [0] * 4, 0)),
+            fm("y", i16, x4),
+            act,
+        )
+
+    add(
+        "CONV_2D hybrid (float activations, int8 weights)",
+        lambda: conv(
+            T("x", f32, x4),
+            T("w", i8, (4, 3, 3, 4), const=True, quant=wq(4)),
+            T("b", f32, (4,), const=True),
+            T("y", f32, x4),
+        ),
+        False,
+        True,
+    )
+    add("CONV_2D int16x8 fused RELU6", lambda: conv16("RELU6"), False, True)
+    add("CONV_2D int16x8 fused RELU", lambda: conv16("RELU"), True, True)
+    add(
+        "DEPTHWISE_CONV_2D int16x8 (int64 bias)",
+        lambda: conv(
+            fm("x", i16, x4),
+            T("w", i8, (1, 3, 3, 4), const=True, quant=Q([0.02] * 4, [0] * 4, 3)),
+            T("b", "int64", (4,), const=True, quant=Q([0.001] * 4, [0] * 4, 0)),
+            fm("y", i16, x4),
+            kind="DEPTHWISE_CONV_2D",
+        ),
+        False,
+        True,
+    )
+    add("RELU6 int16", lambda: unary("RELU6", i16), False, False)
+    add(
+        "AVERAGE_POOL_2D int16",
+        lambda: one(
+            "AVERAGE_POOL_2D",
+            [fm("x", i16, x4)],
+            [fm("y", i16, (1, 4, 4, 4))],
+            (
+                "Pool2DOptions",
+                {"padding": "VALID", "stride_w": 2, "stride_h": 2, "filter_width": 2, "filter_height": 2},
+            ),
+        ),
+        False,
+        True,
+    )
+    for out_type, code, taken in (("int64", 4, False), ("int32", 2, True)):
+        add(
+            f"ARG_MAX float32 with an {out_type} output",
+            lambda out_type=out_type, code=code: one(
+                "ARG_MAX",
+                [T("x", f32, (1, 4, 8)), const32("axis", 2, shape=(1,))],
+                [T("y", out_type, (1, 4))],
+                ("ArgMaxOptions", {"output_type": code}),
+            ),
+            taken,
+            True,
+        )
+    add("CAST int8 to float32", lambda: one("CAST", [T("x", i8, (1, 8))], [T("y", f32, (1, 8))]), False, True)
+    add("CAST int32 to float32", lambda: one("CAST", [T("x", "int32", (1, 8))], [T("y", f32, (1, 8))]), True, True)
+    add(
+        "RESHAPE int16 unquantized",
+        lambda: one("RESHAPE", [T("x", i16, (1, 8)), const32("s", 2, 4)], [T("y", i16, (2, 4))]),
+        False,
+        True,
+    )
+    add("EXP int8", lambda: unary("EXP", i8), False, True)
+    add(
+        "LOG_SOFTMAX int8",
+        lambda: one("LOG_SOFTMAX", [fm("x", i8, (1, 8))], [T("y", i8, (1, 8), quant=Q([16 / 256], [127]))]),
+        False,
+        False,
+    )
+    add(
+        "GATHER_ND int16",
+        lambda: one("GATHER_ND", [fm("x", i16, (4, 8)), const32("i", 1, 3, shape=(2, 1))], [fm("y", i16, (2, 8))]),
+        False,
+        True,
+    )
+    add(
+        "QUANTIZE int16 to int32",
+        lambda: one("QUANTIZE", [fm("x", i16, (1, 8))], [T("y", "int32", (1, 8), quant=Q([0.001], [0]))]),
+        False,
+        True,
+    )
+    add("FLOOR_DIV int32", lambda: binary_plain("FLOOR_DIV", "int32"), False, True)
+    add("FLOOR_MOD float32", lambda: binary_plain("FLOOR_MOD", f32), False, True)
+    add("FLOOR_MOD int32", lambda: binary_plain("FLOOR_MOD", "int32"), True, True)
+    add(
+        "ADD float32 and int8 into int8",
+        lambda: one("ADD", [T("a", f32, (1, 8)), fm("b", i8, (1, 8))], [fm("y", i8, (1, 8))], ("AddOptions", {})),
+        False,
+        True,
+    )
+    add("MUL int16", lambda: binary("MUL", i16, "MulOptions"), True, True)
+    add(
+        "BATCH_MATMUL int16 x int16",
+        lambda: one(
+            "BATCH_MATMUL",
+            [fm("a", i16, (1, 4, 8)), fm("b", i16, (1, 8, 4))],
+            [fm("y", i16, (1, 4, 4))],
+            ("BatchMatMulOptions", {}),
+        ),
+        True,
+        True,
+        soc={"qualcomm@SM8350": False},
+    )
+    add(
+        "CONCATENATION int64",
+        lambda: one(
+            "CONCATENATION",
+            [T("a", "int64", (2,)), T("b", "int64", (2,))],
+            [T("y", "int64", (4,))],
+            ("ConcatenationOptions", {"axis": 0}),
+        ),
+        False,
+        True,
+    )
+    add(
+        "STRIDED_SLICE to a scalar",
+        lambda: one(
+            "STRIDED_SLICE",
+            [T("x", "int32", (4,)), const32("b", 1), const32("e", 2), const32("s", 1)],
+            [T("y", "int32", ())],
+            ("StridedSliceOptions", {"shrink_axis_mask": 1}),
+        ),
+        False,
+        True,
+    )
+    add(
+        "CONCATENATION of dynamic batches along the batch",
+        lambda: one(
+            "CONCATENATION",
+            [T("a", f32, (1, 4), shape_signature=(-1, 4)), T("b", f32, (1, 4), shape_signature=(-1, 4))],
+            [T("y", f32, (1, 4), shape_signature=(-1, 4))],
+            ("ConcatenationOptions", {"axis": 0}),
+        ),
+        False,
+        True,
+    )
+    add(
+        "GELU float32 (compile: v68 fails)",
+        lambda: unary("GELU"),
+        True,
+        True,
+        compile_={"qualcomm@SM8650": "ok", "qualcomm@SM8350": "failed"},
+    )
+    add(
+        "SELECT_V2 float32 (compile: v68 fails)",
+        lambda: one(
+            "SELECT_V2", [T("c", "bool", (1, 8)), T("a", f32, (1, 8)), T("b", f32, (1, 8))], [T("y", f32, (1, 8))]
+        ),
+        True,
+        True,
+        compile_={"qualcomm@SM8650": "ok", "qualcomm@SM8350": "failed"},
+    )
+    add(
+        "TANH float32 (compile: every SoC)",
+        lambda: unary("TANH"),
+        True,
+        True,
+        compile_={"qualcomm@SM8650": "ok", "qualcomm@SM8350": "ok"},
+    )
+    return p
+
+
+def binary_plain(kind: str, dtype: str) -> bytes:
+    return one(kind, [T("a", dtype, (1, 8)), T("b", dtype, (1, 8))], [T("y", dtype, (1, 8))])
 
 
 def run(configs: list[tuple[str, str, bool]], timeout: float) -> dict[str, Any]:
@@ -347,15 +560,26 @@ def run(configs: list[tuple[str, str, bool]], timeout: float) -> dict[str, Any]:
                 "cite": probe["cite"],
                 "runs": {},
             }
+            for key in ("expect_soc", "expect_compile"):
+                if probe.get(key):
+                    entry[key] = probe[key]
+            if "basis" in probe:
+                entry["basis"] = probe["basis"]
             for vendor, soc, do_compile in configs:
-                if soc not in ("SM8650", "LNL"):
+                if soc not in ("SM8650", "SM8350", "LNL"):
                     continue
+                config = f"{vendor}@{soc}"
                 run_ = {"partition": rec.partition(path, parsed, vendor, soc, work, timeout)}
                 if do_compile:
                     run_["compile"] = rec.compile_(path, vendor, soc, work, timeout)
                 got = run_["partition"]
                 first_op_selected = "fail" if got["status"] != "ok" else [0, 0] in got.get("npu", [])
-                run_["agrees_with_pin"] = first_op_selected == probe["expect"][vendor]
-                entry["runs"][f"{vendor}@{soc}"] = run_
+                expected = probe.get("expect_soc", {}).get(config, probe["expect"][vendor])
+                # "agrees_with_pin": with the pinned source; for "basis": "measured" probes, with what
+                # oplint predicts from the corpus record (see measured())
+                run_["agrees_with_pin"] = first_op_selected == expected
+                if config in probe.get("expect_compile", {}) and "compile" in run_:
+                    run_["compile_as_expected"] = run_["compile"]["status"] == probe["expect_compile"][config]
+                entry["runs"][config] = run_
             out[name] = entry
     return out

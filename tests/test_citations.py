@@ -31,7 +31,13 @@ CHECK = re.compile(
     r"|^\w[\w:<>*& ]* \**\w+(::\w+)*\(|^ *(bool|TfLiteStatus|absl::Status) \w+\(|GetOpsToReplace|IsSupported"
     r"|Validate|ReplaceNodeSubsetsWithDelegateKernels|delegate_flags|kTfLiteDelegateFlags|return nullptr|continue;"
     r"|Variable tensors|nodes_to_delegate|ops_to_replace"
+    # LiteRT's NPU compiler plugins: op tables (GetOpBuilders, kSupportedOps, kUnSupportedOps), the
+    # plugin's own returns, QNN's SoC table (supported_soc.csv)
+    r"|builders\[kLiteRtOpCode|\n *kLiteRtOpCode(Tfl|Shlo)\w+,|return kLiteRtStatusError|return \{\};|return res;"
+    r"|\nQualcomm,\w+,v\d+,|push_op\(|CompositeOptions::k"
 )
+#: LiteRT op codes whose name is not the builtin's (``scripts/npu_sources_table.py`` SPECIAL)
+LITERT_OP_CODES = {"ShloWindow": "STABLEHLO_REDUCE_WINDOW"}
 #: messages oplint words itself where the source's refusal carries no message of its own there
 #: (a helper deeper in the source fails): (module, message start)
 OWN_WORDS = frozenset(
@@ -55,6 +61,16 @@ def test_every_citation_is_a_literal_line() -> None:
     per_module = Counter(c.module for c in CITATIONS)
     for module in ("gpu.py", "gpu_litert.py", "xnnpack.py", "nnapi.py", "coreml.py", "hexagon.py", "litert.py"):
         assert per_module[f"delegates/{module}"] > 2, (module, per_module)
+    npu = (
+        "litert_npu.py",
+        "qualcomm/plugin.py",
+        "qualcomm/socs.py",
+        "intel_openvino.py",
+        "mediatek.py",
+        "google_tensor.py",
+    )
+    for module in npu:  # the phone NPU plugins
+        assert per_module[f"delegates/{module}"] > 5, (module, per_module)
     assert len(CITATIONS) > 600
 
 
@@ -102,15 +118,27 @@ def test_quoted_messages_are_at_the_cited_lines() -> None:
 
 @needs_litert
 def test_case_tables_cite_the_case_of_their_op() -> None:
-    """NNAPI's and Hexagon's ``CASE_LINE``: each entry is the ``case`` line of its own op."""
+    """NNAPI's and Hexagon's ``CASE_LINE``, the NPU plugins' op tables: each entry is the ``case``
+    line, the ``builders[...]`` line or the op-list entry of its own op."""
     entries = [c for c in CITATIONS if c.case]
     assert len(entries) > 120
     for c in entries:
         lines = sources.read(c.source.pin, c.source.path)
         assert lines is not None
-        found = re.search(r"case kTfLiteBuiltin(\w+):", lines[c.line - 1])
+        line = lines[c.line - 1]
         camel = c.case.replace("_", "").lower()
-        assert found and found.group(1).lower() == camel, (c, lines[c.line - 1])
+        found = re.search(r"case kTfLiteBuiltin(\w+):", line)
+        if found is None:  # an NPU plugin's table: kLiteRtOpCodeTflAdd, kLiteRtOpCodeShloComposite
+            code = re.search(r"kLiteRtOpCode(Tfl|Shlo)(\w+)", line)
+            assert code is not None, (c, line)
+            name = LITERT_OP_CODES.get(code.group(1) + code.group(2))
+            if name is not None:
+                assert c.case == name, (c, line)
+                continue
+            prefix = "stablehlo" if code.group(1) == "Shlo" else ""
+            assert (prefix + code.group(2)).lower() == camel, (c, line)
+            continue
+        assert found.group(1).lower() == camel, (c, line)
 
 
 def test_refresh_maps_lines_through_a_diff() -> None:

@@ -47,6 +47,19 @@ def test_independent_branches_join_one_partition() -> None:
     assert [(p.delegated, p.ops) for p in plan.partitions] == [(False, (0,)), (True, (1, 2))]
 
 
+def test_litert_npu_grouping_cuts_at_every_cpu_op_in_execution_order() -> None:
+    """LiteRT's GroupPartitionsV2 (the NPU plugins): runs of selected ops, not TFLite's epochs.  Two
+    independent RELUs around a CPU op are one TFLite epoch but two LiteRT partitions."""
+    tensors = [T("x", shape=(1, 4)), T("a", shape=(1, 4)), T("b", shape=(1, 4)), T("c", shape=(1, 4))]
+    ops = [Op("RELU", [0], [1]), Op("TANH", [0], [2]), Op("RELU", [0], [3])]
+    model = parse(build([Graph(tensors, ops, [0], [1, 2, 3])]), "runs.tflite")
+    verdicts = _verdicts(1, {0: {0, 2}})
+    assert [(p.delegated, p.ops) for p in partition(model, verdicts).partitions] == [(True, (0, 2)), (False, (1,))]
+    plan = partition(model, verdicts, grouping="runs")
+    assert [(p.delegated, p.ops) for p in plan.partitions] == [(True, (0,)), (False, (1,)), (True, (2,))]
+    assert partition(model, verdicts, grouping="runs", carried=frozenset({0})).total_ops == 0
+
+
 def test_delegate_limit_keeps_the_largest_partitions() -> None:
     model = parse(build([_chain(["RELU", "TANH", "RELU", "RELU", "TANH", "RELU"])]), "limit.tflite")
     verdicts = _verdicts(1, {0: {0, 2, 3, 5}})

@@ -73,17 +73,16 @@ def check(ctx: Context) -> Iterator[Hit]:
         yield _nothing_delegated(ctx, cpu)
         return
     # one finding per op kind and reason; the reason's tensor names do not split a group
-    groups: dict[tuple[int, str, tuple[str, ...], bool], list[tuple[Op, tuple[str, ...]]]] = {}
+    groups: dict[tuple[int, str, tuple[str, ...], bool], list[tuple[Op, OpVerdict]]] = {}
     for op, verdict, dropped in cpu:
         key = (op.graph, op.display, _generic(ctx, op, verdict.reasons), dropped)
-        groups.setdefault(key, []).append((op, verdict.reasons))
+        groups.setdefault(key, []).append((op, verdict))
     partitions = delegation.plan.delegated_partitions
     for (_graph, kind, _key, dropped), members in groups.items():
         ops = [op for op, _ in members]
-        reasons = members[0][1]
-        yield Hit(
-            ops[0], _message(ctx, delegation, kind, ops, reasons, dropped, partitions), _hint(delegation, dropped)
-        )
+        first = members[0][1]
+        hint = (first.hint if not dropped else None) or _hint(delegation, dropped)
+        yield Hit(ops[0], _message(ctx, delegation, kind, ops, first.reasons, dropped, partitions), hint)
 
 
 def _generic(ctx: Context, op: Op, reasons: tuple[str, ...]) -> tuple[str, ...]:
@@ -109,10 +108,13 @@ def _nothing_delegated(ctx: Context, cpu: list[tuple[Op, OpVerdict, bool]]) -> H
     )
     top = "; ".join(f"{n} op{'s' if n != 1 else ''}: {why}" for why, n in causes.most_common(3))
     more = f" (and {len(causes) - 3} other reasons)" if len(causes) > 3 else ""
+    # the way out the most common reason's verdict names, when the delegate gives one
+    hints = Counter(v.hint for _op, v, dropped in cpu if v.hint and not dropped)
+    hint = hints.most_common(1)[0][0] if hints else None
     return Hit(
         cpu[0][0],
         f"{ctx.target.id} takes none of the model's {len(cpu)} ops, so the whole model runs on the CPU: {top}{more}",
-        "fix the most common reason first (often the tensor type: quantize the model as the delegate needs)",
+        hint or "fix the most common reason first (often the tensor type: quantize the model as the delegate needs)",
     )
 
 

@@ -13,6 +13,12 @@ Reports a model the target's delegate refuses as a whole, before it looks at any
   constant inputs), which keep a `SHAPE -> STRIDED_SLICE -> RESHAPE` chain static.
 * **Variable tensors** (`gpu-litert`): LiteRT's model loader, which `CompiledModel` reads the
   model with, does not support them ("Variable tensors not yet supported.").
+* **Phone NPUs** (`qualcomm`, `intel-openvino`, `mediatek`, `google-tensor`): the vendor's LiteRT
+  compiler plugin fails its partition call, and with it the whole model: LiteRT's model loader
+  refuses variable and intermediate tensors; Qualcomm's plugin cannot convert a string, complex or
+  resource tensor or a block-wise quantized one, nor build an op whose builtin options are missing;
+  Intel's refuses a subgraph input of rank 6 or more; MediaTek's cannot legalize a
+  RESIZE_NEAREST_NEIGHBOR whose size is computed.  Nothing is compiled for the NPU.
 
 The finding names the op and tensor that cause it and the check's source line.
 
@@ -28,7 +34,7 @@ fixtures/tflite/topk_runtime_k.tflite:sg0:op0: OPL304 [gpu-litert] TOPK_V2 (op 0
 ```
 
 ## How to fix
-Make the shape static: feed the value as a constant (a fixed `k`, a fixed target shape for
+Follow the hint, which names the cause's way out.  Make the shape static: feed the value as a constant (a fixed `k`, a fixed target shape for
 `tf.reshape`), export with fixed input shapes so the converter folds the shape computation, or
 move the data-dependent part (`tf.where`, `tf.unique`, string processing) out of the model.  For
 variable tensors, convert the stateful parts (LSTM state) without `is_variable` tensors, or run
@@ -58,12 +64,14 @@ RULE = Rule(
         ("tflite/topk_runtime_k.tflite", "gpu-litert"),
         ("tflite/topk_runtime_k.tflite", "gpu"),
         ("tflite/lstm_projection.tflite", "gpu-litert"),
+        ("tflite/string_input.tflite", "qualcomm"),
     ),
     silent_on=(
         ("tflite/conv_float.tflite", "gpu-litert"),
         ("tflite/lstm_projection.tflite", "gpu"),
         ("tflite/topk_runtime_k.tflite", "xnnpack"),
         ("tflite/topk_runtime_k.tflite", "tflite"),
+        ("tflite/string_input.tflite", "intel-openvino"),
     ),
 )
 
@@ -77,5 +85,6 @@ def check(ctx: Context) -> Iterator[Hit]:
     yield Hit(
         rejected.op,
         f"{rejected.message}: {rejected.outcome}",
-        "make the tensor's shape static (constant shape inputs, fixed input shapes), see `oplint explain OPL304`",
+        rejected.hint
+        or "make the tensor's shape static (constant shape inputs, fixed input shapes), see `oplint explain OPL304`",
     )

@@ -22,11 +22,19 @@ MODULES: dict[str, str] = {
     "edgetpu": "edgetpu",
     "ethos-u": "ethosu",
     "gpu": "gpu",
+    "google-tensor": "google_tensor",
     "gpu-litert": "gpu_litert",
     "hexagon": "hexagon",
+    "intel-openvino": "intel_openvino",
+    "mediatek": "mediatek",
     "nnapi": "nnapi",
+    "qualcomm": "qualcomm",
     "xnnpack": "xnnpack",
 }
+
+
+#: the delegate families that are phone NPUs compiled through LiteRT's compiler plugins (OPL323, OPL324)
+NPU_FAMILIES = frozenset({"qualcomm", "intel-openvino", "mediatek", "google-tensor"})
 
 
 def get(family: str) -> Delegate:

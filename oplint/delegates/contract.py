@@ -34,6 +34,7 @@ class OpVerdict(NamedTuple):
     supported: bool
     reasons: tuple[str, ...] = ()  #: why not, in the delegate's own words where it has them
     cite: Cite | None = None  #: the check the decision comes from
+    hint: str | None = None  #: the way out, when the delegate takes the op in another form (a converter setting)
 
 
 #: (graph index, op index) -> verdict, for every op of every graph the delegate sees
@@ -51,6 +52,7 @@ class Rejection(NamedTuple):
     #: "compiler": an ahead-of-time compiler refuses the model (Vela: OPL321)
     stage: str = "runtime"
     detail: str | None = None  #: what else is known (how the answer was reached, the cause)
+    hint: str | None = None  #: the way out (a converter or quantizer setting), when there is one
 
     @property
     def summary(self) -> str:
@@ -66,6 +68,12 @@ class Assessment(NamedTuple):
     compiled: bool = False  #: the model was already compiled for this accelerator (OPL320, OPL322)
     backend: str | None = None  #: which tool or table decided, when there is a choice ("vela 5.2.0 ...")
     side_effects: bool = True  #: ops with side effects keep their order between partitions (False: Vela)
+    #: how taken ops become partitions: "epochs" (TFLite's delegate partitioning) or "runs" (LiteRT's
+    #: NPU compiler plugins: each run of taken ops in execution order, ``partitions.runs``)
+    grouping: str = "epochs"
+    #: subgraphs that are not partitioned on their own (the decompositions of composite ops an NPU
+    #: plugin takes whole: LiteRT removes them from the model)
+    carried: frozenset[int] = frozenset()
 
 
 class Delegate(NamedTuple):
@@ -81,14 +89,15 @@ class Delegate(NamedTuple):
 class Reject(Exception):
     """The delegate refuses the op: its message, and the line of the check that refuses."""
 
-    def __init__(self, message: str, cite: Cite | None) -> None:
+    def __init__(self, message: str, cite: Cite | None, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.cite = cite
+        self.hint = hint
 
     @property
     def verdict(self) -> OpVerdict:
-        return OpVerdict(False, (self.message,), self.cite)
+        return OpVerdict(False, (self.message,), self.cite, self.hint)
 
 
 class OpView:

@@ -90,11 +90,21 @@ def _analyse(model: Model, target: Target) -> Delegation:
     error = rejected.summary if rejected is not None else None
     if rejected is not None and rejected.stage == "runtime":
         # nothing is delegated; the per-op verdicts stay for when the cause is fixed
-        plan = partition(model, {k: _REJECTED for k in found.verdicts}, limit)
+        plan = partition(
+            model, {k: _REJECTED for k in found.verdicts}, limit, grouping=found.grouping, carried=found.carried
+        )
         return Delegation(target.id, delegate.name, found.verdicts, plan, None, error, False, rejected)
     raw_min = target.delegate_options.get(MIN_NODES_OPTION, 1)
     min_nodes = raw_min if isinstance(raw_min, int) and not isinstance(raw_min, bool) and raw_min > 1 else 1
-    plan = partition(model, found.verdicts, limit, side_effects=found.side_effects, min_nodes=min_nodes)
+    plan = partition(
+        model,
+        found.verdicts,
+        limit,
+        side_effects=found.side_effects,
+        min_nodes=min_nodes,
+        grouping=found.grouping,
+        carried=found.carried,
+    )
     return Delegation(target.id, delegate.name, found.verdicts, plan, found.backend, error, found.compiled, rejected)
 
 

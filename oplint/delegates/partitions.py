@@ -104,6 +104,26 @@ def subsets(graph: Graph, supported: set[int], index: int = 0, side_effects: boo
     return out
 
 
+def runs(graph: Graph, supported: set[int], index: int = 0) -> list[Partition]:
+    """LiteRT's ``GroupPartitionsV2`` (``GetPartitionsFromFlatListV2``, ``litert/compiler/plugin/algo.cc``),
+    which the NPU compiler plugins are partitioned with: every maximal run of selected ops in execution
+    order is one partition (a CPU op between two selected ops ends the run, even when the two do not
+    depend on it)."""
+    out: list[Partition] = []
+    current: list[int] = []
+    kind = False
+    for op in graph.ops:
+        taken = op.index in supported
+        if current and taken != kind:
+            out.append(Partition(kind, tuple(current), index))
+            current = []
+        kind = taken
+        current.append(op.index)
+    if current:
+        out.append(Partition(kind, tuple(current), index))
+    return out
+
+
 def _wiring(graph: Graph, side_effects: bool) -> tuple[dict[int, list[int]], list[int], list[int]]:
     """What the epochs walk, the same for every delegate: tensor -> the ops that read it (each op
     once), how many inputs each op waits for, and each side-effect op's control-edge follower."""
@@ -147,6 +167,8 @@ def partition(
     max_partitions: int | None = None,
     side_effects: bool = True,
     min_nodes: int = 1,
+    grouping: str = "epochs",
+    carried: frozenset[int] = frozenset(),
 ) -> Plan:
     """Every graph's partitions for the ops ``verdicts`` marks supported.
 
@@ -154,14 +176,18 @@ def partition(
     ``max_delegated_partitions``, NNAPI's ``max_number_delegated_partitions``): only that many of
     the largest partitions are delegated (``GraphPartitionHelper::GetFirstNLargestPartitions``,
     ``tflite/delegates/utils.cc``), the others run on the CPU; so do partitions of fewer than
-    ``min_nodes`` ops (the same function's ``min_nodes_per_partition``).
+    ``min_nodes`` ops (the same function's ``min_nodes_per_partition``).  ``grouping`` is "epochs"
+    (TFLite's, :func:`subsets`) or "runs" (LiteRT's NPU compiler plugins, :func:`runs`).  Graphs in
+    ``carried`` are left out: their ops go with an op of another graph (a composite's decomposition).
     """
     parts: list[Partition] = []
     dropped: list[tuple[int, int]] = []
     total_macs = delegated_macs = total_ops = 0
     for g, graph in enumerate(model.graphs):
+        if g in carried:
+            continue
         supported = {op.index for op in graph.ops if verdicts.get(op.key, _NO).supported}
-        mine = subsets(graph, supported, g, side_effects)
+        mine = runs(graph, supported, g) if grouping == "runs" else subsets(graph, supported, g, side_effects)
         if min_nodes > 1:
             small = [p for p in mine if p.delegated and len(p.ops) < min_nodes]
             dropped.extend((g, i) for p in small for i in p.ops)
