@@ -68,7 +68,7 @@ def plan(
     for graph, op, pred in predictions(model):
         if pred.fate == PLUMBING and not show_all:
             continue
-        ins = graph.op_inputs(op)
+        ins = graph.op_inputs(op)[pred.row.data_input if pred.row is not None else 0 :]
         dtype = ins[0].dtype if ins and ins[0] is not None else "-"
         groups.setdefault((op.kind, dtype, pred.fate, pred.builtins, pred.reason), []).append(op)
         preds[op.key] = pred
