@@ -135,7 +135,7 @@ def _compiled_away(model: Model, target: Target) -> frozenset[tuple[int, int]]:
         return frozenset(op.key for op in model.ops() if op.key not in cpu)
 
     options = repr(sorted(target.delegate_options.items()))
-    return model.derived(("compiled-away", target.id, options), compute)  # type: ignore[no-any-return]
+    return model.derived(("compiled-away", target.id, options), compute)
 
 
 CheckFn = Callable[[Context], Iterable[Hit]]
