@@ -26,6 +26,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -55,7 +56,8 @@ HELPERS = frozenset({"NO_VALUE", "PSEUDO_CONST", "CONST", "TRANSPOSE", "RESHAPE"
 #: TFL mnemonics whose builtin name is not the upper-cased mnemonic (LiteRT converter_gen.cc)
 MNEMONIC_BUILTIN = {"basic_lstm": "LSTM"}
 #: ops the graph reader already drops as plumbing (oplint/readers/savedmodel.py PLUMBING),
-#: plus what prepare_patterns.td removes or turns into Identity
+#: plus what prepare_patterns.td removes or turns into Identity; VarHandleOp and ReadVariableOp
+#: are not: the reader drops them for variables the converter freezes and keeps the others
 READER_PLUMBING = (
     "Const",
     "Identity",
@@ -68,8 +70,6 @@ READER_PLUMBING = (
     "Snapshot",
     "CheckNumerics",
     "EnsureShape",
-    "ReadVariableOp",
-    "VarHandleOp",
     "VarIsInitializedOp",
     "PartitionedCall",
     "StatefulPartitionedCall",
@@ -86,6 +86,194 @@ def tfl_builtins(td: str, known: set[str]) -> dict[str, str]:
     return out
 
 
+class Legal(NamedTuple):
+    """One legalization pattern: the builtins it yields and the conditions on the TF op's inputs
+    it can be checked against (element types and ranks the TFL op's runtime verification accepts,
+    ``TFL_RuntimeVerification`` in LegalizeTF, and the pattern's own type constraints)."""
+
+    builtins: list[str]
+    source: str
+    conditional: bool
+    inputs: dict[int, dict[str, object]]  #: TF input position -> {"types": [...], "rank": [lo, hi]}
+
+
+class TflOp(NamedTuple):
+    builtin: str
+    #: (name, TF dtypes or None for any, variadic, position among all the op's arguments)
+    operands: list[tuple[str, list[str] | None, bool, int]]
+    ranks: dict[int, tuple[int, int | None]]  #: operand -> (lowest, highest) rank it verifies
+    where: str  #: "tfl_ops.td TFL_XOp"
+
+
+#: MLIR element types of tfl_ops.td -> the TF dtypes (oplint names) a TF graph tensor has for
+#: them; quantized (QI8, QUI8, ...) and FP8 types have none: a TF graph never carries them
+MLIR_DTYPES = {
+    "F32": "float32",
+    "F16": "float16",
+    "BF16": "bfloat16",
+    "F64": "float64",
+    "I1": "bool",
+    "I8": "int8",
+    "I16": "int16",
+    "I32": "int32",
+    "I64": "int64",
+    "UI8": "uint8",
+    "UI16": "uint16",
+    "UI32": "uint32",
+    "UI64": "uint64",
+    "TFL_I4": "int4",
+    "TFL_I2": "int2",
+    "UI<4>": "uint4",
+    "TFL_Str": "string",
+    "TFL_Quint8": "quint8",
+    "Complex<F<32>>": "complex64",
+    "Complex<F<64>>": "complex128",
+    "TF_Resource": "resource",
+    "TF_Variant": "variant",
+}
+MLIR_GROUPS = {"TFL_Int32Or64": ("int32", "int64")}
+#: element types with no TF dtype (quantized storage types, 8-bit floats)
+MLIR_NO_TF = re.compile(r"^(QU?I\d+|F8\w+)$")
+
+
+def _split_top(text: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def _balanced(text: str, start: int, open_: str = "(", close: str = ")") -> str:
+    """The text from ``text[start]`` (an opening bracket) to its matching close, exclusive."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == open_:
+            depth += 1
+        elif text[i] == close:
+            depth -= 1
+            if depth == 0:
+                return text[start + 1 : i]
+    return text[start + 1 :]
+
+
+def _dtypes(expr: str, named: dict[str, str]) -> list[str] | None:
+    """The TF dtypes a tfl_ops.td operand type accepts (None: any type)."""
+    expr = expr.strip()
+    m = re.search(r"TensorOf(?:OrNone)?<\s*\[", expr)
+    if m:
+        tokens = _split_top(_balanced(expr, m.end() - 1, "[", "]"))
+    elif expr in named:
+        return _dtypes(named[expr], named)
+    else:
+        return None  # AnyTensor, TFL_StatefulTensor, Variadic<AnyTensor>, ...
+    out: list[str] = []
+    for tok in tokens:
+        tok = tok.replace(" ", "")
+        if tok in MLIR_DTYPES:
+            out.append(MLIR_DTYPES[tok])
+        elif tok in MLIR_GROUPS:
+            out.extend(MLIR_GROUPS[tok])
+        elif not MLIR_NO_TF.match(tok):
+            return None  # a type this reading does not know: no condition rather than a wrong one
+    return sorted(set(out))
+
+
+def tfl_signatures(td: str, tfl: dict[str, str]) -> dict[str, TflOp]:
+    """TFL op class (``StridedSliceOp``) -> its operands' TF dtypes and verified ranks."""
+    named = dict(re.findall(r"^def (TFL_\w+)\s*:\s*(?:TypeAlias<)?(TFL_\w+(?:<\[[^\]]*\]>)?)", td, re.M))
+    out: dict[str, TflOp] = {}
+    for m in re.finditer(r'^def TFL_(\w+)\s*:\s*TFL_\w*Op<"(\w+)"\s*,', td, re.M):
+        cls = m.group(1)
+        if cls not in tfl:
+            continue
+        end = td.find("\ndef ", m.end())
+        block = td[m.start() : end if end > 0 else len(td)]
+        traits = _balanced(block, block.index("[", block.index(m.group(2))), "[", "]")
+        ranks: dict[int, tuple[int, int | None]] = {}
+        for kind, args in re.findall(
+            r"TFL_(OperandHasRank|OperandHasRankAtMost|OperandHasRankRange|"
+            r"OperandHasAtleastRank|OperandHasRankAtLeast)<([\d, ]+)>",
+            traits,
+        ):
+            n = [int(x) for x in args.split(",")]
+            span: tuple[int, int | None] = {
+                "OperandHasRank": (n[1], n[1]) if len(n) > 1 else (0, None),
+                "OperandHasRankAtMost": (0, n[1]) if len(n) > 1 else (0, None),
+                "OperandHasRankRange": (n[1], n[2]) if len(n) > 2 else (0, None),
+            }.get(kind, (n[1], None) if len(n) > 1 else (0, None))
+            lo, hi = ranks.get(n[0], (0, None))
+            ranks[n[0]] = (max(lo, span[0]), span[1] if hi is None else (hi if span[1] is None else min(hi, span[1])))
+        operands: list[tuple[str, list[str] | None, bool, int]] = []
+        args_m = re.search(r"let arguments\s*=\s*\(ins\b", block)
+        if args_m:
+            items = _split_top(_balanced(block, block.index("(", args_m.start()))[len("ins") :])
+            for j, item in enumerate(items):
+                kind, _, name = item.rpartition(":$")
+                if not kind or "Attr" in kind:
+                    continue  # an attribute, not an operand
+                variadic = kind.lstrip().startswith(("Variadic", "TFL_Variadic"))
+                operands.append((name, _dtypes(kind, named), variadic, j))
+        out[cls] = TflOp(tfl[cls], operands, ranks, f"tfl_ops.td TFL_{cls}")
+    return out
+
+
+def _conditions(tfl_op: TflOp, positions: dict[int, int] | None) -> dict[int, dict[str, object]]:
+    """Conditions on the TF op's inputs: the TFL argument at position j is fed by TF input
+    ``positions[j]`` (None, for C++ patterns: TFL operand 0 by TF input 0 only)."""
+    out: dict[int, dict[str, object]] = {}
+    for k, (name, types, variadic, j) in enumerate(tfl_op.operands):
+        if positions is None and name not in DATA_OPERANDS:
+            continue  # a C++ pattern: only a data operand is known to come from TF input 0
+        tf_pos = positions.get(j) if positions is not None else (0 if k == 0 else None)
+        if tf_pos is None or variadic:
+            if variadic and k == 0 and positions is None and types is not None:
+                out[0] = {"types": types}
+            continue
+        cond: dict[str, object] = {}
+        if types is not None:
+            cond["types"] = types
+        if k in tfl_op.ranks:
+            lo, hi = tfl_op.ranks[k]
+            cond["rank"] = [lo, hi if hi is not None else 99]
+        if cond:
+            out[tf_pos] = cond
+    return out
+
+
+#: DRR constraints on a pattern's source op that oplint checks on the graph (legalize_patterns.td)
+OP_CONSTRAINTS = {"OpHasSameStaticShapes": True, "OpHasNotSameStaticShapes": False}
+#: TFL operand names that carry the TF op's data (a C++ pattern passes TF input 0 there)
+DATA_OPERANDS = frozenset({"input", "x", "lhs", "values", "value", "params"})
+
+
+def _dag(text: str, start: int) -> tuple[str, list[str]]:
+    """The operator and top-level arguments of the DRR dag opening at ``text[start]``."""
+    inner = _balanced(text, start).strip()
+    op, _, rest = inner.partition(" ")
+    return op.split(":")[0], _split_top(rest)
+
+
+def _source_types(arg: str) -> list[str] | None:
+    kind = arg.rpartition(":$")[0].strip()
+    if kind == "F32Tensor":
+        return ["float32"]
+    m = re.match(r"(?:TensorOf|AnyTypeOf)<\[(.*)\]>$", kind)
+    if m:
+        got = [MLIR_DTYPES.get(t.strip()) for t in m.group(1).split(",")]
+        return sorted({g for g in got if g}) if all(got) else None
+    return None
+
+
 def td_blocks(text: str) -> list[tuple[str, str]]:
     """(pattern name, body) for every ``def NAME : Pat<...>`` / ``Pattern<...>`` in a .td file."""
     text = re.sub(r"//[^\n]*", "", text)
@@ -98,41 +286,76 @@ def td_blocks(text: str) -> list[tuple[str, str]]:
 
 
 def td_legalizations(
-    text: str, tfl: dict[str, str], path: str
-) -> tuple[dict[str, list[tuple[list[str], str, bool]]], dict[str, tuple[list[str], str]]]:
-    """From the declarative patterns: TF op -> [(builtins, source, conditional)], and TF op ->
-    (TF ops it is rewritten into, source) for patterns whose result is TF ops only."""
-    found: dict[str, list[tuple[list[str], str, bool]]] = {}
-    lowered: dict[str, tuple[list[str], str]] = {}
+    text: str, tfl: dict[str, str], path: str, sigs: dict[str, TflOp]
+) -> tuple[dict[str, list[Legal]], dict[str, Legal]]:
+    """From the declarative patterns: TF op -> its legalizations, and TF op -> the TF ops a
+    pattern whose result has no TFL op rewrites it into (``builtins`` then names TF ops)."""
+    found: dict[str, list[Legal]] = {}
+    lowered: dict[str, Legal] = {}
     for head, body in td_blocks(text):
         name_m = re.match(r"def\s+(\w+)", head)
         if head.startswith("foreach"):
             for tf_op, tfl_op in re.findall(r"\[\s*TF_(\w+)Op\s*,\s*TFL_(\w+)\s*\]", body):
                 if tfl_op in tfl:
-                    found.setdefault(tf_op, []).append(([tfl[tfl_op]], f"{path} foreach", True))
+                    conds = _conditions(sigs[tfl_op], None) if tfl_op in sigs else {}
+                    found.setdefault(tf_op, []).append(Legal([tfl[tfl_op]], f"{path} foreach", True, conds))
             continue
         if not name_m or not re.search(r":\s*(Pat|Pattern)\s*<", body):
             continue
         src = re.search(r"<\s*\(\s*TF_(\w+)Op\b", body)
         if not src:
             continue
+        src_start = body.index("(", src.start())
+        _, src_args = _dag(body, src_start)
+        names = {a.rpartition("$")[2].strip(): i for i, a in enumerate(src_args) if "$" in a}
+        inputs: dict[int, dict[str, object]] = {}
+        for i, a in enumerate(src_args):
+            types = _source_types(a)
+            if types is not None:
+                inputs[i] = {"types": types}
         rest = body[src.end() :]
         conditional = bool(re.search(r"TensorOf<|Tensor:\$|Attr:\$|Constraint|\[\(|IsDataFormat", body))
         results = [tfl[c] for c in re.findall(r"\bTFL_(\w+)\b", rest) if c in tfl]
+        source = f"{path} {name_m.group(1)}"
         if results:
-            found.setdefault(src.group(1), []).append((_primary(results), f"{path} {name_m.group(1)}", conditional))
+            main = _primary(results)
+            # the TFL op that is the result's main op: its operands' types and ranks
+            for m in re.finditer(r"\(\s*TFL_(\w+)\b", rest):
+                cls = m.group(1)
+                if cls in sigs and tfl[cls] == main[0]:
+                    _, args = _dag(rest, m.start())
+                    positions = {
+                        j: names[a.strip().lstrip("$")]
+                        for j, a in enumerate(args)
+                        if re.fullmatch(r"\$\w+", a.strip()) and a.strip().lstrip("$") in names
+                    }
+                    for pos, cond in _conditions(sigs[cls], positions).items():
+                        mine = inputs.setdefault(pos, {})
+                        if "types" in cond:
+                            theirs = mine.get("types")
+                            mine["types"] = (
+                                sorted(set(cond["types"]) & set(theirs)) if theirs is not None else cond["types"]
+                            )  # type: ignore[arg-type]
+                        if "rank" in cond:
+                            mine["rank"] = cond["rank"]
+                    break
+            legal_row = Legal(main, source, conditional, inputs)
+            for constraint, same in OP_CONSTRAINTS.items():
+                if re.search(rf"\(\s*{constraint}\b", body):
+                    legal_row.inputs[-1] = {"same-shapes": same}
+            found.setdefault(src.group(1), []).append(legal_row)
             continue
         tf_results = [t for t in re.findall(r"\(\s*TF_(\w+)Op\b", rest) if t not in ("Const", src.group(1))]
         if tf_results and src.group(1) not in lowered:
             uniq = list(dict.fromkeys(tf_results))
-            lowered[src.group(1)] = (uniq, f"{path} {name_m.group(1)}")
+            lowered[src.group(1)] = Legal(uniq, source, conditional, inputs)
     return found, lowered
 
 
-def cc_legalizations(text: str, tfl: dict[str, str], path: str) -> dict[str, list[tuple[list[str], str, bool]]]:
-    """TF op -> [(builtins, source, True)] from C++ patterns (a function or class body) that
-    create TFL ops."""
-    found: dict[str, list[tuple[list[str], str, bool]]] = {}
+def cc_legalizations(text: str, tfl: dict[str, str], path: str, sigs: dict[str, TflOp]) -> dict[str, list[Legal]]:
+    """TF op -> its legalizations from C++ patterns (a function or class body) that create TFL
+    ops; the conditions are those of the main TFL op's first operand."""
+    found: dict[str, list[Legal]] = {}
     chunks = re.split(r"\n(?=LogicalResult ConvertTF\w+Op::matchAndRewrite|class |struct )", text)
     for chunk in chunks:
         m = re.match(r"LogicalResult (ConvertTF(\w+)Op)::matchAndRewrite", chunk)
@@ -146,10 +369,13 @@ def cc_legalizations(text: str, tfl: dict[str, str], path: str) -> dict[str, lis
                 continue
             name, src = m.group(1), k.group(1)
         created = re.findall(r"(?:replaceOpWithNewOp<|\bTFL::)(?:TFL::)?(\w+?)(?:>|::create\b|\b)", chunk)
-        results = [tfl[c] for c in created if c in tfl]
-        if not results:
+        classes = [c for c in created if c in tfl]
+        if not classes:
             continue
-        found.setdefault(src, []).append((_primary(results), f"{path} {name}", True))
+        main = _primary([tfl[c] for c in classes])
+        cls = next((c for c in classes if tfl[c] == main[0] and c in sigs), None)
+        conds = _conditions(sigs[cls], None) if cls else {}
+        found.setdefault(src, []).append(Legal(main, f"{path} {name}", True, conds))
     return found
 
 
@@ -180,17 +406,19 @@ def load_allowlist() -> set[str]:
 
 
 def build(litert: Path, raw_ops: list[str], builtins_known: set[str]) -> tuple[dict[str, dict[str, object]], dict]:
-    tfl = tfl_builtins(LITERT.show(litert, TFL_OPS_TD), builtins_known)
-    legal: dict[str, list[tuple[list[str], str, bool]]] = {}
-    lowerings: dict[str, tuple[list[str], str]] = {}
+    td = LITERT.show(litert, TFL_OPS_TD)
+    tfl = tfl_builtins(td, builtins_known)
+    sigs = tfl_signatures(td, tfl)
+    legal: dict[str, list[Legal]] = {}
+    lowerings: dict[str, Legal] = {}
     for path in (*TD_FILES, PREPARE_TD):
-        found, lowered = td_legalizations(LITERT.show(litert, path), tfl, path.rsplit("/", 1)[1])
+        found, lowered = td_legalizations(LITERT.show(litert, path), tfl, path.rsplit("/", 1)[1], sigs)
         for op, rows in found.items():
             legal.setdefault(op, []).extend(rows)
-        for op, row in lowered.items():
-            lowerings.setdefault(op, row)
+        for op, low in lowered.items():
+            lowerings.setdefault(op, low)
     for path in CC_FILES:
-        for op, rows in cc_legalizations(LITERT.show(litert, path), tfl, path.rsplit("/", 1)[1]).items():
+        for op, rows in cc_legalizations(LITERT.show(litert, path), tfl, path.rsplit("/", 1)[1], sigs).items():
             legal.setdefault(op, []).extend(rows)
     raw = set(raw_ops)
 
@@ -199,7 +427,7 @@ def build(litert: Path, raw_ops: list[str], builtins_known: set[str]) -> tuple[d
         return td_name + "Op" if td_name not in raw and td_name + "Op" in raw else td_name
 
     legal = {op_name(k): v for k, v in legal.items()}
-    lowerings = {op_name(k): ([op_name(t) for t in v[0]], v[1]) for k, v in lowerings.items()}
+    lowerings = {op_name(k): v._replace(builtins=[op_name(t) for t in v.builtins]) for k, v in lowerings.items()}
     plumbing = set(READER_PLUMBING) | {op_name(o) for o in removed_by_prepare(LITERT.show(litert, PREPARE_TD))}
     allow = load_allowlist()
     overrides = tomllib.loads(OVERRIDES.read_text())["ops"]
@@ -213,14 +441,18 @@ def build(litert: Path, raw_ops: list[str], builtins_known: set[str]) -> tuple[d
             row = {"fate": "plumbing", "source": where}
         elif op in legal:
             rows = legal[op]
-            unconditional = [r for r in rows if not r[2]]
+            unconditional = [r for r in rows if not r.conditional]
             chosen = unconditional[0] if unconditional else rows[0]
-            row = {"fate": "builtin", "builtins": chosen[0], "source": chosen[1]}
+            row = {"fate": "builtin", "builtins": chosen.builtins, "source": chosen.source}
             if not unconditional:
                 row["conditional"] = True
+            if any(r.inputs for r in rows):
+                row["legal"] = _legal_rows(rows)
         elif op in lowerings:
-            row = {"fate": "flex" if op in allow else "unsupported", "lowered-to": lowerings[op][0]}
-            row["source"] = lowerings[op][1]
+            row = {"fate": "flex" if op in allow else "unsupported", "lowered-to": lowerings[op].builtins}
+            row["source"] = lowerings[op].source
+            if lowerings[op].inputs:
+                row["lowered-when"] = _inputs(lowerings[op].inputs)
         elif op in allow:
             row = {"fate": "flex", "source": "allowlisted_flex_ops.cc"}
         else:
@@ -233,13 +465,24 @@ def build(litert: Path, raw_ops: list[str], builtins_known: set[str]) -> tuple[d
     # overrides: lowered-to is resolved after every direct row is known
     for op, spec in overrides.items():
         row = table[op]
-        for key in ("builtins", "fate", "when", "note"):
+        if any(k in spec for k in ("builtins", "fate", "lowered-to")):
+            row.pop("legal", None)  # the override replaces what the patterns say
+            row.pop("lowered-when", None)
+        for key in ("builtins", "fate", "when", "note", "conditional", "data-input"):
             if key in spec:
                 row[key] = spec[key]
         if "builtins" in spec and "fate" not in spec:
             row["fate"] = "builtin"
         if "lowered-to" in spec:
             row["lowered-to"] = spec["lowered-to"]
+        if "legal" in spec:  # replaces the generated legalizations
+            row["legal"] = spec["legal"]
+        if "add-inputs" in spec:
+            row["legal"] = _merge_inputs(list(row.get("legal", [])), spec["add-inputs"])  # type: ignore[call-overload]
+        if "legal-before" in spec:  # legalizations the converter tries before the generated ones
+            row["legal"] = [*spec["legal-before"], *row.get("legal", [])]  # type: ignore[misc]
+        if "legal-after" in spec:  # tried when the generated ones do not apply (TF lowerings)
+            row["legal"] = [*row.get("legal", []), *spec["legal-after"]]  # type: ignore[misc]
         row["source"] = "overrides/tf_fate.toml: " + spec["source"]
     for row in table.values():
         if "lowered-to" in row:
@@ -247,6 +490,9 @@ def build(litert: Path, raw_ops: list[str], builtins_known: set[str]) -> tuple[d
             if resolved is not None:
                 row["fate"] = "builtin"
                 row["builtins"] = resolved
+                when = row.pop("lowered-when", None)
+                if when is not None:  # the lowering's own conditions (its pattern's type constraints)
+                    row["legal"] = [{"builtins": resolved, "source": str(row["source"]), "inputs": when}]
     stats = {
         "ops": len(table),
         **{
@@ -255,6 +501,38 @@ def build(litert: Path, raw_ops: list[str], builtins_known: set[str]) -> tuple[d
         },
     }
     return table, stats
+
+
+def _inputs(inputs: dict[int, dict[str, object]]) -> dict[str, dict[str, object]]:
+    return {str(k): dict(sorted(v.items())) for k, v in sorted(inputs.items()) if k >= 0}
+
+
+def _legal_rows(rows: list[Legal]) -> list[dict[str, object]]:
+    """Every legalization of an op, in pattern order, with its input conditions (duplicates once);
+    an op-level condition (``same-shapes``) is kept under the key -1 of ``inputs``."""
+    out: list[dict[str, object]] = []
+    for r in rows:
+        if set(r.builtins) <= HELPERS:
+            continue  # a pattern that only adds quantize/dequantize around the op
+        entry: dict[str, object] = {"builtins": r.builtins, "source": r.source}
+        if -1 in r.inputs:
+            entry.update(r.inputs[-1])
+        if any(k >= 0 for k in r.inputs):
+            entry["inputs"] = _inputs(r.inputs)
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+def _merge_inputs(entries: list[dict[str, object]], extra: dict[str, dict[str, object]]) -> list[dict[str, object]]:
+    """An override's ``add-inputs`` conditions, added to every legalization of the op."""
+    out = []
+    for entry in entries:
+        inputs = {k: dict(v) for k, v in dict(entry.get("inputs", {})).items()}  # type: ignore[call-overload]
+        for k, cond in extra.items():
+            inputs.setdefault(k, {}).update(cond)
+        out.append({**entry, "inputs": dict(sorted(inputs.items()))})
+    return out
 
 
 def resolve_lowering(row: dict[str, object], table: dict[str, dict[str, object]]) -> list[str] | None:

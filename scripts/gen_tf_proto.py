@@ -55,7 +55,7 @@ KEEP: dict[str, list[str] | None] = {
     "tensorflow.NameAttrList": None,
     "tensorflow.NameAttrList.AttrEntry": None,
     # constant values are read only for small float scalars (fusion patterns compare them)
-    "tensorflow.TensorProto": ["dtype", "tensor_shape", "tensor_content", "float_val"],
+    "tensorflow.TensorProto": ["dtype", "tensor_shape", "tensor_content", "float_val", "int_val", "int64_val"],
     "tensorflow.TensorShapeProto": None,
     "tensorflow.TensorShapeProto.Dim": None,
     "tensorflow.FunctionDefLibrary": ["function"],

@@ -131,6 +131,15 @@ def render_tflite(
         if per_op:
             out.append("runtime = { " + ", ".join(f"{v} = {toml_str(per_op[v])}" for v in sorted(per_op)) + " }")
         out.append("")
+    dated_only = {op: per_op for op, per_op in runtime.items() if op not in builtins}
+    if dated_only:
+        out.append("# op versions runtime_version.cc dates but register.cc registers no kernel for (the converter")
+        out.append("# still writes them into min_runtime_version)")
+    for op in sorted(dated_only):
+        per_op = dated_only[op]
+        out.append(f"[runtime-only.{op}]")
+        out.append("runtime = { " + ", ".join(f"{v} = {toml_str(per_op[v])}" for v in sorted(per_op)) + " }")
+        out.append("")
     for name in sorted(customs):
         out.append(f"[custom.{toml_key(name)}]")
         out.append(f"source = {toml_str(REGISTER_CC)}")

@@ -103,8 +103,9 @@ def compare() -> Fidelity:
         if verdict.get("gpu_tf215_compatible") is None:
             continue
         models += 1
-        # the analyzer's path: CheckGpuDelegateCompatibility alone, not the delegate's parsers
-        found = {op.key: check_op(model.graphs[op.graph], op) for op in model.ops()}
+        # the analyzer's path: CheckGpuDelegateCompatibility alone, not the delegate's parsers,
+        # through the flatbuffer entry point, which passes kEnhancedBroadcast
+        found = {op.key: check_op(model.graphs[op.graph], op, enhanced=True) for op in model.ops()}
         mine: dict[str, str] = {}
         for op in model.ops():
             v = found[op.key]

@@ -22,7 +22,7 @@ from oplint.delegates.ethosu import common, vela
 from oplint.delegates.ethosu import tables as tables
 from oplint.knowledge.targets import load
 from oplint.readers.tflite import BUILTIN_CODES, read
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import FIXTURES, ROOT, lint
 
 RECORD = json.loads((FIXTURES / "ethosu" / "VERDICTS.json").read_text())
 VERDICTS = RECORD["fixtures"]
@@ -313,3 +313,14 @@ def test_tables_match_vela_on_the_synthetic_probes(probe: dict[str, Any], tmp_pa
     real = probe["vela"]
     assert (said.get("error") is None) == (real.get("error") is None), (said, real)
     assert said.get("cpu") == real.get("cpu"), (said, real)
+
+
+def test_ops_on_the_npu_never_meet_tflm_kernels() -> None:
+    """A uint8 (TF1-era asymmetric) classifier: Vela puts every op but LOG_SOFTMAX on the NPU
+    (fixtures/ethosu/VERDICTS.json), so only LOG_SOFTMAX meets TFLite Micro's kernels (no uint8
+    LOG_SOFTMAX there: OPL201); the uint8 CONV_2D, FULLY_CONNECTED, SOFTMAX... never reach TFLM."""
+    for target in ("ethos-u55", "ethos-u85"):
+        found = [(f.code, f.location.op_index) for f in lint("ethosu/uint8_classifier.tflite", target)]
+        assert sorted(found) == [("OPL201", 7), ("OPL301", 7)], (target, found)
+    on_tflm = {f.location.op_index for f in lint("ethosu/uint8_classifier.tflite", "tflm") if f.code == "OPL201"}
+    assert on_tflm == {0, 1, 2, 4, 5, 6, 7}

@@ -80,10 +80,17 @@ def test_parsers_types_and_float16_weights() -> None:
 
 
 def test_broadcasting_rules() -> None:
+    """The delegate's parsers call the checker with kStandard: 2-D broadcasts to 4-D only as
+    [1, 1] or [b, c]; TFLite's analyzer (the flatbuffer entry) passes kEnhancedBroadcast."""
     tensors = [T("a", shape=(1, 8, 8, 3)), T("b", shape=(4, 3)), T("y", shape=(1, 8, 8, 3))]
     ok, why = _verdict(Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2]))
     assert not ok and why.startswith("Doesn't support broadcasting - input0: [1,8,8,3], input1: [4,3]")
     tensors[1] = T("b", shape=(8, 3))
+    ok, why = _verdict(Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2]))
+    assert not ok and why == "Doesn't support broadcasting - input0: [1,8,8,3], input1: [8,3]"
+    model = parse(build([Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2])]), "m.tflite")
+    assert check_op(model.graphs[0], model.graphs[0].ops[0], enhanced=True).supported
+    tensors[1] = T("b", shape=(1, 3))
     assert _verdict(Graph(tensors, [Op("ADD", [0, 1], [2])], [0, 1], [2]))[0]
 
 

@@ -14,8 +14,7 @@ def required_runtime(model: Model) -> str | None:
     table = load_target("tflite")
     needed: Version | None = None
     for op in model.ops():
-        support = table.builtins.get(op.kind)
-        rel = support.runtime.get(op.version) if support is not None else None
+        rel = table.runtime_of(op.kind, op.version)
         if rel is not None and (needed is None or rel > needed):
             needed = rel
     return format_version(needed) if needed else None

@@ -32,6 +32,68 @@ _STRING_OK |= frozenset({"HASHTABLE", "HASHTABLE_FIND", "HASHTABLE_IMPORT", "HAS
 _NOT_CONST = Tensor(-1, "", "?", None)
 
 
+class Condition(NamedTuple):
+    """What one legalization requires of one TF input: element types and ranks (the TFL op's
+    runtime verification), a constant, a constant's value, a bound on one dimension."""
+
+    input: int
+    types: frozenset[str] | None = None  #: element types it takes (None: any)
+    rank: tuple[int, int] | None = None  #: lowest and highest rank
+    const: bool | None = None  #: must be (True) or must not be (False) a constant
+    value: float | None = None  #: must be a constant of this value (when oplint reads it: one element)
+    dim: tuple[int, int] | None = None  #: (axis, largest size) when the input has that axis, static
+    static: bool | None = None  #: must have a static shape
+
+    def fails(self, tensor: Tensor | None, value: float | None = None) -> str | None:
+        """Why ``tensor`` does not meet the condition (None: it does, or it is not known;
+        ``value``: the tensor's value when oplint read it)."""
+        if tensor is None:
+            return None
+        if self.types is not None and tensor.dtype not in _UNKNOWN and tensor.dtype not in self.types:
+            return f"input {self.input} is {tensor.dtype}"
+        shape = tensor.shape
+        if self.rank is not None and shape is not None and not self.rank[0] <= len(shape) <= self.rank[1]:
+            return f"input {self.input} has rank {len(shape)}"
+        if self.static and (shape is None or any(d < 0 for d in tensor.shape_signature or shape)):
+            return f"input {self.input} has no static shape"
+        if self.const is not None and tensor.is_const != self.const:
+            return f"input {self.input} is {'not ' if self.const else ''}a constant"
+        if self.value is not None and (not tensor.is_const or (value is not None and value != self.value)):
+            # a constant oplint cannot read (more than one element) is given the benefit of the doubt
+            return f"input {self.input} is not the constant {self.value:g}"
+        if self.dim is not None and shape is not None:
+            axis, most = self.dim
+            if axis < len(shape) and shape[axis] > most:
+                return f"input {self.input} has {shape[axis]} in dimension {axis} (at most {most})"
+        return None
+
+
+class Legalization(NamedTuple):
+    """One pattern that turns the TF op into builtins, with the conditions it checks."""
+
+    builtins: tuple[str, ...]
+    source: str
+    conditions: tuple[Condition, ...] = ()
+    same_shapes: bool | None = None  #: the inputs must (True) or must not (False) have one static shape
+
+    def fails(self, graph: Graph, op: Op, scalars: Any = None) -> str | None:
+        ins = graph.op_inputs(op)
+        for cond in self.conditions:
+            if cond.input < len(ins):
+                t = op.inputs[cond.input]
+                value = scalars.get((graph.index, t)) if scalars is not None else None
+                why = cond.fails(ins[cond.input], value)
+                if why is not None:
+                    return why
+        if self.same_shapes is not None:
+            shapes = [t.shape for t in (*ins, *graph.op_outputs(op)) if t is not None]
+            static = all(s is not None and all(d >= 0 for d in s) for s in shapes)
+            same = static and len({s for s in shapes}) == 1
+            if same != self.same_shapes:
+                return "the inputs have one static shape" if same else "the inputs' shapes differ or are not static"
+        return None
+
+
 class Fate(NamedTuple):
     """One row of the table."""
 
@@ -43,6 +105,10 @@ class Fate(NamedTuple):
     source: str = ""
     when: str | None = None
     note: str | None = None
+    #: every pattern that legalizes the op, with its conditions on the inputs, in the order the
+    #: converter tries them; none that holds: the op stays a TF op (empty: no conditions known)
+    legal: tuple[Legalization, ...] = ()
+    data_input: int = 0  #: the TF input whose element type the builtins see (Concat: 1, after its axis)
 
 
 class Prediction(NamedTuple):
@@ -69,9 +135,32 @@ def table() -> dict[str, Fate]:
             source=row.get("source", ""),
             when=row.get("when"),
             note=row.get("note"),
+            legal=tuple(_legalization(entry) for entry in row.get("legal", ())),
+            data_input=int(row.get("data-input", 0)),
         )
         for op, row in raw.items()
     }
+
+
+def _legalization(entry: dict[str, Any]) -> Legalization:
+    conditions = []
+    for key, cond in entry.get("inputs", {}).items():
+        types = cond.get("types")
+        rank = cond.get("rank")
+        dim = cond.get("dim")
+        conditions.append(
+            Condition(
+                int(key),
+                frozenset(types) if types is not None else None,
+                (int(rank[0]), int(rank[1])) if rank else None,
+                cond.get("const"),
+                float(cond["value"]) if "value" in cond else None,
+                (int(dim[0]), int(dim[1])) if dim else None,
+                cond.get("static"),
+            )
+        )
+    same = entry.get("same-shapes")
+    return Legalization(tuple(entry["builtins"]), entry.get("source", ""), tuple(conditions), same)
 
 
 @cache
@@ -89,15 +178,39 @@ def predict(graph: Graph, op: Op, model: Any = None) -> Prediction:
         return Prediction(BUILTIN, ("GELU",), "fuses with the ops around it into GELU", row)
     if row.fate != BUILTIN:
         return Prediction(row.fate, row.builtins, None, row)
+    if row.legal:
+        return _legalize(graph, op, row, model)
     dtypes = {t.dtype for t in (*graph.op_inputs(op), *graph.op_outputs(op)) if t is not None}
     if "string" in dtypes and not set(row.builtins) <= _STRING_OK:
         fallback = FLEX if row.flex else UNSUPPORTED
         return Prediction(fallback, (), f"{', '.join(row.builtins)} does not take strings", row)
+    return _matmul(graph, op, Prediction(BUILTIN, row.builtins, None, row))
+
+
+def _legalize(graph: Graph, op: Op, row: Fate, model: Any) -> Prediction:
+    """The first of the row's legalizations whose conditions the op meets; none: the op stays TF."""
+    scalars = model.scalars if model is not None else None
+    first_failure = None
+    for legal in row.legal:
+        why = legal.fails(graph, op, scalars)
+        if why is None:
+            if legal.builtins == row.builtins:
+                return _matmul(graph, op, Prediction(BUILTIN, row.builtins, None, row))
+            return Prediction(BUILTIN, legal.builtins, f"by {legal.source}", row)
+        first_failure = first_failure or (legal, why)
+    assert first_failure is not None
+    legal, why = first_failure
+    fallback = FLEX if row.flex else UNSUPPORTED
+    where = f" ({legal.source})" if legal.source else ""
+    return Prediction(fallback, (), f"not legalized to {', '.join(legal.builtins)}: {why}{where}", row)
+
+
+def _matmul(graph: Graph, op: Op, pred: Prediction) -> Prediction:
     if op.kind == "MatMul" and len(op.inputs) > 1:
         weight = graph.tensor(op.inputs[1])
         if weight is not None and not weight.is_const:
-            return Prediction(BUILTIN, ("BATCH_MATMUL",), "the right-hand side is not a constant", row)
-    return Prediction(BUILTIN, row.builtins, None, row)
+            return Prediction(BUILTIN, ("BATCH_MATMUL",), "the right-hand side is not a constant", pred.row)
+    return pred
 
 
 def predictions(model: Any) -> tuple[tuple[Graph, Op, Prediction], ...]:
@@ -271,6 +384,8 @@ def builtin_problems(model: Model, op: Op, pred: Prediction, target: Target) -> 
     graph = model.graphs[op.graph]
     ins = graph.op_inputs(op)
     outs = graph.op_outputs(op)
+    if pred.row is not None and pred.row.data_input:
+        ins = ins[pred.row.data_input :]
     first_in = ins[0].dtype if ins and ins[0] is not None and ins[0].dtype not in _UNKNOWN else None
     first_out = outs[0].dtype if outs and outs[0] is not None and outs[0].dtype not in _UNKNOWN else None
     if is_layer(op):  # a layer's inputs and outputs are not its builtins' operands: presence only

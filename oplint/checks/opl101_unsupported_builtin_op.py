@@ -49,7 +49,7 @@ RULE = Rule(
 def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
     for op in ctx.model.ops():
-        if op.kind == "CUSTOM" or op.kind in target.builtins:
+        if op.kind == "CUSTOM" or op.kind in target.builtins or not ctx.on_cpu(op):
             continue
         if op.kind.startswith("UNKNOWN_BUILTIN_"):
             yield Hit(

@@ -56,6 +56,8 @@ def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
     for graph in ctx.model.graphs:
         for op in graph.ops:
+            if not ctx.on_cpu(op):
+                continue
             support = target.support(op.kind, op.custom_code)
             if support is not None and _has_op_checks(support):
                 yield from _op_checks(target, graph, op, support)

@@ -59,7 +59,7 @@ RULE = Rule(
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for mismatch in mismatches(ctx.model, ctx.target):
-        if mismatch.category is None:
+        if mismatch.category is None and ctx.on_cpu(mismatch.op):
             yield Hit(
                 mismatch.op,
                 mismatch.describe(ctx.target),

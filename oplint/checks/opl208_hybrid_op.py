@@ -51,7 +51,7 @@ RULE = Rule(
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for m in mismatches(ctx.model, ctx.target):
-        if m.category != HYBRID:
+        if m.category != HYBRID or not ctx.on_cpu(m.op):
             continue
         w = next((t for t in weights(m.graph, m.op) if t.dtype in ("int8", "uint8", "int4")), None)
         where = f"{m.op.display} '{m.op.name}'" if m.op.name else m.op.display

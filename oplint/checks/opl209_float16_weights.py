@@ -50,7 +50,7 @@ def check(ctx: Context) -> Iterator[Hit]:
     # one finding per graph: a float16 model has a DEQUANTIZE per weight tensor, all with one cause
     by_graph: dict[int, list[Mismatch]] = {}
     for m in mismatches(ctx.model, ctx.target):
-        if m.category == FLOAT16:
+        if m.category == FLOAT16 and ctx.on_cpu(m.op):
             by_graph.setdefault(m.graph.index, []).append(m)
     for found in by_graph.values():
         m = found[0]

@@ -47,7 +47,7 @@ RULE = Rule(
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for m in mismatches(ctx.model, ctx.target):
-        if m.category != INT16X8:
+        if m.category != INT16X8 or not ctx.on_cpu(m.op):
             continue
         where = f"{m.op.display} '{m.op.name}'" if m.op.name else m.op.display
         yield Hit(

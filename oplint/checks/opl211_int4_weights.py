@@ -49,7 +49,7 @@ RULE = Rule(
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     for m in mismatches(ctx.model, ctx.target):
-        if m.category != INT4:
+        if m.category != INT4 or not ctx.on_cpu(m.op):
             continue
         w = next(
             (

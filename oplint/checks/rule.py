@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Callable, NamedTuple, Optional
 
 from ..core.findings import Hit, Severity
-from ..core.model import EMPTY, Model, ProblemKind
+from ..core.model import EMPTY, Model, Op, ProblemKind
 from ..knowledge.targets import Target, Version
 
 CODE_RE = re.compile(r"^OPL\d{3}$")
@@ -104,6 +104,12 @@ class Context(NamedTuple):
         """The runtime release op versions are checked against (targets with op versions)."""
         return self.target.runtime
 
+    def on_cpu(self, op: Op) -> bool:
+        """Whether the op meets the target's runtime kernels: every op, except on targets whose
+        delegate compiles the model (Ethos-U: Vela), where the ops placed on the accelerator are
+        replaced by its op and are judged by the accelerator's constraints only."""
+        return op.key not in _compiled_away(self.model, self.target)
+
     def option(self, key: str) -> object:
         """An option's value: as configured, else its declared default."""
         if key in self.options:
@@ -111,6 +117,25 @@ class Context(NamedTuple):
         from . import option
 
         return option(key).default
+
+
+def _compiled_away(model: Model, target: Target) -> frozenset[tuple[int, int]]:
+    from ..delegates import of
+    from ..delegates.delegation import analyse
+
+    delegate = of(target)
+    if delegate is None or not delegate.compiles or model.format != "tflite":
+        return frozenset()
+
+    def compute() -> frozenset[tuple[int, int]]:
+        delegation = analyse(model, target)
+        if delegation is None or delegation.rejection is not None:
+            return frozenset()  # the compiler refuses the model: everything stays with the runtime
+        cpu = {op.key for op, _, _ in delegation.cpu_ops(model)}
+        return frozenset(op.key for op in model.ops() if op.key not in cpu)
+
+    options = repr(sorted(target.delegate_options.items()))
+    return model.derived(("compiled-away", target.id, options), compute)
 
 
 CheckFn = Callable[[Context], Iterable[Hit]]

@@ -84,6 +84,9 @@ class Delegate(NamedTuple):
     kinds: Callable[[Target], frozenset[str]]
     #: for delegates that can ask a tool or fall back to tables: which one they use here, in a sentence
     backend: Callable[[], str] | None = None
+    #: the delegate compiles the model ahead of time (Vela): the ops it takes are replaced by the
+    #: accelerator's op and never meet the CPU runtime's kernels
+    compiles: bool = False
 
 
 class Reject(Exception):

@@ -8,9 +8,16 @@ that returns it.  The op signature it checks is built as
 constant when its buffer holds data, a left-out optional input has no type and is not counted as a
 runtime input, shapes are the stored ``shape``.
 
-Broadcasting uses the ``kEnhancedBroadcast`` rules the flatbuffer entry point passes.  The
-delegate itself delegates only its largest partition by default (``max_delegated_partitions = 1``,
-``tflite/delegates/gpu/delegate_options.cc``); the target file carries that limit.
+The delegate's parsers call the checker with its default flags (``kStandard``: ADD and MUL
+broadcast only 3-D to 4-D with batch 1, 2-D ``[1, 1]`` or ``[b, c]`` to 4-D), not the
+``kEnhancedBroadcast`` of the flatbuffer entry point (``CheckGpuDelegateCompatibility(op_code,
+op, subgraph, model)``, what TFLite's model analyzer reports); LiteRT's ML Drift parsers pass
+``kEnhancedBroadcast`` (``gpu_litert``).  Comparison ops are taken only when their one consumer
+is a CAST, SELECT or SELECT_V2 with a float output, without the checker.  The custom ops read
+their parameters from the op's custom options as a C struct (``TfLitePoolParams``,
+``TfLiteTransposeConvParams``).  The delegate itself delegates only its largest partition by
+default (``max_delegated_partitions = 1``, ``tflite/delegates/gpu/delegate_options.cc``); the
+target file carries that limit.
 """
 
 from __future__ import annotations
@@ -44,12 +51,14 @@ class Spec:
 
 
 class Sig(OpView):
-    """The op signature the checker reads (op_signature.cc): a :class:`Spec` per input and output."""
+    """The op signature the checker reads (op_signature.cc): a :class:`Spec` per input and output,
+    and the flags the caller passes (``enhanced``: kEnhancedBroadcast)."""
 
-    __slots__ = ("inputs", "outputs")
+    __slots__ = ("enhanced", "inputs", "outputs")
 
-    def __init__(self, graph: Graph, op: Op, constants: frozenset[int] = frozenset()) -> None:
+    def __init__(self, graph: Graph, op: Op, constants: frozenset[int] = frozenset(), enhanced: bool = False) -> None:
         super().__init__(None, graph, op, constants)
+        self.enhanced = enhanced
         self.inputs = [Spec(graph.tensor(t) if t >= 0 else None, t in constants) for t in op.inputs]
         self.outputs = [Spec(graph.tensor(t) if t >= 0 else None) for t in op.outputs]
 
@@ -148,11 +157,44 @@ def axes_int32_const(sig: Sig, idx: int) -> None:
         raise Reject(f"{sig.op.kind} supports int32 tensor for axes. But node has {axes.type.upper()}", GPU_COMPAT(239))
 
 
+#: TfLiteFusedActivation values (tflite/converter/core/c/builtin_op_data.h), as the options name them
+ACTIVATIONS = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT", "SIGMOID")
+#: the int fields of the C structs custom ops' custom options hold (builtin_op_data.h): byte offsets
+POOL_PARAMS = {"padding": 0, "stride_w": 4, "stride_h": 8, "filter_w": 12, "filter_h": 16, "activation": 20}
+TRANSPOSE_CONV_PARAMS = {"padding": 0, "stride_w": 4, "stride_h": 8}
+
+
+def custom_params(sig: Sig, fields: dict[str, int]) -> dict[str, int] | None:
+    """RetrieveCustomInitialData (73): the struct the delegate casts the custom options to, as
+    ints; None when the op has no custom options (the checker's pointer is null).  Options too
+    short for the fields the checker reads are refused: the delegate would read past them."""
+    if "custom_options_size" not in sig.op.options:
+        return None
+    head: bytes = sig.opt("custom_options_head", b"")
+    need = max(fields.values()) + 4
+    if len(head) < need:
+        size = sig.opt("custom_options_size", 0)
+        raise Reject(
+            f"custom options of {size} bytes are shorter than the {need} bytes of parameters the delegate reads",
+            GPU_COMPAT(76),
+        )
+    return {k: int.from_bytes(head[o : o + 4], "little", signed=True) for k, o in fields.items()}
+
+
 def pooling(sig: Sig, custom: bool = False) -> None:
-    """CheckPooling2DGpuDelegateCompatibility (246)."""
-    inputs_outputs(sig, 1, 2 if custom else 1)
+    """CheckPooling2DGpuDelegateCompatibility (246): a custom op (MaxPoolingWithArgmax2D) reads
+    TfLitePoolParams from its custom options and has a second output (the indices)."""
     if custom:
-        return  # the pooling parameters are in custom options oplint does not decode
+        params = custom_params(sig, POOL_PARAMS)
+        if params is None:  # no custom options: the builtin path, where a custom op has no data
+            raise Reject("Unable to retrieve builtin_data.", GPU_COMPAT(68))
+        inputs_outputs(sig, 1, 2)
+        kernels(params["filter_h"], params["filter_w"])
+        strides(params["stride_h"], params["stride_w"])
+        act = params["activation"]
+        activation(ACTIVATIONS[act] if 0 <= act < len(ACTIVATIONS) else act)
+        return
+    inputs_outputs(sig, 1, 1)
     kernels(sig.opt("filter_height"), sig.opt("filter_width"))
     strides(sig.opt("stride_h"), sig.opt("stride_w"))
     activation(sig.opt("fused_activation_function"))
@@ -184,24 +226,33 @@ def depthwise(sig: Sig) -> None:
         raise Reject("bias.size != output.c", GPU_COMPAT(302))
 
 
-def broadcast(a: Spec, b: Spec) -> None:
-    """CheckAddMulBroadcastCompatibility (484) with kEnhancedBroadcast (CheckIsBroadcastable, 465)."""
+def broadcast(a: Spec, b: Spec, enhanced: bool = False) -> None:
+    """CheckAddMulBroadcastCompatibility (484): with kEnhancedBroadcast any numpy-style broadcast
+    (CheckIsBroadcastable, 465); with kStandard, the delegate's default, only 3-D to 4-D with
+    batch 1 (504), 2-D [1, 1] to 4-D [1, x, y, z] (509) and 2-D [b, c] to 4-D [b, x, y, c] (514)."""
     if len(a.dims) > 1 and len(b.dims) > 1 and len(a.dims) != len(b.dims):
         longer, shorter = (a.dims, b.dims) if len(a.dims) >= len(b.dims) else (b.dims, a.dims)
-        for x, y in zip(reversed(longer), reversed(shorter)):
-            if x != y and x != 1 and y != 1:
-                raise Reject(
-                    f"Doesn't support broadcasting - input0: [{','.join(map(str, a.dims))}], "
-                    f"input1: [{','.join(map(str, b.dims))}]",
-                    GPU_COMPAT(521),
-                )
+        if enhanced:
+            ok = all(x == y or x == 1 or y == 1 for x, y in zip(reversed(longer), reversed(shorter)))
+        else:
+            ok = len(longer) == 4 and (
+                (len(shorter) == 3 and longer[0] == 1)
+                or (len(shorter) == 2 and longer[0] == 1 and shorter[0] == 1 and shorter[1] == 1)
+                or (len(shorter) == 2 and longer[0] == shorter[0] and longer[3] == shorter[1])
+            )
+        if not ok:
+            raise Reject(
+                f"Doesn't support broadcasting - input0: [{','.join(map(str, a.dims))}], "
+                f"input1: [{','.join(map(str, b.dims))}]",
+                GPU_COMPAT(521),
+            )
 
 
 # -- CheckGpuDelegateCompatibility (534) -----------------------------------------------------
 def _add(sig: Sig) -> None:
     if len(sig.inputs) != 2:
         raise Reject("ADD requires two input tensors.", GPU_COMPAT(540))
-    broadcast(sig.inputs[0], sig.inputs[1])
+    broadcast(sig.inputs[0], sig.inputs[1], sig.enhanced)
 
 
 def _add_n(sig: Sig) -> None:
@@ -359,7 +410,7 @@ def _mul(sig: Sig) -> None:
         raise Reject("MUL requires two input tensors.", GPU_COMPAT(919))
     a, b = sig.inputs
     if len(a.dims) != len(b.dims):
-        broadcast(a, b)
+        broadcast(a, b, sig.enhanced)
     activation(sig.opt("fused_activation_function"))
 
 
@@ -540,12 +591,21 @@ def _custom(sig: Sig) -> None:
     name = sig.op.custom_code or ""
     if name == "Convolution2DTransposeBias":
         tensor_available(sig, 1)
+        conv = custom_params(sig, TRANSPOSE_CONV_PARAMS)
+        if conv is None:
+            raise Reject("Unable to retrieve custom_initial_data.", GPU_COMPAT(78))
+        strides(conv["stride_h"], conv["stride_w"])
         return
     if name == "MaxPoolingWithArgmax2D":
         pooling(sig, custom=True)
         return
     if name == "MaxUnpooling2D":
         inputs_outputs(sig, 2, 1)
+        pool = custom_params(sig, POOL_PARAMS)
+        if pool is None:
+            raise Reject("Unable to retrieve custom_initial_data.", GPU_COMPAT(78))
+        kernels(pool["filter_h"], pool["filter_w"])
+        strides(pool["stride_h"], pool["stride_w"])
         return
     if name == "Resampler":
         inputs_outputs(sig, 2, 1)
@@ -634,13 +694,14 @@ CHECKS: dict[str, Callable[[Sig], None]] = {
 }
 
 
-def check_op(graph: Graph, op: Op, constants: frozenset[int] = frozenset()) -> OpVerdict:
-    """CheckGpuDelegateCompatibility for one op (``constants``: tensors the delegate treats as constant)."""
+def check_op(graph: Graph, op: Op, constants: frozenset[int] = frozenset(), enhanced: bool = False) -> OpVerdict:
+    """CheckGpuDelegateCompatibility for one op (``constants``: tensors the delegate treats as
+    constant; ``enhanced``: the caller passes kEnhancedBroadcast)."""
     check = CHECKS.get(op.kind)
     if check is None:
         return OpVerdict(False, (f"Not supported op {op.kind}",), GPU_COMPAT(1274))
     try:
-        check(Sig(graph, op, constants))
+        check(Sig(graph, op, constants, enhanced))
     except Reject as exc:
         return exc.verdict
     except (IndexError, ValueError, TypeError):  # a malformed op: the checker's own bounds checks fail
@@ -711,9 +772,9 @@ def _delegate_op(graph: Graph, allow_quant: bool, op: Op, fp16: frozenset[int]) 
     return delegate_op(graph, op, allow_quant, fp16)
 
 
-def delegate_op(graph: Graph, op: Op, allow_quant: bool, fp16: frozenset[int] = frozenset()) -> OpVerdict:
-    """The delegate's own decision (GetOpsToReplace, model_builder.cc 3291): a parser for the op,
-    its version limit, the compatibility checker, then the types and ranks of the op's tensors."""
+def is_supported(graph: Graph, op: Op, allow_quant: bool, fp16: frozenset[int] = frozenset()) -> OpVerdict:
+    """The parser's IsSupported (NewOperationParser, model_builder.cc): a parser for the op, its
+    version limit, then the compatibility checker (comparison ops: their consumer instead)."""
     parser = PARSERS.get(op.kind)
     if parser is None or (op.kind in QUANT_ONLY and not allow_quant):
         return OpVerdict(False, ("Operation is not supported.",), MODEL_BUILDER(3037))
@@ -721,10 +782,31 @@ def delegate_op(graph: Graph, op: Op, allow_quant: bool, fp16: frozenset[int] = 
     if max_version is not None and op.version > max_version:
         text = f"Max version supported: {max_version}. Requested version {op.version}."
         return OpVerdict(False, (text,), cite)
+    if op.kind in LOGICAL:
+        # ElementwiseOperationParser::IsSupported: a comparison is taken only as the input of
+        # one CAST / SELECT / SELECT_V2 with a float output, and the checker is not run
+        users = graph.consumers.get(op.outputs[0], ()) if op.outputs else ()
+        if len(users) != 1:  # (one producer: the op itself)
+            return OpVerdict(False, ("Not supported logical op case",), MODEL_BUILDER(1079))
+        user = users[0]
+        out = graph.tensor(user.outputs[0]) if user.outputs else None
+        if user.kind not in ("CAST", "SELECT", "SELECT_V2") or out is None or out.dtype not in FLOAT:
+            return OpVerdict(False, ("Not supported logical op case.",), MODEL_BUILDER(1091))
+        return OpVerdict(True, (), MODEL_BUILDER(1089))
     if checks:
         verdict = check_op(graph, op, fp16)
         if not verdict.supported:
             return verdict
+    return OpVerdict(True, (), cite)
+
+
+def delegate_op(graph: Graph, op: Op, allow_quant: bool, fp16: frozenset[int] = frozenset()) -> OpVerdict:
+    """The delegate's own decision (GetOpsToReplace, model_builder.cc 3291): the parser's
+    IsSupported (:func:`is_supported`), then the types and ranks of the op's tensors."""
+    verdict = is_supported(graph, op, allow_quant, fp16)
+    if not verdict.supported:
+        return verdict
+    parser = PARSERS[op.kind]
     if parser is _E and op.kind not in ("ADD", "MUL", "ADD_N") and len(op.inputs) == 2 and op.inputs[0] == op.inputs[1]:
         # ElementwiseOperationParser::Parse rewrites MUL(a, a) and ADD(a, a), and refuses the others
         text = "No support of few identical inputs in the same operation."

@@ -150,11 +150,13 @@ def validate(
     runtime: int = -1,
     consts: int = -1,
     compat: bool = True,
+    enhanced: bool = False,
 ) -> None:
-    """TFLiteOperationParser::ValidateSupport (34), called at ``cite`` (a line of model_builder.cc)."""
+    """TFLiteOperationParser::ValidateSupport (34), called at ``cite`` (a line of model_builder.cc)
+    with ``.gpu_flags = kEnhancedBroadcast`` when ``enhanced``."""
     max_supported(n, max_version, cite)
     if compat:
-        compatibility(n, cite)
+        compatibility(n, cite, enhanced)
     inputs = len(n.op.inputs)
     if min_inputs != -1 and inputs < min_inputs:
         raise Reject(f"Invalid number of inputs: {inputs}, while expected at least {min_inputs}.", PARSER(48))
@@ -180,10 +182,11 @@ def max_supported(n: Node, max_version: int, cite: Cite) -> None:
         raise Reject(f"Max version supported: {max_version}. Requested version {n.op.version}.", cite)
 
 
-def compatibility(n: Node, cite: Cite) -> None:
+def compatibility(n: Node, cite: Cite, enhanced: bool = False) -> None:
     """tflite::CheckGpuDelegateCompatibility, the checker the classic delegate shares, as the parser
-    calls it at ``cite``; a refusal cites the checker's own line."""
-    verdict = check_op(n.graph, n.op, n.constants)
+    calls it at ``cite`` (``enhanced``: with kEnhancedBroadcast); a refusal cites the checker's
+    own line."""
+    verdict = check_op(n.graph, n.op, n.constants, enhanced)
     if not verdict.supported:
         raise Reject(verdict.reasons[0] if verdict.reasons else "not GPU compatible", verdict.cite or GPU_COMPAT())
 
@@ -332,7 +335,7 @@ FUSED_ACTIVATION = frozenset({"MUL", "ADD", "ADD_N", "SUB", "DIV"})  # PreCheckM
 
 def _elementwise(n: Node) -> None:
     kind = n.op.kind
-    validate(n, BUILDER(2253), max_version=ELEMENTWISE_VERSION.get(kind, 2))
+    validate(n, BUILDER(2253), max_version=ELEMENTWISE_VERSION.get(kind, 2), enhanced=True)
     if kind in ONE_ARGUMENT:
         _inputs_consts_outputs(n, 1, 0, BUILDER(2261))
         read_input(n, 0)

@@ -109,6 +109,16 @@ class Target(NamedTuple):
     label: str = ""
     #: the runtime release op versions are checked against (targets with op versions; see :func:`resolve`)
     runtime: Version | None = None
+    #: op versions the runtime-version table dates but no kernel of this runtime registers
+    #: (``[runtime-only]``: the converter still writes them into ``min_runtime_version``)
+    runtime_only: Mapping[str, Mapping[int, Version]] = EMPTY
+
+    def runtime_of(self, kind: str, version: int) -> Version | None:
+        """The first runtime release with this op version (None: not dated)."""
+        support = self.builtins.get(kind)
+        if support is not None and version in support.runtime:
+            return support.runtime[version]
+        return self.runtime_only.get(kind, EMPTY).get(version)
 
     def variant(self, value: str) -> Target:
         """This target with its variant option set from ``target@VALUE``; ValueError if not allowed."""
@@ -240,6 +250,10 @@ def load(target_id: str) -> Target:
     conditional.update({op: "SentencePiece" for op in allow.get("sentencepiece", [])})
     runtimes = tuple(sorted(parse_version(v) for v in raw.get("runtimes", [])))
     default_runtime = raw.get("default-runtime")
+    runtime_only = {
+        name: {int(v): parse_version(rel) for v, rel in spec.get("runtime", {}).items()}
+        for name, spec in raw.get("runtime-only", {}).items()
+    }
     return Target(
         id=raw.get("id", target_id),
         title=raw.get("title", target_id),
@@ -273,6 +287,7 @@ def load(target_id: str) -> Target:
         variant_format=str(raw.get("variant", {}).get("format", "{}")),
         label=target_id,
         runtime=parse_version(default_runtime) if default_runtime and raw.get("op-versions") else None,
+        runtime_only=runtime_only,
     )
 
 

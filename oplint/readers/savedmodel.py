@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 from ..core.files import SAVEDMODEL_FILES, savedmodel_file
 from ..core.model import EMPTY, Graph, Model, Op, Origin, Signature, Tensor
 from .problems import ModelError, Problem, ProblemKind
+from .tf_outputs import OUTPUT_ARGS
 
 CALL_GRAPH = ProblemKind.CALL_GRAPH
 
@@ -85,6 +86,8 @@ CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 #: ops whose value is known after freezing (a constant, or a variable frozen to one)
 CONSTANT_SOURCES = frozenset({"Const", "HostConst", "ReadVariableOp", "VarHandleOp", "VariableV2", "Variable"})
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
+#: ops that write a resource variable (plus ResourceApply*, ResourceScatter*): the converter keeps it
+VARIABLE_WRITES = frozenset({"AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"})
 LOOP_OPS = frozenset({"While", "StatelessWhile"})
 BRANCH_OPS = frozenset({"If", "StatelessIf", "Case", "StatelessCase"})
 SHAPE_OPS = frozenset({"Shape", "Size", "Rank"})
@@ -443,18 +446,55 @@ class _Function(NamedTuple):
     ret: Mapping[str, str]
 
 
-def _split_input(ref: str, in_function: bool) -> tuple[str, int, bool]:
-    """``"^n"`` -> control; ``"n:2"`` (graph) or ``"n:out:2"`` (function) -> (node, index)."""
+def _split_input(ref: str, in_function: bool, nodes: Mapping[str, Any] | None = None) -> tuple[str, int, bool]:
+    """``"^n"`` -> control; ``"n:2"`` (graph) or ``"n:out:2"`` (function) -> (node, index).
+
+    In a function the index counts within the named output argument; with ``nodes`` (the
+    function's nodes) it is turned into the op's flat output index when the op has several
+    output arguments (``tf_outputs.OUTPUT_ARGS``)."""
     control = ref[:1] == "^"
     if control:
         ref = ref[1:]
     node, sep, rest = ref.partition(":")
     if not sep:
         return node, 0, control
-    last = rest.rpartition(":")[2]
+    arg, _, last = rest.rpartition(":")
     # ASCII digits only ("²" and "٣" are digits to str.isdigit), and a plausible output index
     index = int(last) if last.isascii() and last.isdigit() and len(last) <= 9 else 0
+    if in_function and arg and nodes is not None:
+        producer = nodes.get(node)
+        if producer is not None and producer.op in OUTPUT_ARGS:
+            flat = _flat_output(producer, arg, index)
+            if flat is not None:
+                index = flat
     return node, index, control
+
+
+def _arg_length(node: Any, count: str | None) -> int | None:
+    if count is None:
+        return 1
+    if count not in node.attr:
+        return None
+    attr = node.attr[count]
+    which = attr.WhichOneof("value")
+    if which == "i":
+        return int(attr.i)
+    if which == "list":
+        return len(attr.list.type)
+    return None
+
+
+def _flat_output(node: Any, arg: str, index: int) -> int | None:
+    """The flat output index of ``arg:index`` of a node whose op has several output arguments."""
+    offset = 0
+    for name, count, _ in OUTPUT_ARGS[node.op]:
+        if name == arg:
+            return offset + index
+        length = _arg_length(node, count)
+        if length is None:
+            return None
+        offset += length
+    return None
 
 
 def _build(
@@ -558,11 +598,12 @@ def _build(
                 for f in attr.list.func:
                     enter(f.name, fname, node)
 
+    kept = _mutable_variables(functions, visited, callers)
     graphs = []
     scalars: dict[tuple[int, int], float] = {}
     for gi, fname in enumerate(order):
         graphs.append(
-            _graph(gi, functions[fname], visited[fname], library, callers, functions, debug, scalars, composites)
+            _graph(gi, functions[fname], visited[fname], library, callers, functions, debug, scalars, composites, kept)
         )
     signatures = tuple(Signature(key, 0, EMPTY, EMPTY) for key in sorted({k for k, _ in outputs if k}) if key)
     uses_variables = any(functions[f].nodes[n].op in VARIABLE_OPS for f, names in visited.items() for n in names)
@@ -577,6 +618,54 @@ def _build(
         scalars=scalars,
     )
     return model, uses_variables
+
+
+def _mutable_variables(
+    functions: Mapping[str, _Function], visited: Mapping[str, set[str]], callers: Mapping[str, tuple[str, Any]]
+) -> frozenset[tuple[str, str]]:
+    """The resource-variable nodes (``VarHandleOp``) and their reads (``ReadVariableOp``) of the
+    variables the walked graph writes: the converter keeps those variables (VAR_HANDLE,
+    READ_VARIABLE, ASSIGN_VARIABLE; oracle: stateful_variable_update) and freezes the others into
+    constants."""
+
+    def origin(fname: str, name: str, depth: int = 0) -> tuple[str, str] | None:
+        if depth > 48:
+            return None
+        fn = functions[fname]
+        node = fn.nodes.get(name)
+        if node is None:
+            position = fn.args.get(name)
+            if position is None or fname not in callers:
+                return None
+            caller, call = callers[fname]
+            refs = [r for r in call.input if not r.startswith("^")]
+            offset = 1 if call.op in ("If", "StatelessIf", "Case", "StatelessCase") else 0
+            if position + offset >= len(refs):
+                return None
+            return origin(caller, _split_input(refs[position + offset], bool(caller))[0], depth + 1)
+        if node.op == "VarHandleOp":
+            return (fname, name)
+        if node.op in PASS_THROUGH and node.input:
+            return origin(fname, _split_input(node.input[0], bool(fname))[0], depth + 1)
+        return None
+
+    written: set[tuple[str, str]] = set()
+    reads: list[tuple[str, str, tuple[str, str] | None]] = []
+    for fname, names in visited.items():
+        fn = functions[fname]
+        for name in names:
+            node = fn.nodes[name]
+            if not node.input:
+                continue
+            if node.op in VARIABLE_WRITES or node.op.startswith(("ResourceApply", "ResourceScatter")):
+                found = origin(fname, _split_input(node.input[0], bool(fname))[0])
+                if found is not None:
+                    written.add(found)
+            elif node.op == "ReadVariableOp":
+                reads.append((fname, name, origin(fname, _split_input(node.input[0], bool(fname))[0])))
+    if not written:
+        return frozenset()
+    return frozenset(written | {(f, n) for f, n, var in reads if var in written})
 
 
 def _short(function: str) -> str:
@@ -599,6 +688,7 @@ def _graph(
     debug: _Debug | None,
     scalars: dict[tuple[int, int], float],
     composites: Mapping[tuple[str, str], str],
+    kept: frozenset[tuple[str, str]] = frozenset(),
 ) -> Graph:
     tensors: list[Tensor] = []
     tensor_of: dict[tuple[str, int], int] = {}
@@ -642,7 +732,7 @@ def _graph(
                     src, idx, _ = _split_input(refs[position + offset], bool(caller))
                     result = is_const(src, idx, caller, depth + 1)
         elif node.op in CONSTANT_SOURCES:
-            result = True
+            result = (fname, name) not in kept  # a variable the model writes is not frozen
         elif node.op in PASS_THROUGH and node.input:
             src, idx, _ = _split_input(node.input[0], bool(fname))
             result = is_const(src, idx, fname, depth + 1)
@@ -651,7 +741,9 @@ def _graph(
             result = _static(f, src, idx)
         elif _foldable(node.op) and node.op not in library:
             refs = [r for r in node.input if not r.startswith("^")]
-            result = bool(refs) and all(is_const(*_split_input(r, bool(fname))[:2], fname, depth + 1) for r in refs)
+            result = bool(refs) and all(
+                is_const(*_split_input(r, bool(fname), f.nodes)[:2], fname, depth + 1) for r in refs
+            )
         const_memo[key] = result
         return result
 
@@ -697,13 +789,13 @@ def _graph(
     ordered = [n for n in fn.nodes.values() if n.name in seen]  # the file's order is a topological order
     for node in ordered:
         composite = composites.get((fn.name, node.name))
-        if node.op in PLUMBING and composite is None:
+        if node.op in PLUMBING and composite is None and (fn.name, node.name) not in kept:
             continue
         inputs = []
         for ref in node.input:
             if ref.startswith("^"):
                 continue
-            src, idx, _ = _split_input(ref, bool(fn.name))
+            src, idx, _ = _split_input(ref, bool(fn.name), fn.nodes)
             inputs.append(tensor(src, idx))
         n_out = _output_count(node)
         outputs = tuple(tensor(node.name, i) for i in range(n_out))
@@ -784,14 +876,27 @@ def _static(fn: _Function, name: str, index: int) -> bool:
 
 
 def _float_scalar(node: Any) -> float | None:
-    """The value of a one-element float32 constant (fusion patterns compare such values)."""
+    """The value of a one-element float32, int32 or int64 constant (fusion patterns compare such
+    values; legalizations check constant operands such as MatrixDiagV3's ``k``)."""
     tensor = node.attr["value"].tensor if "value" in node.attr else None
-    if tensor is None or tensor.dtype != 1 or any(d.size != 1 for d in tensor.tensor_shape.dim):
+    if tensor is None or tensor.dtype not in (1, 3, 9) or any(d.size != 1 for d in tensor.tensor_shape.dim):
         return None
-    if tensor.float_val:
-        return float(tensor.float_val[0])
-    if len(tensor.tensor_content) == 4:
-        return float(struct.unpack("<f", tensor.tensor_content)[0])
+    if tensor.dtype == 1:
+        if tensor.float_val:
+            return float(tensor.float_val[0])
+        if len(tensor.tensor_content) == 4:
+            return float(struct.unpack("<f", tensor.tensor_content)[0])
+        return None
+    if tensor.dtype == 3:
+        if tensor.int_val:
+            return float(tensor.int_val[0])
+        if len(tensor.tensor_content) == 4:
+            return float(struct.unpack("<i", tensor.tensor_content)[0])
+        return None
+    if tensor.int64_val:
+        return float(tensor.int64_val[0])
+    if len(tensor.tensor_content) == 8:
+        return float(struct.unpack("<q", tensor.tensor_content)[0])
     return None
 
 
@@ -818,6 +923,20 @@ def _output_count(node: Any) -> int:
 
 def _output_dtype(node: Any, index: int) -> str:
     attrs = node.attr
+    args = OUTPUT_ARGS.get(node.op)
+    if args is not None:  # several output arguments: the type of the one at this flat index
+        offset = 0
+        for _, count, dtype in args:
+            length = _arg_length(node, count)
+            if length is None:
+                break
+            if index < offset + length:
+                if dtype is not None and not dtype.startswith("attr:"):
+                    return dtype
+                if dtype is not None and dtype[5:] in attrs:
+                    return _attr_dtype(attrs[dtype[5:]], 0)
+                break
+            offset += length
     name = _OUT_TYPE_ATTR.get(node.op, "")
     if name == "bool":
         return "bool"

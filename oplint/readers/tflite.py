@@ -22,6 +22,10 @@ from . import tflite_schema as S
 from .flatbuf import _SCALAR_READERS, FlatbufferError, Layout, Reader, Table
 from .problems import ModelError, Problem, ProblemKind
 
+#: bytes of a custom op's custom options kept on the op (``custom_options_head``): enough for the
+#: C parameter structs delegates cast them to (TfLitePoolParams: 40 bytes); never the whole blob
+CUSTOM_HEAD = 64
+
 #: cap on decoded quantization values per tensor (counts are always exact)
 MAX_QUANT_VALUES = 1 << 16
 #: limits on what one model may describe (the largest real models: about 20,000 ops and tensors).
@@ -265,7 +269,10 @@ class _Parser:
             if o_type2:
                 self._options_into(options, _U8(buf, pos + o_type2)[0], pos + o_value2 if o_value2 else 0, _OPTIONS_2)
             if o_custom:
-                options["custom_options_size"] = r.vector_at(pos + o_custom, 1)[1]
+                start, size = r.vector_at(pos + o_custom, 1)
+                options["custom_options_size"] = size
+                if custom is not None:  # the first bytes: delegates read C structs of custom ops from them
+                    options["custom_options_head"] = bytes(buf[start : start + min(size, CUSTOM_HEAD)])
             ops.append(
                 Op(
                     gi,

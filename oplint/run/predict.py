@@ -91,7 +91,7 @@ def plan(
     for graph, op, pred in predictions(model):
         if pred.fate == PLUMBING and not show_all:
             continue
-        ins = graph.op_inputs(op)
+        ins = graph.op_inputs(op)[pred.row.data_input if pred.row is not None else 0 :]
         dtype = ins[0].dtype if ins and ins[0] is not None else "-"
         key = (op.kind, dtype, pred.fate, pred.builtins, pred.reason, pred.tf_ops)
         groups.setdefault(key, []).append(op)

@@ -137,4 +137,4 @@ def backend() -> str:
     return backend_summary()
 
 
-DELEGATE = Delegate("ethos-u", assess, kinds, backend)
+DELEGATE = Delegate("ethos-u", assess, kinds, backend, compiles=True)
