@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..core.model import Graph, Model, Op, Tensor
+from ..knowledge.targets import Target
 
 ALIGNMENT = 16  #: MicroArenaBufferAlignment() (micro_arena_constants.h)
 #: bytes per element (tensorflow/lite/micro/memory_helpers.cc TfLiteTypeSizeOf); int4 is stored unpacked
@@ -593,3 +594,45 @@ def _resource_key(model: Model, gi: int, tensor: int) -> object:
         if op.kind == "VAR_HANDLE" and tensor in op.outputs:
             return dict(op.options).get("shared_name")
     return (gi, tensor)
+
+
+def arena_plan(model: Model) -> ArenaPlan:
+    """:func:`plan_tflm_arena` for an arena whose end is 16-aligned, computed once per model."""
+    return model.derived("tflm-arena", lambda: plan_tflm_arena(model))
+
+
+#: the targets whose kernels and allocator are the ones replayed (the pinned reference build);
+#: vendor builds (tflm-arduino: a 2023 snapshot with CMSIS-NN kernels; tflm-esp: ESP-NN kernels)
+#: request scratch buffers of their own and are reported as estimates
+REPLAYED_BUILDS = frozenset({"tflm"})
+
+
+def memory_summary(
+    model: Model, target: Target, arena_budget: int | None = None, flash_budget: int | None = None
+) -> dict[str, dict[str, object]]:
+    """``{"arena": {"bytes", "head", "tail", "exact"}, "flash": {"model_bytes"}}`` (JSON ``targets.<id>.memory``).
+
+    ``exact`` is True when every allocation is modelled and the target's build is the one replayed
+    (``REPLAYED_BUILDS``); the figures are those of TFLM's x86-64 host build (see the module doc).
+    ``estimated`` (only when not exact) says what is not modelled; ``budget`` is added when set."""
+    plan = arena_plan(model)
+    build = target.base or target.id
+    estimated = list(plan.estimated)
+    if plan.unknown:
+        estimated.append(f"{len(plan.unknown)} tensors of unknown size")
+    if build not in REPLAYED_BUILDS:
+        estimated.append(f"the {build} build's own kernels and allocator (the reference build is replayed)")
+    arena: dict[str, object] = {
+        "bytes": plan.total,
+        "head": plan.head,
+        "tail": plan.tail,
+        "exact": plan.exact and build in REPLAYED_BUILDS,
+    }
+    if estimated:
+        arena["estimated"] = estimated
+    if arena_budget is not None:
+        arena["budget"] = arena_budget
+    flash: dict[str, object] = {"model_bytes": model.size}
+    if flash_budget is not None:
+        flash["budget"] = flash_budget
+    return {"arena": arena, "flash": flash}
