@@ -118,7 +118,7 @@ def generate(models: Sequence[Model], target: Target, version: str, names: Seque
                 lines.append(f"  // {name}: no kernel in {target.runtime_title}; the model cannot run here")
                 continue
             call = f"resolver.{method.name}()"
-            variant = _variant(name, uses[key])
+            variant = _variant(name, uses[key], target.specialized)
             if variant is not None:
                 fn = f"Register_{name}_{variant}"
                 kernels[name] = fn
@@ -172,9 +172,11 @@ def generate(models: Sequence[Model], target: Target, version: str, names: Seque
     return Generated("\n".join([*head, "", *body]) + "\n", tuple(registered), kernels, tuple(problems))
 
 
-def _variant(op: str, uses: Sequence[tuple[Model, Op]]) -> str | None:
-    """The specialized variant every use of the op fits, if TFLM has one for it."""
-    have = {s.variant for s in table().specialized.values() if s.op == op}
+def _variant(op: str, uses: Sequence[tuple[Model, Op]], declared: frozenset[str] | None) -> str | None:
+    """The specialized variant every use of the op fits, if the build declares one for it."""
+    have = {
+        s.variant for s in table().specialized.values() if s.op == op and (declared is None or s.function in declared)
+    }
     for variant in PREFERRED_VARIANTS:
         if variant in have and all(
             variant_misfit(m, o, variant) is None and _fully_typed(m, o, variant) for m, o in uses

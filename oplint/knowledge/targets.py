@@ -121,6 +121,9 @@ class Target(NamedTuple):
     origin: str = ""
     #: the built-in target a custom one extends ("" for built-in targets: themselves)
     base: str = ""
+    #: TFLM builds: the specialized registrations (``Register_CONV_2D_INT8``) the build declares
+    #: (``[resolver] specialized`` of a vendor target file); None: all of ``rules/tflm/resolver.json``
+    specialized: frozenset[str] | None = None
 
     @property
     def tflm_family(self) -> bool:
@@ -290,6 +293,7 @@ def load(target_id: str) -> Target:
         variant_format=str(raw.get("variant", {}).get("format", "{}")),
         label=target_id,
         runtime=parse_version(default_runtime) if default_runtime and raw.get("op-versions") else None,
+        specialized=frozenset(raw["resolver"]["specialized"]) if "specialized" in raw.get("resolver", {}) else None,
     )
 
 

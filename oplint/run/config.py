@@ -475,10 +475,15 @@ def _check_ops(ops: Iterable[str], customs: set[str], where: str) -> None:
 
 
 def _display(path: Path, root: Path | None) -> str:
-    try:
-        return str(path.relative_to(root)) if root else str(path)
-    except ValueError:
-        return str(path)
+    """A path as messages show it: below the project root (or the working directory) when it is."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except (ValueError, OSError):
+            continue
+    return str(path)
 
 
 @cache
