@@ -222,3 +222,40 @@ def test_arena_budget_is_the_total() -> None:
 
 def test_lint_fixture_helper_reads_the_example() -> None:
     assert Path(fixture("../examples/micro_speech_quantized.tflite")).is_file()
+
+
+# -- the README's microcontroller walkthrough holds ----------------------------------------------
+
+
+def _walkthrough() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Microcontrollers")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_readme_walkthrough_outputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import re
+    import shlex
+
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```text\n(.*?)```", _walkthrough(), re.S)
+    ran = 0
+    for block in blocks:
+        lines = block.strip("\n").splitlines()
+        assert lines[0].startswith("$ oplint ")
+        args = shlex.split(lines[0][len("$ oplint ") :])
+        if args[0] == "resolver":
+            args[args.index("--header") + 1] = str(tmp_path / "model_ops.h")
+        result = runner().invoke(cli, [*args, "--isolated"] if args[0] == "check" else args)
+        assert result.exit_code in (0, 1), result.output
+        shown = result.stdout.splitlines() + result.stderr.replace(str(tmp_path) + "/", "").splitlines()
+        for line in lines[1:]:
+            assert line in shown, (lines[0], line, shown)
+        ran += 1
+    assert ran == 4
+    cpp = re.search(r"```cpp\n(.*?)```", _walkthrough(), re.S)
+    assert cpp is not None
+    generated = (tmp_path / "model_ops.h").read_text().splitlines()
+    for line in cpp.group(1).splitlines():
+        if line != "..." and not line.startswith("//   "):
+            assert line in generated, line

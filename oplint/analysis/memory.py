@@ -464,26 +464,43 @@ def _called_subgraphs(kind: str, options: object) -> list[int]:
     return []
 
 
+_BLOCK = 64  #: scopes per time block of greedy_plan's index of placed buffers
+
+
 def greedy_plan(buffers: list[Buffer]) -> int:
     """Arena bytes for the buffers, placed as TFLM's GreedyMemoryPlanner places them.
 
     CalculateOffsetsIfNeeded (greedy_memory_planner.cc) fills its sort arrays from the back, so
     buffers of equal size are visited in reverse order of addition, then bubble-sorted (stable)
-    by decreasing size."""
+    by decreasing size.  Each buffer goes at the lowest offset that leaves it clear of every placed
+    buffer alive at the same time; only those matter, so placed buffers are indexed by blocks of
+    their lifetime (a model of 18,200 ops plans in a fraction of a second, not in seconds)."""
     order = sorted(reversed(range(len(buffers))), key=lambda i: -buffers[i].size)
-    placed: list[tuple[int, Buffer]] = []  # (offset, buffer), kept sorted by offset
+    blocks: dict[int, list[int]] = {}  #: time block -> placed buffers alive in it (as indices)
+    offsets: dict[int, int] = {}
     high = 0
     for i in order:
         want = buffers[i]
+        seen: set[int] = set()
+        alive: list[tuple[int, int]] = []  # (offset, size) of placed buffers alive at the same time
+        for block in range(want.first // _BLOCK, want.last // _BLOCK + 1):
+            for j in blocks.get(block, ()):
+                if j in seen:
+                    continue
+                seen.add(j)
+                other = buffers[j]
+                if other.first > want.last or want.first > other.last:
+                    continue
+                alive.append((offsets[j], other.size))
+        alive.sort()
         offset = 0
-        for off, other in placed:
-            if other.first > want.last or want.first > other.last:
-                continue  # not alive at the same time
+        for off, size in alive:
             if off - offset >= want.size:
                 break  # the gap before this buffer is big enough
-            offset = max(offset, off + other.size)
-        placed.append((offset, want))
-        placed.sort(key=lambda p: p[0])
+            offset = max(offset, off + size)
+        offsets[i] = offset
+        for block in range(want.first // _BLOCK, want.last // _BLOCK + 1):
+            blocks.setdefault(block, []).append(i)
         high = max(high, offset + want.size)
     return high
 
