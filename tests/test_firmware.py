@@ -166,6 +166,10 @@ def test_custom_target_on_the_command_line(tmp_path: Path, monkeypatch: pytest.M
         ('[tool.oplint.targets]\nb = "tflm"\n', "'targets.b' must be a table"),
         ('[tool.oplint.targets.b]\nextends = "tflm"\nresolver = "src/nope.cc"\n', "resolver source not found"),
         ('[tool.oplint]\nresolver = "README.md"\n', "no MicroMutableOpResolver declaration"),
+        (
+            '[tool.oplint.targets.b]\nextends = "ethos-u55"\nresolver = "src/model_ops.cc"\n',
+            "a 'resolver' is read for TensorFlow Lite Micro targets",
+        ),
     ],
 )
 def test_bad_custom_targets_are_usage_errors(tmp_path: Path, body: str, message: str) -> None:
@@ -259,3 +263,13 @@ def test_readme_walkthrough_outputs(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     for line in cpp.group(1).splitlines():
         if line != "..." and not line.startswith("//   "):
             assert line in generated, line
+
+
+def test_arduino_cast_takes_only_the_types_its_kernel_computes() -> None:
+    # the Arduino snapshot's CAST prints "Input type ... not supported." and returns kTfLiteOk for
+    # other types (rules/overrides/tflm-arduino.toml); int32 -> int64 is one of them
+    model = str(ROOT / "examples" / "planestrike_tf_agents.tflite")
+    for target, expected in (("tflm-arduino", True), ("tflm-esp", True), ("tflite", False)):
+        found = lint_file(model, prepare(Config(targets=(TargetSpec(target),)))).findings
+        casts = [f for f in found if f.code == "OPL201" and f.location.op == "CAST"]
+        assert bool(casts) is expected, target

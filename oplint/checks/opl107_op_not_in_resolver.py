@@ -61,8 +61,10 @@ RULE = Rule(
 )
 
 
-def runtime_message(kind: str, name: str) -> str:
+def runtime_message(kind: str, name: str, tflm: bool = True) -> str:
     """What the interpreter prints when the resolver lacks the op."""
+    if not tflm:
+        return "the interpreter cannot resolve it and refuses the model"
     if kind == "builtin":
         return (
             f"the interpreter stops with \"Didn't find op for builtin opcode '{name}'\" then "
@@ -90,7 +92,7 @@ def check(ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 op,
                 f"{label}{more} is not in the ops of target '{target.id}' ({target.origin}): "
-                + runtime_message(kind, name),
+                + runtime_message(kind, name, target.tflm_family),
                 f"add {name} to the target's 'ops' if the firmware registers it, or replace the op in the model",
             )
             continue

@@ -170,6 +170,11 @@ class Config(NamedTuple):
                     f"custom target {c.name!r} has no variants; drop '@{spec.runtime}' (set it in its 'extends')"
                 )
             base = resolve(c.extends.id, c.extends.runtime, self.runtime)
+            if c.resolver and not base.tflm_family:
+                raise TargetError(
+                    f"custom target {c.name!r}: a 'resolver' is read for TensorFlow Lite Micro targets "
+                    f"(tflm, tflm-arduino, tflm-esp), not for {base.id!r}; list its ops with 'ops'"
+                )
             paths = c.resolver or (self.resolver if base.tflm_family else ())
             return customize(
                 base,
