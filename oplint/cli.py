@@ -458,7 +458,7 @@ def targets(as_json: bool, config_file: Path | None, isolated: bool) -> None:
     click.echo(render_text(rows, decided_by), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Write the TFLM op resolver the models need.")
 @click.argument("models", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--header", type=click.Path(path_type=Path), default=None, help="Write the resolver to this file.")
 @click.option(
