@@ -385,7 +385,20 @@ class _Tail:
         self.used = self.end - (top - top % align)
 
 
-def lifetimes(model: Model, scratch: dict[tuple[int, int], list[int]] | None = None) -> tuple[list[Buffer], list[str]]:
+#: bounds of the lifetime walk and the planner on hostile models (a chain of subgraphs each calling
+#: the next twice, 100,000 tensors alive at once): beyond them the plan is an estimate
+MAX_CALL_DEPTH = 64  #: control-flow ops calling subgraphs, nested
+MAX_SCOPES = 500_000  #: allocation scopes walked (an op, or a subgraph call, is one; the 18,200-op model: 18,200)
+MAX_PLAN_STEPS = 2_000_000  #: placed buffers the planner compares with the one it places, in all (the 18,200-op model of ../shared needs 0.5-1 M)
+
+
+class Lifetimes(NamedTuple):
+    buffers: list[Buffer]
+    unknown: list[str]  #: tensors whose size is not known statically
+    complete: bool = True  #: False: the walk stopped at MAX_CALL_DEPTH or MAX_SCOPES
+
+
+def lifetimes(model: Model, scratch: dict[tuple[int, int], list[int]] | None = None) -> Lifetimes:
     """Buffers TFLM would plan, in AllocationInfo order (every subgraph's tensors by index, then the
     scratch buffers in request order), with TFLM's allocation-scope lifetimes
     (micro_allocation_info.cc:233-330)."""
@@ -394,13 +407,17 @@ def lifetimes(model: Model, scratch: dict[tuple[int, int], list[int]] | None = N
     last: dict[tuple[int, int], int] = {}
     scratch_life: dict[tuple[int, int], tuple[int, int]] = {}
     scope = 0
-    visiting: set[int] = set()
+    visiting: list[int] = []
+    complete = True
 
     def mark(gi: int) -> None:
-        nonlocal scope
+        nonlocal scope, complete
         if gi in visiting or not 0 <= gi < len(model.graphs):
             return  # a malformed (recursive) control-flow reference
-        visiting.add(gi)
+        if len(visiting) >= MAX_CALL_DEPTH or scope >= MAX_SCOPES:
+            complete = False
+            return
+        visiting.append(gi)
         graph = model.graphs[gi]
         for t in graph.inputs:
             first.setdefault((gi, t), scope)
@@ -423,7 +440,7 @@ def lifetimes(model: Model, scratch: dict[tuple[int, int], list[int]] | None = N
         for t in graph.outputs:
             first.setdefault((gi, t), scope)
             last[(gi, t)] = scope
-        visiting.discard(gi)
+        visiting.pop()
 
     if model.graphs:
         mark(0)
@@ -450,7 +467,7 @@ def lifetimes(model: Model, scratch: dict[tuple[int, int], list[int]] | None = N
         start, end = scratch_life.get((gi, oi), (-1, -1))
         for size in sizes:
             buffers.append(Buffer(gi, -1, _align(size), start, end))
-    return buffers, unknown
+    return Lifetimes(buffers, unknown, complete)
 
 
 def _called_subgraphs(kind: str, options: object) -> list[int]:
@@ -468,30 +485,42 @@ _BLOCK = 64  #: scopes per time block of greedy_plan's index of placed buffers
 
 
 def greedy_plan(buffers: list[Buffer]) -> int:
+    """Arena bytes for the buffers, placed as TFLM's GreedyMemoryPlanner places them (see
+    :func:`plan_greedy`); an upper bound when the plan is too large to replay."""
+    return plan_greedy(buffers)[0]
+
+
+def plan_greedy(buffers: list[Buffer], budget: int = MAX_PLAN_STEPS) -> tuple[int, bool]:
     """Arena bytes for the buffers, placed as TFLM's GreedyMemoryPlanner places them.
 
     CalculateOffsetsIfNeeded (greedy_memory_planner.cc) fills its sort arrays from the back, so
     buffers of equal size are visited in reverse order of addition, then bubble-sorted (stable)
     by decreasing size.  Each buffer goes at the lowest offset that leaves it clear of every placed
     buffer alive at the same time; only those matter, so placed buffers are indexed by blocks of
-    their lifetime (a model of 18,200 ops plans in a fraction of a second, not in seconds)."""
+    their lifetime (a model of 18,200 ops plans in a fraction of a second, not in seconds).
+
+    Returns (bytes, exact).  Beyond ``budget`` comparisons (tens of thousands of buffers alive at
+    the same time: hostile models) the result is the sum of all sizes, an upper bound of what the
+    planner reaches (no buffer goes higher than the sum of those placed before it), not exact."""
     order = sorted(reversed(range(len(buffers))), key=lambda i: -buffers[i].size)
+    steps = 0
     blocks: dict[int, list[int]] = {}  #: time block -> placed buffers alive in it (as indices)
     offsets: dict[int, int] = {}
     high = 0
     for i in order:
         want = buffers[i]
-        seen: set[int] = set()
-        alive: list[tuple[int, int]] = []  # (offset, size) of placed buffers alive at the same time
-        for block in range(want.first // _BLOCK, want.last // _BLOCK + 1):
-            for j in blocks.get(block, ()):
-                if j in seen:
-                    continue
-                seen.add(j)
-                other = buffers[j]
-                if other.first > want.last or want.first > other.last:
-                    continue
-                alive.append((offsets[j], other.size))
+        lo, hi = want.first // _BLOCK, want.last // _BLOCK
+        if lo == hi:  # the usual case: a short lifetime, one block, no duplicates to drop
+            placed = blocks.get(lo, [])
+        else:
+            placed = list({j: None for block in range(lo, hi + 1) for j in blocks.get(block, ())})
+        steps += len(placed) + hi - lo + 1
+        if steps > budget:
+            return sum(b.size for b in buffers), False
+        firsts, lasts = want.first, want.last
+        alive = [
+            (offsets[j], buffers[j].size) for j in placed if not (buffers[j].first > lasts or firsts > buffers[j].last)
+        ]  # (offset, size) of the placed buffers alive at the same time
         alive.sort()
         offset = 0
         for off, size in alive:
@@ -502,7 +531,7 @@ def greedy_plan(buffers: list[Buffer]) -> int:
         for block in range(want.first // _BLOCK, want.last // _BLOCK + 1):
             blocks.setdefault(block, []).append(i)
         high = max(high, offset + want.size)
-    return high
+    return high, True
 
 
 def _quant_bytes(tail: _Tail, tensor: Tensor) -> None:
@@ -592,7 +621,12 @@ def plan_tflm_arena(model: Model, arena_size: int | None = None) -> ArenaPlan:
             if end is not None:
                 _quant_bytes(tail, end)
 
-    buffers, unknown = lifetimes(model, scratch)
+    buffers, unknown, complete = lifetimes(model, scratch)
+    head, planned = plan_greedy(buffers)
+    if not complete:
+        estimated.append(f"control flow nested beyond {MAX_CALL_DEPTH} calls or {MAX_SCOPES:,} scopes")
+    if not planned:
+        estimated.append(f"the planner's placement of {len(buffers):,} buffers (an upper bound is used)")
     largest = None
     tensors_only = [b for b in buffers if b.tensor >= 0]
     if tensors_only:
@@ -600,9 +634,7 @@ def plan_tflm_arena(model: Model, arena_size: int | None = None) -> ArenaPlan:
         tensor = model.graphs[big.graph].tensors[big.tensor]
         largest = (tensor.name or f"#{big.tensor}", big.size)
     exact = not estimated and not unknown
-    return ArenaPlan(
-        greedy_plan(buffers), len(buffers), largest, tuple(unknown), tail.used, exact, tuple(sorted(set(estimated)))
-    )
+    return ArenaPlan(head, len(buffers), largest, tuple(unknown), tail.used, exact, tuple(sorted(set(estimated))))
 
 
 def _resource_key(model: Model, gi: int, tensor: int) -> object:
