@@ -389,7 +389,8 @@ class _Tail:
 #: the next twice, 100,000 tensors alive at once): beyond them the plan is an estimate
 MAX_CALL_DEPTH = 64  #: control-flow ops calling subgraphs, nested
 MAX_SCOPES = 500_000  #: allocation scopes walked (an op, or a subgraph call, is one; the 18,200-op model: 18,200)
-MAX_PLAN_STEPS = 2_000_000  #: placed buffers the planner compares with the one it places, in all (the 18,200-op model of ../shared needs 0.5-1 M)
+#: placed buffers the planner compares with the one it places, in all (../shared's 18,200-op model: 0.5-1 M)
+MAX_PLAN_STEPS = 2_000_000
 
 
 class Lifetimes(NamedTuple):
