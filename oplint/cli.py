@@ -71,6 +71,28 @@ def cli() -> None:
     help="TFLite Micro tensor arena budget (e.g. 256K, 2MiB); models whose planned arena exceeds it fail.",
 )
 @click.option(
+    "--flash-size",
+    metavar="SIZE",
+    help="Flash budget for the model (e.g. 1M); models whose flatbuffer exceeds it fail (OPL502).",
+)
+@click.option(
+    "--resolver",
+    "resolver",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="The firmware's C/C++ source declaring its MicroMutableOpResolver (repeatable); TFLM targets are "
+    "checked against the ops it registers.",
+)
+@click.option(
+    "-D",
+    "--resolver-define",
+    "resolver_defines",
+    multiple=True,
+    metavar="MACRO",
+    help="A macro to assume defined when reading --resolver sources (ETHOS_U, N=8).",
+)
+@click.option(
     "--signature",
     metavar="KEY",
     help="SavedModel signature to check (default: serving_default, or every signature when it is absent; "
@@ -145,6 +167,9 @@ def check(
     targets: Sequence[str],
     runtime: str | None,
     arena_size: str | None,
+    flash_size: str | None,
+    resolver: Sequence[Path],
+    resolver_defines: Sequence[str],
     signature: str | None,
     max_partitions: int | None,
     select: Sequence[str],
@@ -179,7 +204,7 @@ def check(
 
     def apply(config: Config) -> Config:
         """The command line's options on top of a project's configuration."""
-        options = {"arena-size": arena_size, "max-partitions": max_partitions}
+        options = {"arena-size": arena_size, "flash-size": flash_size, "max-partitions": max_partitions}
         return config.with_options(
             targets=parse_targets(targets) or None,
             runtime=runtime,
@@ -191,6 +216,8 @@ def check(
             baseline=baseline,
             force_exclude=force_exclude or None,
             exclude=(tuple(exclude) or config.exclude) + tuple(extend_exclude) if exclude or extend_exclude else None,
+            resolver=tuple(p.resolve() for p in resolver) or None,
+            resolver_defines=tuple(resolver_defines) or None,
         )
 
     stdin = None
@@ -354,11 +381,13 @@ def predict(path: str, targets: Sequence[str], signature: str | None, show_all: 
     line per op type or layer class)."""
     from . import checks
     from .readers import ModelError, load
-    from .run.config import Config, ConfigError, parse_targets
+    from .run.config import Config, ConfigError, load_config, parse_targets
     from .run.predict import plan
 
     try:
-        config = Config().with_options(targets=parse_targets(targets) or None)
+        found = load_config()  # custom targets ([tool.oplint.targets.NAME]) are known to -t as well
+        config = Config(custom_targets=found.custom_targets, root=found.root, source=found.source)
+        config = config.with_options(targets=parse_targets(targets) or None)
         resolved = config.resolve_targets()
     except ConfigError as exc:
         _fail(str(exc))
@@ -396,13 +425,29 @@ def explain(code: str | None, show_all: bool) -> None:
 
 @cli.command(short_help="List the targets and their sources.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def targets(as_json: bool) -> None:
-    """List the targets with their description and sources."""
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Read custom targets from this file instead of the nearest pyproject.toml.",
+)
+@click.option("--isolated", is_flag=True, help="Ignore configuration files (built-in targets only).")
+def targets(as_json: bool, config_file: Path | None, isolated: bool) -> None:
+    """List the targets (built-in, and custom ones of [tool.oplint.targets]) with their sources."""
     from . import delegates
     from .knowledge.targets import available, load
     from .output.targets import render_json, render_text
+    from .run.config import ConfigError, TargetSpec, load_config
 
     rows = [load(t) for t in available()]
+    try:
+        config = load_config(config_file, isolated)
+        rows += [config.resolve_target(TargetSpec(c.name)) for c in config.custom_targets]
+    except ConfigError as exc:
+        _fail(str(exc))
+    except ValueError as exc:  # TargetError
+        _fail(str(exc))
     if as_json:
         click.echo(render_json(rows), nl=False)
         return
@@ -412,6 +457,69 @@ def targets(as_json: bool) -> None:
         if backend is not None:
             decided_by[t.id] = backend()
     click.echo(render_text(rows, decided_by), nl=False)
+
+
+@cli.command(short_help="Write the TFLM op resolver the models need.")
+@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--header", type=click.Path(path_type=Path), default=None, help="Write the resolver to this file.")
+@click.option(
+    "-t",
+    "--target",
+    "target",
+    default="tflm",
+    show_default=True,
+    metavar="T",
+    help="The TensorFlow Lite Micro target (tflm, tflm-arduino, tflm-esp, or a custom one extending them).",
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), default=None, help="Configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+def resolver(models: Sequence[str], header: Path | None, target: str, config_file: Path | None, isolated: bool) -> None:
+    """Write the MicroMutableOpResolver the models need (the union of their ops, the right N,
+    specialized kernels where every use allows them) to stdout or --header."""
+    from . import checks
+    from .analysis.firmware import generate
+    from .core.files import write_atomic
+    from .readers import ModelError, load
+    from .run.config import ConfigError, TargetSpec, load_config
+
+    try:
+        config = load_config(config_file, isolated)._replace(resolver=())
+        resolved = config.resolve_target(TargetSpec.parse(target))
+    except ConfigError as exc:
+        _fail(str(exc))
+    except ValueError as exc:  # TargetError
+        _fail(str(exc))
+    if not resolved.tflm_family:
+        _fail(
+            f"target {target!r} is not a TensorFlow Lite Micro target "
+            "(tflm, tflm-arduino, tflm-esp, or a custom target extending one)"
+        )
+    loaded = []
+    for path in models:
+        try:
+            model = load(path, path)
+        except ModelError as exc:
+            _fail(f"{path}: {checks.for_problem(exc.kind).code} {exc.message}")
+        except OSError as exc:
+            _fail(f"{path}: cannot read: {exc.strerror}")
+        if model.format != "tflite":
+            _fail(
+                f"{path}: a {model.format}, not a .tflite model; convert it first "
+                "(oplint predict shows what it becomes)"
+            )
+        loaded.append(model)
+    result = generate(loaded, resolved, __version__)
+    for problem in result.problems:
+        click.echo(f"oplint: warning: {problem}", err=True)
+    if header is None:
+        click.echo(result.text, nl=False)
+    else:
+        try:
+            write_atomic(header, result.text)
+        except OSError as exc:
+            _fail(f"{header}: cannot write: {exc.strerror}")
+        click.echo(f"oplint: wrote {header}: {len(result.ops)} ops for {len(loaded)} model(s)", err=True)
+    sys.exit(1 if result.problems else 0)
 
 
 @cli.command(short_help="Run the Language Server for editors (LSP, stdio).")

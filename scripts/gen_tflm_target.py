@@ -2044,7 +2044,13 @@ def render(
     out.append(f"op-versions = false    # TFLM resolves kernels by builtin code only ({cite})")
     planner_line = src.line_of(MICRO_ALLOCATOR_CC, r"case MemoryPlannerType::kGreedy")
     out.append("# every non-constant tensor lives in one arena planned by the GreedyMemoryPlanner (the default")
-    out.append(f"# MemoryPlannerType::kGreedy, {MICRO_ALLOCATOR_CC}:{planner_line}); see oplint/memory.py")
+    if planner_line:
+        out.append(f"# MemoryPlannerType::kGreedy, {MICRO_ALLOCATOR_CC}:{planner_line}); see oplint/memory.py")
+    else:  # older snapshots have no MemoryPlannerType: MicroAllocator::Create always makes a greedy planner
+        planner_line = src.line_of(MICRO_ALLOCATOR_CC, r"new \(memory_planner_buffer\) GreedyMemoryPlanner\(\)")
+        out.append(
+            f"# planner MicroAllocator::Create makes, {MICRO_ALLOCATOR_CC}:{planner_line}); see oplint/memory.py"
+        )
     out.append("static-arena = true")
     ptq = "tensorflow/lite/micro/examples/hello_world/quantization/ptq.py"
     ptq_line = src.line_of(ptq, r"inference_input_type = tf\.int8")

@@ -163,6 +163,30 @@ class VendorSource:
         return 0
 
 
+def specialized_table(src: VendorSource) -> str:
+    """``[resolver] specialized``: the Register_<OP>_<TYPE>() functions the vendor's kernel headers
+    declare (``oplint resolver`` uses no other; older snapshots lack the INT4, LSTM and more)."""
+    declared: dict[str, str] = {}
+    pattern = re.compile(
+        r"\b(?:TFLMRegistration|TfLiteRegistration)\s+(Register_[A-Z0-9_]+?_(?:INT8_INT16|INT8REF|INT16|INT8|INT4|FLOAT32))\s*\("
+    )
+    for path in src.ls(TFLM_KERNELS + "/"):
+        if not path.endswith(".h") or path.count("/") != TFLM_KERNELS.count("/") + 1:
+            continue
+        text = src.text(path)
+        for m in pattern.finditer(text):
+            declared.setdefault(m.group(1), f"{path}:{text.count(chr(10), 0, m.start()) + 1}")
+    lines = [
+        "",
+        "# The specialized registrations (Register_<OP>_<TYPE>) this build declares, with where",
+        "[resolver]",
+        "specialized = [",
+        *[f"  {toml_str(name)},  # {where}" for name, where in sorted(declared.items())],
+        "]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def generate(vendor: Vendor, clone: Path, upstream: Path | None) -> Path:
     src = VendorSource(vendor, clone, upstream)
     g.load_dtypes(src)  # type: ignore[arg-type]
@@ -171,6 +195,13 @@ def generate(vendor: Vendor, clone: Path, upstream: Path | None) -> Path:
     results = {reg.name: g.analyse_op(kernels, reg) for reg in regs if reg.kind == "builtin"}
     customs = g.custom_entries(src, kernels, regs)  # type: ignore[arg-type]
     overrides = g.load_overrides()
+    own = RULES / "overrides" / f"{vendor.id}.toml"  # the vendor's own hand-curated entries win
+    if own.exists():
+        for section, entries in tomllib.loads(own.read_text()).items():
+            for name, entry in entries.items():
+                if not re.search(r"\.cc:\d+$", str(entry.get("source", ""))):
+                    raise SystemExit(f'{own.name}: {section}.{name} needs source = "<file>.cc:<line>"')
+                overrides.setdefault(section, {})[name] = entry
     overrides = {
         "builtins": {k: v for k, v in overrides.get("builtins", {}).items() if k in results},
         "custom": {k: v for k, v in overrides.get("custom", {}).items() if k in customs},
@@ -182,6 +213,7 @@ def generate(vendor: Vendor, clone: Path, upstream: Path | None) -> Path:
     finally:
         g.TFLM = saved
     body = text.split("\n", 2)[2]  # drop gen_tflm_target's two header lines
+    body += specialized_table(src)
     body = body.replace('id = "tflm"', f"id = {toml_str(vendor.id)}", 1)
     body = re.sub(r'^title = ".*"$', f"title = {toml_str(vendor.title)}", body, count=1, flags=re.M)
     body = re.sub(r'^description = ".*"$', f"description = {toml_str(vendor.description)}", body, count=1, flags=re.M)

@@ -71,6 +71,12 @@ def lint(name: str, target: str = "tflite", **config: object) -> list[Finding]:
     target, _, arena = target.partition("+arena=")
     if arena:
         options["arena-size"] = arena
+    target, _, flash = target.partition("+flash=")
+    if flash:
+        options["flash-size"] = flash
+    target, _, resolver = target.partition("+resolver=")
+    if resolver:
+        config["resolver"] = tuple(FIXTURES / r for r in resolver.split(","))
     if options:
         config["options"] = options
     if config_name:  # a file of fixtures/config/: lint as `oplint check --config` does, ignores and all

@@ -9,6 +9,7 @@ import pytest
 from oplint.cli import cli
 from oplint.core.findings import Severity
 from oplint.run.config import Config, ConfigError, load_config
+from oplint.run.engine import prepare
 from tests.helpers import fixture, runner
 
 
@@ -125,7 +126,16 @@ def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
     assert "[tool.oplint]" in example
     write(tmp_path, example)
     (tmp_path / ".oplint-baseline.json").write_text('{"version": 1, "findings": []}')
+    firmware = tmp_path / "firmware" / "src" / "model_ops.cc"  # the resolver the example names
+    firmware.parent.mkdir(parents=True)
+    firmware.write_text(Path(fixture("resolvers/esp_micro_speech.cc")).read_text())
     cfg = load_config(cwd=tmp_path).validate()
+    assert cfg.resolver == (tmp_path / "firmware" / "src" / "model_ops.cc",) and cfg.resolver_defines == ("ETHOS_U",)
+    # the custom targets' example, a second ```toml block of the section
+    custom = section.split("**Custom targets**", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    write(tmp_path, custom)
+    targets = prepare(load_config(cwd=tmp_path)).targets
+    assert [t.label for t in targets] == ["board", "tflm"] and targets[0].arena_size == 96 * 1024
     assert cfg.options["max-partitions"] == 2 and cfg.severity
 
 

@@ -75,3 +75,30 @@ def test_opl501_arena_budget() -> None:
     assert codes(lint("tflite/conv_float.tflite", "tflm+arena=1K")) == ["OPL501"]
     assert lint("tflite/conv_float.tflite", "tflm+arena=64K") == []
     assert "OPL501" not in codes(lint("tflite/conv_float.tflite", "tflite+arena=1K"))
+
+
+def test_hostile_models_stay_bounded() -> None:
+    import time
+
+    from oplint.analysis.memory import MAX_CALL_DEPTH, Buffer, plan_greedy
+    from oplint.core.model import Graph, Model, Op, Tensor
+
+    # 100,000 buffers alive at the same time: the planner stops comparing and gives the sum
+    many = [Buffer(0, i, 16, -1, -1) for i in range(100_000)]
+    start = time.perf_counter()
+    assert plan_greedy(many, budget=200_000) == (1_600_000, False)
+    assert time.perf_counter() - start < 5
+    assert plan_greedy(many[:100]) == (1_600, True)
+    # 2,000 subgraphs, each calling the next twice (2^2000 scopes if walked naively, and a
+    # recursion deeper than Python's): the walk stops at MAX_CALL_DEPTH and says so
+    graphs = []
+    for gi in range(2000):
+        t = (Tensor(0, "x", "float32", (1,)), Tensor(1, "y", "float32", (1,)))
+        calls = {"then_subgraph_index": gi + 1, "else_subgraph_index": gi + 1}
+        ops = (Op(gi, 0, "IF", inputs=(0,), outputs=(1,), options=calls),) if gi < 1999 else ()
+        graphs.append(Graph(gi, f"g{gi}", ops, t, (0,), (1,)))
+    model = Model("deep.tflite", "tflite", tuple(graphs))
+    start = time.perf_counter()
+    plan = plan_tflm_arena(model)
+    assert time.perf_counter() - start < 10
+    assert not plan.exact and any(f"beyond {MAX_CALL_DEPTH} calls" in e for e in plan.estimated)

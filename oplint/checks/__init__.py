@@ -23,6 +23,9 @@ from . import (
     opl104_unregistered_custom_op,
     opl105_unsupported_op_configuration,
     opl106_dynamic_tensor,
+    opl107_op_not_in_resolver,
+    opl108_resolver_too_small,
+    opl109_specialized_kernel_mismatch,
     opl111_tf_op_needs_flex,
     opl112_tf_op_not_convertible,
     opl113_custom_tf_op,
@@ -55,6 +58,7 @@ from . import (
     opl401_op_version_too_new,
     opl402_op_unknown_to_runtime,
     opl501_arena_exceeds_budget,
+    opl502_flash_exceeds_budget,
     opl901_unused_ignore,
 )
 from .rule import Context, Option, Rule
@@ -79,6 +83,9 @@ RULES: tuple[Rule, ...] = (
     opl104_unregistered_custom_op.RULE,
     opl105_unsupported_op_configuration.RULE,
     opl106_dynamic_tensor.RULE,
+    opl107_op_not_in_resolver.RULE,
+    opl108_resolver_too_small.RULE,
+    opl109_specialized_kernel_mismatch.RULE,
     opl111_tf_op_needs_flex.RULE,
     opl112_tf_op_not_convertible.RULE,
     opl113_custom_tf_op.RULE,
@@ -111,6 +118,7 @@ RULES: tuple[Rule, ...] = (
     opl401_op_version_too_new.RULE,
     opl402_op_unknown_to_runtime.RULE,
     opl501_arena_exceeds_budget.RULE,
+    opl502_flash_exceeds_budget.RULE,
     opl901_unused_ignore.RULE,
 )
 

@@ -55,6 +55,8 @@ class ModelReport(NamedTuple):
     suppressed: int = 0  #: findings accepted by ignores or the baseline
     #: per delegate target: how the model splits (oplint.delegation.Delegation.summary)
     delegation: Mapping[str, Mapping[str, Any]] = {}
+    #: per TensorFlow Lite Micro target: ``{"arena": {"bytes", "head", "tail", "exact"}, "flash": {"model_bytes"}}``
+    memory: Mapping[str, Mapping[str, Any]] = {}
 
     @property
     def readable(self) -> bool:

@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 
 from ..core.model import EMPTY
 from . import load_toml, targets_dir
+from .firmware import Firmware
 from .sources import PINS
+from .tflm_resolver import ETHOS_U_CUSTOM
 
 Version = tuple[int, int, int]
 
@@ -112,6 +114,24 @@ class Target(NamedTuple):
     #: op versions the runtime-version table dates but no kernel of this runtime registers
     #: (``[runtime-only]``: the converter still writes them into ``min_runtime_version``)
     runtime_only: Mapping[str, Mapping[int, Version]] = EMPTY
+    #: the firmware's own op resolver (``--resolver``, ``resolver =``): the ops it registers; None:
+    #: every kernel of the build is registered (see :func:`customize`)
+    firmware: Firmware | None = None
+    allowed_ops: frozenset[str] | None = None  #: a custom target's ``ops`` allow-list (None: no list)
+    arena_size: int | None = None  #: a custom target's tensor arena budget in bytes (OPL501)
+    flash_size: int | None = None  #: a custom target's flash budget in bytes (OPL502)
+    #: where a custom target is defined (the configuration file); "" for built-in targets
+    origin: str = ""
+    #: the built-in target a custom one extends ("" for built-in targets: themselves)
+    base: str = ""
+    #: TFLM builds: the specialized registrations (``Register_CONV_2D_INT8``) the build declares
+    #: (``[resolver] specialized`` of a vendor target file); None: all of ``rules/tflm/resolver.json``
+    specialized: frozenset[str] | None = None
+
+    @property
+    def tflm_family(self) -> bool:
+        """Runs on TensorFlow Lite Micro itself (its statically planned arena, a firmware resolver)."""
+        return self.static_arena and self.delegate is None and self.kernels == "tflm"
 
     def runtime_of(self, kind: str, version: int) -> Version | None:
         """The first runtime release with this op version (None: not dated)."""
@@ -288,6 +308,7 @@ def load(target_id: str) -> Target:
         label=target_id,
         runtime=parse_version(default_runtime) if default_runtime and raw.get("op-versions") else None,
         runtime_only=runtime_only,
+        specialized=frozenset(raw["resolver"]["specialized"]) if "specialized" in raw.get("resolver", {}) else None,
     )
 
 
@@ -322,6 +343,50 @@ def resolve(target_id: str, at: str | None = None, runtime: str | None = None) -
     if target.op_versions and version is not None:
         return target._replace(label=label, runtime=version)
     return target._replace(label=label)
+
+
+def customize(
+    base: Target,
+    target_id: str,
+    *,
+    description: str = "",
+    ops: frozenset[str] | None = None,
+    firmware: Firmware | None = None,
+    arena_size: int | None = None,
+    flash_size: int | None = None,
+    origin: str = "",
+) -> Target:
+    """``base`` as a firmware or board runs it: only ``ops`` (an allow-list) and the ops the
+    firmware's resolver registers, with its memory budgets.  Custom ops the firmware registers by
+    name become known custom ops (their kernel is the firmware's own); an ``AddEthosU()`` call
+    makes the build an Ethos-U one.  ``target_id`` is how the run names the result."""
+    custom = dict(base.custom)
+    extra: list[tuple[str, str]] = []
+    if firmware is not None:
+        for resolver in firmware.resolvers:
+            extra += [(r.op, f"registered by {r.where}") for r in resolver.registrations if r.kind == "custom"]
+    if ops is not None:
+        extra += [(name, f"listed in the ops of target {target_id!r}") for name in ops if name not in base.builtins]
+    for name, note in extra:
+        known = custom.get(name)
+        if known is None:
+            custom[name] = OpSupport(source=note, note="the firmware's own kernel")
+        elif not known.reference_build and name == ETHOS_U_CUSTOM:
+            custom[name] = known._replace(reference_build=True)
+    title = base.title if target_id == base.id else f"{target_id} ({base.title})"
+    return base._replace(
+        id=target_id,
+        label=target_id if target_id != base.id else base.label,
+        title=title,
+        description=description or base.description,
+        custom=custom,
+        firmware=firmware,
+        allowed_ops=ops,
+        arena_size=arena_size,
+        flash_size=flash_size,
+        origin=origin,
+        base=base.base or base.id,
+    )
 
 
 def matches(sig: Mapping[str, frozenset[str]], dtypes: Mapping[str, str | None], uniform: bool = False) -> bool:

@@ -191,8 +191,9 @@ class Linter:
 
     def _map(self, paths: list[str]) -> None:
         """Turn changed files into the models to lint again."""
-        if any(is_config(p) for p in paths):
-            self._rescan(self.projects.roots)
+        sources = self.projects.resolver_sources()
+        if any(is_config(p) or os.path.abspath(p) in sources for p in paths):
+            self._rescan(self.projects.roots)  # the configuration or a firmware's resolver changed
             return
         for path in dict.fromkeys(os.path.abspath(p) for p in paths):
             if self.projects.root_of(path) is None:

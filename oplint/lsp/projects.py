@@ -88,6 +88,17 @@ class Projects:
     def projects(self) -> list[Project]:
         return list(self._by_key.values())
 
+    def resolver_sources(self) -> set[str]:
+        """The firmware op-resolver sources the projects read (``resolver =``): a change to one
+        changes what the TFLM targets register, so every project is reloaded."""
+        out: set[str] = set()
+        for project in self._by_key.values():
+            if project.run is not None:
+                config = project.run.config
+                paths = [*config.resolver, *(p for c in config.custom_targets for p in c.resolver)]
+                out.update(os.path.abspath(p) for p in paths)
+        return out
+
     def scan(self) -> list[str]:
         """Every model in the workspace folders, as ``oplint check FOLDER`` finds them."""
         found: dict[str, None] = {}

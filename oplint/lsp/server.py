@@ -51,6 +51,8 @@ WATCH_GLOBS = (
     "**/variables/*",
     f"**/{CONFIG_NAME}",
     f"**/{BASELINE_NAME}",
+    # C/C++ sources a firmware's op resolver is read from (``resolver =``): a change re-lints
+    *(f"**/*{suffix}" for suffix in (".cc", ".cpp", ".c", ".h", ".hpp", ".ino")),
 )
 POLL_S = 2.0  #: without file watching, how often the linted models are checked for changes
 PROGRESS_EVERY = 10  #: report progress every this many models (and at the end)

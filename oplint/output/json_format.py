@@ -37,6 +37,9 @@ def _target(result: ModelReport, label: str, doc: dict[str, Any]) -> dict[str, A
     delegation = result.delegation.get(label)
     if delegation is not None:
         doc["delegation"] = dict(delegation)
+    memory = result.memory.get(label)
+    if memory is not None:
+        doc["memory"] = {k: dict(v) for k, v in memory.items()}
     return doc
 
 

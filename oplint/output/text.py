@@ -161,7 +161,23 @@ def model_summary(result: ModelReport) -> list[str]:
     lines = [text]
     for label, d in result.delegation.items():
         lines.append(delegation_line(result.path, label, d))
+    for label, m in result.memory.items():
+        lines.append(memory_line(result.path, label, m))
     return lines
+
+
+def memory_line(path: str, label: str, m: Mapping[str, Any]) -> str:
+    """``m.tflite: tflm: tensor arena 2,752 bytes (head 1,792 + tail 960, exact); flash 1,312 bytes (the model)``."""
+    arena, flash = m["arena"], m["flash"]
+    how = "exact" if arena["exact"] else "estimate"
+    parts = f"head {arena['head']:,} + tail {arena['tail']:,}, {how}"
+    text = f"{terminal(path)}: {terminal(label)}: tensor arena {arena['bytes']:,} bytes ({parts})"
+    if arena.get("budget"):
+        text += f" of {arena['budget']:,}"
+    text += f"; flash {flash['model_bytes']:,} bytes (the model)"
+    if flash.get("budget"):
+        text += f" of {flash['budget']:,}"
+    return text
 
 
 def delegation_line(path: str, label: str, d: Mapping[str, Any]) -> str:

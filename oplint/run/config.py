@@ -8,6 +8,7 @@ codes and bad values raise :class:`ConfigError`, which the CLI turns into exit s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -15,7 +16,8 @@ from .. import checks
 from ..core.files import NotARegularFile, TOMLDecodeError, parse_toml, read_regular
 from ..core.findings import Severity
 from ..core.model import EMPTY
-from ..knowledge.targets import Target, TargetError, did_you_mean, resolve
+from ..knowledge.firmware import Firmware, ResolverError, read_resolver
+from ..knowledge.targets import Target, TargetError, available, customize, did_you_mean, load, resolve
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
 DEFAULT_BASELINE = ".oplint-baseline.json"  #: where --write-baseline writes, and what a run reads when present
@@ -33,9 +35,13 @@ KNOWN_KEYS = frozenset(
         "ignore-findings",
         "baseline",
         "signature",
+        "resolver",
+        "resolver-defines",
     }
 )
 IGNORE_FINDING_KEYS = frozenset({"path", "code", "node", "target", "reason"})
+#: keys of a custom target, ``[tool.oplint.targets.NAME]``
+CUSTOM_TARGET_KEYS = frozenset({"extends", "ops", "resolver", "arena-size", "flash-size", "description"})
 
 
 class ConfigError(ValueError):
@@ -72,6 +78,19 @@ class IgnoreFinding(NamedTuple):
 DEFAULT_SPECS = tuple(TargetSpec(t) for t in DEFAULT_TARGETS)
 
 
+class CustomTarget(NamedTuple):
+    """``[tool.oplint.targets.NAME]``: a built-in target as a firmware or board runs it."""
+
+    name: str
+    extends: TargetSpec  #: the built-in target (``tflm``, ``tflite@2.15``, ``ethos-u55@256``)
+    source: Path  #: the configuration file that defines it
+    description: str = ""
+    ops: tuple[str, ...] | None = None  #: allow-list of op names (builtins and custom codes)
+    resolver: tuple[Path, ...] = ()  #: the firmware's resolver source(s), relative paths resolved
+    arena_size: int | None = None
+    flash_size: int | None = None
+
+
 class Config(NamedTuple):
     targets: tuple[TargetSpec, ...] = DEFAULT_SPECS
     runtime: str | None = None
@@ -92,6 +111,10 @@ class Config(NamedTuple):
     source: Path | None = None  #: the pyproject.toml it came from
     root: Path | None = None  #: the project root (the config file's folder); None: the working directory
     signature: str | None = None  #: SavedModel signature to check (None: serving_default, else all)
+    #: the firmware's op resolver source(s) (``--resolver``, ``resolver =``), for TFLM-family targets
+    resolver: tuple[Path, ...] = ()
+    resolver_defines: tuple[str, ...] = ()  #: macros assumed defined when reading resolver sources
+    custom_targets: tuple[CustomTarget, ...] = ()  #: ``[tool.oplint.targets.NAME]`` definitions
 
     def with_options(self, **changes: Any) -> Config:
         return self._replace(**{k: v for k, v in changes.items() if v is not None})
@@ -116,14 +139,15 @@ class Config(NamedTuple):
         return self
 
     def resolve_targets(self) -> tuple[Target, ...]:
-        """The targets of the run, resolved once (variants and runtimes applied), without duplicates."""
+        """The targets of the run, resolved once (variants and runtimes applied, custom targets
+        built, the firmware's resolver read), without duplicates."""
         where = f" in {self.source}" if self.source else ""
         out: dict[str, Target] = {}
         for spec in self.targets:
             if spec.label in out:
                 continue
             try:
-                out[spec.label] = resolve(spec.id, spec.runtime, self.runtime)
+                out[spec.label] = self.resolve_target(spec)
             except TargetError as exc:
                 raise ConfigError(f"{exc}{where}") from None
         return tuple(out.values())
@@ -135,6 +159,47 @@ class Config(NamedTuple):
             return self.baseline
         default = (self.root or Path.cwd()) / DEFAULT_BASELINE
         return default if default.is_file() else None
+
+    def resolve_target(self, spec: TargetSpec) -> Target:
+        """One target: a custom one of ``[tool.oplint.targets]`` or a built-in one; TargetError if unknown."""
+        custom = {c.name: c for c in self.custom_targets}
+        if spec.id in custom:
+            c = custom[spec.id]
+            if spec.runtime:
+                raise TargetError(
+                    f"custom target {c.name!r} has no variants; drop '@{spec.runtime}' (set it in its 'extends')"
+                )
+            base = resolve(c.extends.id, c.extends.runtime, self.runtime)
+            if c.resolver and not base.tflm_family:
+                raise TargetError(
+                    f"custom target {c.name!r}: a 'resolver' is read for TensorFlow Lite Micro targets "
+                    f"(tflm, tflm-arduino, tflm-esp), not for {base.id!r}; list its ops with 'ops'"
+                )
+            paths = c.resolver or (self.resolver if base.tflm_family else ())
+            return customize(
+                base,
+                c.name,
+                description=c.description,
+                ops=frozenset(c.ops) if c.ops is not None else None,
+                firmware=_firmware(paths, self.resolver_defines, self.root) if paths else None,
+                arena_size=c.arena_size,
+                flash_size=c.flash_size,
+                origin=_display(c.source, self.root),
+            )
+        try:
+            target = resolve(spec.id, spec.runtime, self.runtime)
+        except TargetError:
+            known = available()
+            if not custom or spec.id in known:
+                raise
+            hint = did_you_mean(spec.id, [*known, *custom])
+            raise TargetError(
+                f"unknown target {spec.id!r}{hint} (known: {', '.join(known)}; custom: {', '.join(custom)})"
+            ) from None
+        if self.resolver and target.tflm_family:
+            fw = _firmware(self.resolver, self.resolver_defines, self.root)
+            return customize(target, target.id, firmware=fw)
+        return target
 
     def rule_options(self) -> dict[str, object]:
         """The rule options that were set, parsed (ConfigError for an unknown key or a bad value)."""
@@ -272,7 +337,7 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         )
     cfg = Config(source=path, root=path.parent)
     changes: dict[str, Any] = {}
-    if "targets" in table:
+    if "targets" in table and not isinstance(table["targets"], dict):
         targets = _str_list(table["targets"], "targets", path)
         if not targets:
             raise ConfigError(f"invalid config in {path}: 'targets' is empty")
@@ -316,12 +381,135 @@ def from_table(table: Mapping[str, Any], path: Path) -> Config:
         if not isinstance(table["baseline"], str) or not table["baseline"]:
             raise ConfigError(f"invalid config in {path}: 'baseline' must be a file path")
         changes["baseline"] = path.parent / table["baseline"]
+    if "resolver" in table:
+        changes["resolver"] = _paths(table["resolver"], "resolver", path)
+    if "resolver-defines" in table:
+        changes["resolver_defines"] = _str_list(table["resolver-defines"], "resolver-defines", path)
+    if isinstance(table.get("targets"), dict):
+        customs, default = _custom_targets(table["targets"], path)
+        changes["custom_targets"] = customs
+        changes["targets"] = default or tuple(TargetSpec(c.name) for c in customs)
     if "failure-threshold" in table:
         try:
             changes["failure_threshold"] = Severity.parse(str(table["failure-threshold"]))
         except ValueError as exc:
             raise ConfigError(f"invalid config in {path}: failure-threshold: {exc}") from None
     return cfg._replace(**changes)
+
+
+def _paths(value: Any, key: str, where: Path) -> tuple[Path, ...]:
+    """File paths of a configuration key, relative to the configuration file's folder."""
+    items = _str_list(value, key, where)
+    if not items or not all(items):
+        raise ConfigError(f"invalid config in {where}: '{key}' must name one or more files")
+    return tuple(where.parent / item for item in items)
+
+
+def _custom_targets(table: Mapping[str, Any], path: Path) -> tuple[tuple[CustomTarget, ...], tuple[TargetSpec, ...]]:
+    """``[tool.oplint.targets.NAME]`` tables, and the ``default`` list of targets to check."""
+    builtin = set(available())
+    customs: list[CustomTarget] = []
+    default: tuple[TargetSpec, ...] = ()
+    for name, spec in table.items():
+        where = f"invalid config in {path}: [tool.oplint.targets.{name}]"
+        if name == "default":
+            default = tuple(TargetSpec.parse(t) for t in _str_list(spec, "targets.default", path))
+            continue
+        if not isinstance(spec, dict):
+            raise ConfigError(
+                f"invalid config in {path}: 'targets.{name}' must be a table ([tool.oplint.targets.{name}]); "
+                "list the targets to check as targets.default"
+            )
+        if name in builtin:
+            raise ConfigError(f"{where}: {name!r} is a built-in target; give the custom target another name")
+        if not name or "@" in name or "," in name or name != name.strip():
+            raise ConfigError(f"{where}: a target name has no '@', ',' or surrounding spaces")
+        unknown = sorted(set(spec) - CUSTOM_TARGET_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(CUSTOM_TARGET_KEYS))})")
+        extends = spec.get("extends")
+        if not isinstance(extends, str) or not extends.strip():
+            raise ConfigError(f"{where}: 'extends' names the built-in target it runs on (e.g. \"tflm\")")
+        base = TargetSpec.parse(extends)
+        if base.id not in builtin:
+            raise ConfigError(
+                f"{where}: 'extends' = {extends!r} is not a built-in target (known: {', '.join(sorted(builtin))})"
+            )
+        description = spec.get("description", "")
+        if not isinstance(description, str):
+            raise ConfigError(f"{where}: 'description' must be a string")
+        ops = None
+        if "ops" in spec:
+            ops = _str_list(spec["ops"], f"targets.{name}.ops", path)
+            _check_ops(ops, set(load(base.id).custom), where)
+        sizes: dict[str, int | None] = {}
+        for key in ("arena-size", "flash-size"):
+            if key in spec:
+                try:
+                    sizes[key] = int(checks.option(key).parse(spec[key]))  # type: ignore[call-overload]
+                except ValueError as exc:
+                    raise ConfigError(f"{where}: '{key}' {exc}") from None
+        customs.append(
+            CustomTarget(
+                name,
+                base,
+                path,
+                description,
+                ops,
+                _paths(spec["resolver"], f"targets.{name}.resolver", path) if "resolver" in spec else (),
+                sizes.get("arena-size"),
+                sizes.get("flash-size"),
+            )
+        )
+    return tuple(customs), default
+
+
+def _check_ops(ops: Iterable[str], customs: set[str], where: str) -> None:
+    """Builtin names must be TFLite builtins (a typo is an error); anything else is a custom code."""
+    from ..readers.tflite_schema import ENUMS
+
+    builtins = set(ENUMS["BuiltinOperator"][1].values())
+    for op in ops:
+        if not op.strip():
+            raise ConfigError(f"{where}: 'ops' has an empty name")
+        if op.upper() == op and op not in builtins and op not in customs:
+            raise ConfigError(
+                f"{where}: 'ops' names {op!r}, which is not a TFLite builtin operator "
+                '(custom ops are named by their custom code, e.g. "TFLite_Detection_PostProcess")'
+            )
+
+
+def _display(path: Path, root: Path | None) -> str:
+    """A path as messages show it: below the project root (or the working directory) when it is."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except (ValueError, OSError):
+            continue
+    return str(path)
+
+
+@cache
+def _read_firmware(
+    paths: tuple[Path, ...], stamps: tuple[int, ...], defines: tuple[str, ...], root: Path | None
+) -> Firmware:
+    return read_resolver(paths, defines, [_display(p, root) for p in paths])
+
+
+def _firmware(paths: tuple[Path, ...], defines: tuple[str, ...], root: Path | None) -> Firmware:
+    """The resolver the sources declare (read once per content); ConfigError when they cannot be read."""
+    stamps = []
+    for p in paths:
+        try:
+            stamps.append(p.stat().st_mtime_ns)
+        except OSError:
+            raise ConfigError(f"resolver source not found: {p}") from None
+    try:
+        return _read_firmware(paths, tuple(stamps), defines, root)
+    except ResolverError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _ignore_findings(value: Any, path: Path) -> tuple[IgnoreFinding, ...]:

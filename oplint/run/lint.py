@@ -272,6 +272,7 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
             min_runtime_required=required_runtime(model),
             quantization=summarize(model) if model.format == "tflite" else None,
             delegation=_delegation(model, run),
+            memory=_memory(model, run),
         )
     return suppress(report, run)
 
@@ -287,6 +288,25 @@ def _delegation(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
         if delegation is not None:
             out[target.label] = delegation.summary(model)
     return out
+
+
+def _memory(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
+    """The tensor arena and flash the model takes on each TensorFlow Lite Micro target."""
+    if model.format != "tflite" or not any(t.tflm_family for t in run.targets):
+        return {}
+    from ..analysis.memory import memory_summary
+
+    arena, flash = run.options.get("arena-size"), run.options.get("flash-size")
+    return {
+        t.label: memory_summary(
+            model,
+            t,
+            t.arena_size if t.arena_size is not None else arena if isinstance(arena, int) else None,
+            t.flash_size if t.flash_size is not None else flash if isinstance(flash, int) else None,
+        )
+        for t in run.targets
+        if t.tflm_family
+    }
 
 
 def suppress(report: ModelReport, run: Run) -> ModelReport:

@@ -174,6 +174,20 @@ async def session(root: Path) -> None:
         notify_files(client, (config, types.FileChangeType.Changed))
         await wait_for(client, lambda: codes(client, good) == [])
 
+        # a custom target with the firmware's resolver: the model needs SOFTMAX, the firmware lacks it
+        shutil.copy(FIXTURES / "tflite" / "conv_int8.tflite", good)
+        ops = root / "src" / "model_ops.cc"
+        ops.parent.mkdir()
+        ops.write_text("static tflite::MicroMutableOpResolver<2> r;\nvoid f() { r.AddConv2D(); }\n")
+        config.write_text('[tool.oplint.targets.board]\nextends = "tflm"\nresolver = "src/model_ops.cc"\n')
+        notify_files(client, (config, types.FileChangeType.Changed), (good, types.FileChangeType.Changed))
+        await wait_for(client, lambda: codes(client, good) == ["OPL107"])
+        assert "[board]" in client.diagnostics[good.as_uri()][0].message
+        # the firmware registers it: the change of the resolver source re-lints
+        ops.write_text("static tflite::MicroMutableOpResolver<2> r;\nvoid f() { r.AddConv2D(); r.AddSoftmax(); }\n")
+        notify_files(client, (ops, types.FileChangeType.Changed))
+        await wait_for(client, lambda: codes(client, good) == [])
+
         await client.shutdown_async(None)
         client.exit(None)
     finally:
