@@ -2,7 +2,7 @@
 """A long fuzz campaign against oplint's readers and checks (not a test; the suite has a bounded one).
 
     python scripts/fuzz_campaign.py --tflite 100000 --protobuf 20000 --out /tmp/fuzz
-    python scripts/fuzz_campaign.py --replay /tmp/fuzz/crashes/   # re-run what it kept
+    python scripts/fuzz_campaign.py --replay /tmp/fuzz/kept/ --out /tmp/replay   # re-run what it kept
 
 Seeds are the fixture models of this repository (and, with ``--shared``, a sample of ../shared).
 Each input is a seed mutated by one or more of:
@@ -309,6 +309,7 @@ def main() -> int:
     parser.add_argument("--rss", type=float, default=300.0, help="peak MB that make an input a memory hog")
     parser.add_argument("--mem-limit", type=int, default=2048, help="address-space limit of a worker, MB")
     parser.add_argument("--shared", type=Path, default=None, help="also seed from ../shared/corpus")
+    parser.add_argument("--replay", type=Path, default=None, help="check the inputs kept in this folder instead")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     seeds = _seeds(args.shared)
@@ -316,6 +317,11 @@ def main() -> int:
     (args.out / "kept").mkdir(exist_ok=True)
 
     def jobs() -> Iterator[tuple[str, str, bytes]]:
+        if args.replay is not None:
+            for path in sorted(args.replay.iterdir()):
+                if path.suffix in (".tflite", ".pb") and path.is_file():
+                    yield ("tflite" if path.suffix == ".tflite" else "protobuf", path.name, path.read_bytes())
+            return
         for kind, count, mutators, weights in (
             ("tflite", args.tflite, TFLITE_MUTATORS, TFLITE_WEIGHTS),
             ("protobuf", args.protobuf, PROTO_MUTATORS, PROTO_WEIGHTS),
@@ -334,12 +340,23 @@ def main() -> int:
     worst: dict[str, float] = {"seconds": 0.0, "rss_mb": 0.0}
     kept: list[dict[str, object]] = []
 
+    def summary() -> dict[str, object]:
+        return {
+            "inputs": dict(counts),
+            "worst_seconds": worst["seconds"],
+            "worst_peak_rss_mb": worst["rss_mb"],
+            "minutes": round((time.perf_counter() - started) / 60, 1),
+            "kept": kept,
+        }
+
     def record(job: tuple[str, str, bytes], outcome: dict[str, object]) -> None:
         counts[job[0]] += 1
         done = counts["tflite"] + counts["protobuf"]
         if done % 2000 == 0:
             minutes = (time.perf_counter() - started) / 60
             print(f"{done:,} inputs, {minutes:.1f} min: {dict(counts)}", file=sys.stderr, flush=True)
+            # a campaign stopped midway still leaves its figures
+            (args.out / "summary.json").write_text(json.dumps(summary(), indent=1) + "\n")
         seconds, rss = float(outcome["seconds"]), float(outcome["rss_mb"])  # type: ignore[arg-type]
         worst["seconds"] = max(worst["seconds"], seconds)
         worst["rss_mb"] = max(worst["rss_mb"], rss)
@@ -395,15 +412,9 @@ def main() -> int:
     while pending:
         drain(FIRST_COMPLETED)
     executor.shutdown()
-    summary = {
-        "inputs": dict(counts),
-        "worst_seconds": worst["seconds"],
-        "worst_peak_rss_mb": worst["rss_mb"],
-        "minutes": round((time.perf_counter() - started) / 60, 1),
-        "kept": kept,
-    }
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in summary.items() if k != "kept"}, indent=1))
+    final = summary()
+    (args.out / "summary.json").write_text(json.dumps(final, indent=1) + "\n")
+    print(json.dumps({k: v for k, v in final.items() if k != "kept"}, indent=1))
     for item in kept[:30]:
         print(item["why"], item["name"], item.get("crash", ""), item["seconds"], item["rss_mb"])
     return 1 if counts["crash"] else 0

@@ -118,3 +118,23 @@ def test_campaign_finding_a_dilated_convolution_whose_input_index_is_out_of_rang
     run = prepare(Config().with_options(targets=parse_targets(["ethos-u55"])))
     codes = {f.code for f in lint_file(str(path), run).findings}
     assert "OPL003" in codes and "OPL013" not in codes
+
+
+def test_campaign_finding_a_resize_from_a_zero_sized_input(tmp_path: Path) -> None:
+    """Found by the campaign: a RESIZE whose input has a zero height divided by zero in the
+    Ethos-U tables' scale check (ZeroDivisionError, OPL013); Vela divides as floats (infinity),
+    so the op is refused for its scale factor like any other unsupported one."""
+    from fixtures.tflite_builder import Graph, Op, Q, T, build
+
+    q = Q([0.5], [0])
+    tensors = [
+        T("x", "int8", (1, 0, 4, 1), quant=q),
+        T("size", "int32", (2,), const=True, data=b"\x04\0\0\0\x08\0\0\0"),
+        T("y", "int8", (1, 4, 8, 1), quant=q),
+    ]
+    path = tmp_path / "resize.tflite"
+    path.write_bytes(build([Graph(tensors, [Op("RESIZE_NEAREST_NEIGHBOR", [0, 1], [2])], [0], [2])]))
+    run = prepare(Config().with_options(targets=parse_targets(["ethos-u55"])))
+    findings = lint_file(str(path), run).findings
+    assert "OPL013" not in {f.code for f in findings}
+    assert any(f.code == "OPL301" and "scale" in f.message for f in findings), [f.message for f in findings]

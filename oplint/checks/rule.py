@@ -120,22 +120,21 @@ class Context(NamedTuple):
 
 
 def _compiled_away(model: Model, target: Target) -> frozenset[tuple[int, int]]:
-    from ..delegates import of
-    from ..delegates.delegation import analyse
-
-    delegate = of(target)
-    if delegate is None or not delegate.compiles or model.format != "tflite":
-        return frozenset()
-
     def compute() -> frozenset[tuple[int, int]]:
+        from ..delegates import of
+        from ..delegates.delegation import analyse
+
+        delegate = of(target)
+        if delegate is None or not delegate.compiles or model.format != "tflite":
+            return frozenset()
         delegation = analyse(model, target)
         if delegation is None or delegation.rejection is not None:
             return frozenset()  # the compiler refuses the model: everything stays with the runtime
         cpu = {op.key for op, _, _ in delegation.cpu_ops(model)}
         return frozenset(op.key for op in model.ops() if op.key not in cpu)
 
-    options = repr(sorted(target.delegate_options.items()))
-    return model.derived(("compiled-away", target.id, options), compute)
+    # asked once per op: the key is cheap (a run names each resolved target, variant included, once)
+    return model.derived(("compiled-away", target.id, target.label), compute)
 
 
 CheckFn = Callable[[Context], Iterable[Hit]]

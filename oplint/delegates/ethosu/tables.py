@@ -1080,7 +1080,7 @@ def _resize_u55(vop: VOp, ctx: Ctx) -> str | None:
         hs = 1.0 if oh == 1 else _f32((oh - 1) / (ih - 1)) if ih > 1 else math.inf
         ws = 1.0 if ow == 1 else _f32((ow - 1) / (iw - 1)) if iw > 1 else math.inf
     else:
-        hs, ws = _f32(oh / ih), _f32(ow / iw)
+        hs, ws = _f32(_fdiv(oh, ih)), _f32(_fdiv(ow, iw))
     if hs != ws:
         if not ((oh == 1 and hs == 1) or (ow == 1 and ws == 1)):
             return (
@@ -1097,6 +1097,14 @@ def _resize_u55(vop: VOp, ctx: Ctx) -> str | None:
     if not (math.isfinite(up) and up == int(up) and up > 1 and up <= most and int(up) & (int(up) - 1) == 0):
         return f"Scaling matches and operation has unsupported scale-factor={up:g}"
     return None
+
+
+def _fdiv(a: int, b: int) -> float:
+    """``float(a) / b`` with IEEE semantics, as C++ divides (a zero-sized dimension of a malformed
+    model: infinity, or NaN for 0 / 0) instead of raising."""
+    if b == 0:
+        return math.nan if a == 0 else math.copysign(math.inf, a)
+    return a / b
 
 
 def _f32(x: float) -> float:
@@ -1315,9 +1323,22 @@ def describe(vop: VOp, failure: Failure, tables: Tables) -> str:
     if failure.constraint is None:
         what = vop.optype if vop.main is not None else vop.op.display
         return f"{what} is not supported on the NPU by Vela {tables.vela_version} (Unsupported opType)"
-    doc = " ".join(line.strip().lstrip("- ") for line in tables.constraints[failure.constraint]["doc"].splitlines())
+    doc = _doc(tables, failure.constraint)
     prefix = f"fused {vop.optype} activation: " if vop.main is not None else ""
     return f"{prefix}{failure.detail} (constraint: {doc})"
+
+
+def _doc(tables: Tables, constraint: str) -> str:
+    """A constraint's documentation on one line (joined once per table and constraint)."""
+    key = (id(tables), constraint)
+    doc = _DOCS.get(key)
+    if doc is None:
+        doc = " ".join(line.strip().lstrip("- ") for line in tables.constraints[constraint]["doc"].splitlines())
+        _DOCS[key] = doc
+    return doc
+
+
+_DOCS: dict[tuple[int, str], str] = {}
 
 
 def cite(failure: Failure, tables: Tables) -> Cite:
