@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 
-FORMAT_CHOICES = ("full", "concise", "json", "sarif", "github", "junit", "auto")
+FORMAT_CHOICES = ("full", "concise", "json", "sarif", "github", "junit", "html", "auto")
 SEVERITY_CHOICES = ("error", "warning", "info")
 
 
@@ -86,6 +86,12 @@ def cli() -> None:
 @click.option("--ignore", multiple=True, metavar="CODE", help="Disable these rules (code, prefix or name).")
 @click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default="full", show_default=True)
 @click.option(
+    "--with-graph",
+    is_flag=True,
+    help="JSON: add each model's annotated op graph (ops, tensors, per-target placement, partitions, "
+    "quantization islands, memory); the html format always has it.",
+)
+@click.option(
     "--failure-threshold",
     type=click.Choice(SEVERITY_CHOICES),
     default=None,
@@ -150,6 +156,7 @@ def check(
     select: Sequence[str],
     ignore: Sequence[str],
     output_format: str,
+    with_graph: bool,
     failure_threshold: str | None,
     exit_zero: bool,
     config_file: Path | None,
@@ -173,7 +180,7 @@ def check(
     Each model is checked with the configuration of its own project (the closest pyproject.toml
     with [tool.oplint] above it); --config FILE or --isolated use one configuration for all."""
     from .api import Config, ConfigError, Severity, lint_paths, load_config
-    from .output import HUMAN, render, resolve
+    from .output import HUMAN, NEEDS_GRAPH, render, resolve
     from .run.config import parse_targets, project_configs
     from .run.lint import lint_projects
 
@@ -212,10 +219,11 @@ def check(
         fmt = resolve(output_format)
         show = not no_progress and fmt in HUMAN and sys.stderr.isatty() and output_file is None
         progress = _progress if show else None
+        graph = fmt in NEEDS_GRAPH or (with_graph and fmt == "json")
         if per_project:
-            report = lint_projects(paths, project_configs(apply), progress=progress, jobs=jobs)
+            report = lint_projects(paths, project_configs(apply), progress=progress, jobs=jobs, graph=graph)
         else:
-            report = lint_paths(paths, config.validate(), progress=progress, jobs=jobs)
+            report = lint_paths(paths, config.validate(), progress=progress, jobs=jobs, graph=graph)
     except ConfigError as exc:
         _fail(str(exc))
     finally:

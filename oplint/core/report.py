@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .findings import Finding, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .opgraph import OpGraph
 
 
 class Summary(NamedTuple):
@@ -55,6 +58,8 @@ class ModelReport(NamedTuple):
     suppressed: int = 0  #: findings accepted by ignores or the baseline
     #: per delegate target: how the model splits (oplint.delegation.Delegation.summary)
     delegation: Mapping[str, Mapping[str, Any]] = {}
+    #: the annotated op graph, when an output asked for it (``lint_paths(..., graph=True)``)
+    graph: OpGraph | None = None
 
     @property
     def readable(self) -> bool:
