@@ -1,4 +1,4 @@
-"""Command line: ``oplint check``, ``oplint explain``, ``oplint targets``.
+"""Command line: ``oplint check``, ``graph``, ``diff``, ``predict``, ``explain``, ``targets``, ``server``.
 
 Exit status (as ruff): 0 no finding at or above the failure threshold, 1 findings,
 2 usage, configuration or internal error.  Heavy modules are imported inside the commands,
@@ -380,6 +380,64 @@ def predict(path: str, targets: Sequence[str], signature: str | None, show_all: 
         click.echo(f"{path}: {checks.for_problem(problem.kind).code} {problem.message}", err=True)
     for line in plan(model, resolved, show_all):
         click.echo(line.render())
+
+
+def _emit(text: str, output_file: Path | None) -> None:
+    """Rendered output on standard output, or in ``output_file`` (a one-line error when it cannot be written)."""
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+
+
+def _config(config_file: Path | None, isolated: bool, targets: Sequence[str], signature: str | None) -> Any:
+    """The configuration as `oplint check` reads it, with -t and --signature applied."""
+    from .api import load_config
+    from .run.config import parse_targets
+
+    config = load_config(config_file, isolated)
+    return config.with_options(targets=parse_targets(targets) or None, signature=signature)
+
+
+@cli.command(short_help="Write a model's op graph, annotated per target, for graph viewers.")
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("-t", "--target", "targets", multiple=True, metavar="T", help="Targets (default: the configuration's).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("graphml", "gexf", "dot", "json")),
+    default="graphml",
+    show_default=True,
+    help="graphml (yEd, Cytoscape), gexf (Gephi), dot (Graphviz) or json (networkx node-link).",
+)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option("--signature", metavar="KEY", help="SavedModel signature (as for `oplint check`).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Read options from this file.")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def graph(
+    path: str,
+    targets: Sequence[str],
+    fmt: str,
+    output_file: Path | None,
+    signature: str | None,
+    config_file: Path | None,
+    isolated: bool,
+) -> None:
+    """Write one model's op graph, annotated per target (status, partition, findings), for graph
+    viewers: yEd, Gephi, Graphviz, or your scripts."""
+    from .api import ConfigError, ModelError, check_graph
+    from .output.graph import render
+
+    try:
+        result = check_graph(path, _config(config_file, isolated, targets, signature))
+    except ConfigError as exc:
+        _fail(str(exc))
+    except ModelError as exc:
+        _fail(f"{path}: {exc.message}")
+    _emit(render(result, fmt), output_file)
 
 
 @cli.command(short_help="Show a rule's documentation.")
