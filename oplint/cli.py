@@ -440,6 +440,70 @@ def graph(
     _emit(render(result, fmt), output_file)
 
 
+@cli.command(short_help="Compare two versions of a model: exit 1 when the new one is worse.")
+@click.argument("old", type=click.Path(path_type=str))
+@click.argument("new", type=click.Path(path_type=str))
+@click.option("-t", "--target", "targets", multiple=True, metavar="T", help="Targets (default: the configuration's).")
+@click.option(
+    "--output-format",
+    "fmt",
+    type=click.Choice(("text", "markdown", "json")),
+    default="text",
+    show_default=True,
+    help="markdown: for a pull-request comment.",
+)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Accepted findings (as for `oplint check`): they count neither in OLD nor in NEW.",
+)
+@click.option(
+    "--failure-threshold",
+    type=click.Choice(SEVERITY_CHOICES),
+    default=None,
+    help="Lowest severity of a new finding that makes NEW worse (default: error).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when NEW is worse.")
+@click.option("--signature", metavar="KEY", help="SavedModel signature (as for `oplint check`).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Read options from this file.")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def diff(
+    old: str,
+    new: str,
+    targets: Sequence[str],
+    fmt: str,
+    output_file: Path | None,
+    baseline: Path | None,
+    failure_threshold: str | None,
+    exit_zero: bool,
+    signature: str | None,
+    config_file: Path | None,
+    isolated: bool,
+) -> None:
+    """Compare two versions of a model (two .tflite files, or a SavedModel and its conversion):
+    ops added, removed and changed, targets newly failed or passed, new findings, delegated share
+    and memory.  Exit status 1 when NEW is worse on any checked target."""
+    from .api import ConfigError, Severity
+    from .output.diff import render
+    from .run.diff import diff_paths
+
+    try:
+        config = _config(config_file, isolated, targets, signature).with_options(
+            baseline=baseline,
+            failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
+        )
+        for path in (old, new):
+            if not Path(path).exists():
+                raise ConfigError(f"no such file or directory: {path}")
+        result = diff_paths(old, new, config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    _emit(render(result, fmt), output_file)
+    sys.exit(1 if result.worse and not exit_zero else 0)
+
+
 @cli.command(short_help="Show a rule's documentation.")
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule.")

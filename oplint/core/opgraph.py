@@ -67,6 +67,10 @@ class OpInfo(NamedTuple):
     numeric: str  #: what it computes in: float | hybrid | int8 | int16 | uint8 | convert | other
     dominates: int  #: ops every path from the graph's inputs to which passes through this op
     layer: str | None = None  #: the Keras layer (name scope), when known
+    #: TF ops (SavedModels, GraphDefs): what the converter makes of it (builtin | flex | plumbing |
+    #: unsupported | custom) and the TFLite ops it becomes (``("CONV_2D",)``, ``("FlexCumprod",)``)
+    fate: str | None = None
+    becomes: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[int, int]:
@@ -86,6 +90,9 @@ class OpInfo(NamedTuple):
         }
         if self.layer is not None:
             out["layer"] = self.layer
+        if self.fate is not None:
+            out["fate"] = self.fate
+            out["becomes"] = list(self.becomes)
         return out
 
 

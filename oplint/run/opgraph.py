@@ -65,6 +65,7 @@ def numeric(graph: Graph, op: Op) -> str:
 def _graph(model: Model, graph: Graph) -> GraphInfo:
     dominated = _dominated(model, graph)
     macs = op_macs(graph)
+    fates = _fates(model)
     ops = tuple(
         OpInfo(
             graph=graph.index,
@@ -78,6 +79,8 @@ def _graph(model: Model, graph: Graph) -> GraphInfo:
             numeric=numeric(graph, op),
             dominates=dominated.get(op.index, 0),
             layer=op.origin.layer if op.origin is not None else None,
+            fate=fates[op.key][0] if op.key in fates else None,
+            becomes=fates[op.key][1] if op.key in fates else (),
         )
         for op in graph.ops
     )
@@ -93,6 +96,20 @@ def _graph(model: Model, graph: Graph) -> GraphInfo:
         for t in graph.tensors
     )
     return GraphInfo(graph.index, graph.name, ops, tensors, graph.inputs, graph.outputs)
+
+
+def _fates(model: Model) -> dict[tuple[int, int], tuple[str, tuple[str, ...]]]:
+    """TF ops: (fate, the TFLite ops each becomes), as ``oplint predict`` says."""
+    if model.vocabulary != "tf":
+        return {}
+    from ..analysis.tf_fate import BUILTIN, FLEX, predictions
+
+    def becomes(op: Op, fate: str, builtins: tuple[str, ...]) -> tuple[str, ...]:
+        return builtins if fate == BUILTIN else (f"Flex{op.kind}",) if fate == FLEX else ()
+
+    return model.derived(
+        "opgraph-fates", lambda: {op.key: (p.fate, becomes(op, p.fate, p.builtins)) for _, op, p in predictions(model)}
+    )
 
 
 def _dominated(model: Model, graph: Graph) -> dict[int, int]:
