@@ -388,7 +388,8 @@ def _emit(text: str, output_file: Path | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        output_file.write_text(text, encoding="utf-8")
+        # surrogateescape: names read from a model that are not UTF-8 are written back as their bytes
+        output_file.write_text(text, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         _fail(f"cannot write {output_file}: {exc.strerror or exc}")
 

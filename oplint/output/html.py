@@ -27,7 +27,18 @@ from importlib import resources
 from typing import Any
 
 from .. import __version__
-from ..core.opgraph import CPU, DELEGATED, REMOVED, RUNS, UNSUPPORTED, GraphInfo, OpGraph, PartitionInfo, statuses
+from ..core.opgraph import (
+    CPU,
+    DELEGATED,
+    REMOVED,
+    RUNS,
+    UNSUPPORTED,
+    GraphInfo,
+    OpGraph,
+    PartitionInfo,
+    gc_paused,
+    statuses,
+)
 from ..core.report import ModelReport, Report
 
 ROW_WIDTH = 8  #: most ops drawn side by side in one row of the picture; wider layers wrap
@@ -41,6 +52,11 @@ _CSP = (
 
 
 def render(report: Report) -> str:
+    with gc_paused():
+        return _render(report)
+
+
+def _render(report: Report) -> str:
     data = {
         "version": 1,
         "tool": {"name": "oplint", "version": __version__},
@@ -70,8 +86,9 @@ def _asset(name: str) -> str:
 
 
 def _script_json(data: Any) -> str:
-    """JSON safe inside a <script> element: no '<', '>' or '&' outside escapes."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    """JSON safe inside a <script> element: no '<', '>' or '&' outside escapes (and ASCII: names
+    read from a model may hold bytes that are not UTF-8)."""
+    text = json.dumps(data, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

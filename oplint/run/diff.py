@@ -36,7 +36,7 @@ from typing import Any
 from ..analysis.tf_fate import PLUMBING
 from ..core.diff import Figure, ModelDiff, OpChange, OpRef, Share, TargetDiff
 from ..core.findings import Finding, Severity
-from ..core.opgraph import GraphInfo, OpGraph, OpInfo
+from ..core.opgraph import GraphInfo, OpGraph, OpInfo, gc_paused
 from ..core.report import ModelReport
 from .config import Config, ConfigError
 from .lint import lint_paths, prepare, suppress
@@ -71,6 +71,11 @@ def _at(f: Finding, path: str) -> Finding:
 
 def compare(a: ModelReport, b: ModelReport, threshold: Severity = Severity.ERROR) -> ModelDiff:
     """The diff of two checked models (each with its op graph, when readable)."""
+    with gc_paused():
+        return _compare(a, b, threshold)
+
+
+def _compare(a: ModelReport, b: ModelReport, threshold: Severity) -> ModelDiff:
     ga, gb = a.graph, b.graph
     matches: list[tuple[tuple[Key, ...], tuple[Key, ...], str]] = []
     if ga is not None and gb is not None:
@@ -314,6 +319,7 @@ def _match_graph(ga: GraphInfo, gb: GraphInfo) -> dict[int, tuple[int, str]]:
         if pa is not None and pb is not None and a.kind(pa) == b.kind(pb):
             pair(pa, pb, "structure")
     ops = [(i, j) for j, (i, _) in pairs.items()]
+    walked: set[tuple[int, int]] = set()
     while tensors or ops:
         while ops:
             i, j = ops.pop()
@@ -328,6 +334,9 @@ def _match_graph(ga: GraphInfo, gb: GraphInfo) -> dict[int, tuple[int, str]]:
                     ops.append((pa, pb))
         while tensors:
             ta, tb = tensors.pop()
+            if (ta, tb) in walked:
+                continue  # a tensor many ops read (a graph input) is grouped once
+            walked.add((ta, tb))
             groups_a: dict[tuple[str, int], list[int]] = {}
             groups_b: dict[tuple[str, int], list[int]] = {}
             for i, slot in a.consumers.get(ta, ()):

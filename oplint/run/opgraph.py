@@ -4,7 +4,7 @@ Only outputs that draw or compare graphs ask for it (``lint_paths(..., graph=Tru
 default ``oplint check`` never imports this module, nor networkx.  Everything here reads
 analyses the rules already computed for the model (the delegations are memoised on the model),
 plus two graph algorithms where networkx is the natural tool: quantization islands are the
-weakly connected components of the ops computing in one numeric type, and ``dominates`` counts
+connected components of the ops computing in one numeric type, and ``dominates`` counts
 the ops an op dominates (every path from the graph's inputs to them passes through it: what
 cannot run without it), from ``networkx.immediate_dominators``.
 """
@@ -30,6 +30,7 @@ from ..core.opgraph import (
     PartitionInfo,
     Placement,
     TensorInfo,
+    gc_paused,
 )
 from ..delegates import kinds
 from ..delegates.partitions import op_macs
@@ -43,9 +44,10 @@ ISLAND_TYPES = ("float", "hybrid", "int8", "int16", "uint8")
 
 def build(model: Model, targets: tuple[Target, ...]) -> OpGraph:
     """The annotated op graph of ``model`` for ``targets``."""
-    graphs = tuple(_graph(model, graph) for graph in model.graphs)
-    placements = {t.label: _placement(model, t) for t in targets}
-    return OpGraph(graphs, placements, _islands(model, graphs), _memory(model), model.vocabulary)
+    with gc_paused():
+        graphs = tuple(_graph(model, graph) for graph in model.graphs)
+        placements = {t.label: _placement(model, t) for t in targets}
+        return OpGraph(graphs, placements, _islands(graphs), _memory(model), model.vocabulary)
 
 
 def numeric(graph: Graph, op: Op) -> str:
@@ -119,16 +121,12 @@ def _dominated(model: Model, graph: Graph) -> dict[int, int]:
     if not graph.ops:
         return {}
     source = -1
-    g: nx.DiGraph[int] = nx.DiGraph()
-    g.add_node(source)
+    edges: list[tuple[int, int]] = []
     producer = graph.producer
     for op in graph.ops:
-        g.add_node(op.index)
         preds = {producer[t].index for t in op.inputs if t in producer and producer[t].index != op.index}
-        if not preds:
-            g.add_edge(source, op.index)
-        for p in preds:
-            g.add_edge(p, op.index)
+        edges.extend((p, op.index) for p in preds or (source,))
+    g: nx.DiGraph[int] = nx.DiGraph(edges)
     idom = nx.immediate_dominators(g, source)
     children: dict[int, list[int]] = {}
     for node, dom in idom.items():
@@ -213,19 +211,20 @@ def _predicted_placement(model: Model, target: Target) -> Placement:
     return Placement(target.label, target.delegate, rows, tuple((-1,) * len(g.ops) for g in model.graphs), (), reasons)
 
 
-def _islands(model: Model, graphs: tuple[GraphInfo, ...]) -> tuple[Island, ...]:
+def _islands(graphs: tuple[GraphInfo, ...]) -> tuple[Island, ...]:
+    """The connected components of the ops computing in each numeric type (edges: a tensor one
+    op writes and the other reads)."""
     import networkx as nx
 
-    view = model.nx
     out: list[Island] = []
     for info in graphs:
-        for kind in ISLAND_TYPES:
-            members = [(info.index, op.index) for op in info.ops if op.numeric == kind]
-            if not members:
-                continue
-            for component in nx.weakly_connected_components(view.subgraph(members)):
-                ops = tuple(sorted(i for _, i in component))
-                out.append(Island(info.index, kind, ops))
+        kind = [op.numeric for op in info.ops]
+        g: nx.Graph[int] = nx.Graph()
+        g.add_nodes_from(op.index for op in info.ops if op.numeric in ISLAND_TYPES)
+        g.add_edges_from((a, b) for a, b, _ in info.edges() if kind[a] == kind[b] and kind[a] in ISLAND_TYPES)
+        for component in nx.connected_components(g):
+            ops = tuple(sorted(component))
+            out.append(Island(info.index, kind[ops[0]], ops))
     out.sort(key=lambda i: (i.graph, i.ops[0]))
     return tuple(out)
 

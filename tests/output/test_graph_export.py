@@ -81,4 +81,18 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and bad.stderr.startswith("oplint: error: ") and bad.stderr.count("\n") == 1
     out = tmp_path / "g.graphml"
     ok = runner().invoke(cli, ["graph", "--isolated", PLANESTRIKE, "-o", str(out)])
-    assert ok.exit_code == 0 and ok.stdout == "" and out.read_text().startswith("<graphml")
+    assert ok.exit_code == 0 and ok.stdout == "" and out.read_text().splitlines()[1].startswith("<graphml")
+
+
+def test_names_that_are_not_xml_still_give_valid_files(tmp_path: Path) -> None:
+    from fixtures.tflite_builder import Graph, Op, T, build
+
+    odd = 'a\x01<b>&"c"QQ'  # a control character, markup, and (below) bytes that are not UTF-8
+    path = tmp_path / "odd.tflite"
+    tensors = [T("x"), T(odd)]
+    path.write_bytes(build([Graph(tensors, [Op("RELU", [0], [1])], [0], [1])]).replace(b"QQ", b"\xff\xfe"))
+    g = nx.parse_graphml(graph_cli(str(path), "-t", "tflite", "--format", "graphml"), force_multigraph=True)
+    assert g.nodes["sg0:op0"]["name"].startswith('a\ufffd<b>&"c"')
+    h = nx.read_gexf(io.BytesIO(graph_cli(str(path), "-t", "tflite", "--format", "gexf").encode()))
+    assert h.nodes["sg0:op0"]["label"] == "0 RELU"
+    assert '"sg0:op0" [label="0 RELU"' in graph_cli(str(path), "-t", "tflite", "--format", "dot")
