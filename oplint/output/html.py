@@ -193,6 +193,8 @@ def _subgraph(g: GraphInfo) -> dict[str, Any]:
             "numeric": [op.numeric for op in g.ops],
             "dominates": [op.dominates for op in g.ops],
             "layer": [op.layer for op in g.ops] if any(op.layer for op in g.ops) else None,
+            # TF ops: what the converter makes of each ("CONV_2D", "FlexCumprod"; "" when removed)
+            "becomes": [", ".join(op.becomes) for op in g.ops] if any(op.fate for op in g.ops) else None,
             "row": rows,
             "slot": slots,
         },

@@ -194,7 +194,6 @@
     const g = m.graph;
     const wrap = el("div", { class: "pic" });
     wrap.innerHTML = figures(m);
-    sec.appendChild(wrap);
     const bar = el("div", { class: "gbar" });
     let h = "";
     if (g.graphs.length > 1) {
@@ -210,6 +209,7 @@
     sec.appendChild(pic);
     const parts = el("details", { class: "parts" });
     sec.appendChild(parts);
+    sec.appendChild(wrap);  // the figures (delegation, memory, islands) below the picture
     const v = {
       m, mi, g, gi: 0, sec, bar, pic,
       ribbon: pic.querySelector(".ribbon"), scroller: pic.querySelector(".gview"), canvas: pic.querySelector(".gcanvas"),
@@ -481,6 +481,7 @@
     let h = "<h4>#" + i + " " + esc(sg.kinds[O.kind[i]]) + (O.version[i] > 1 ? " v" + O.version[i] : "") + "</h4>";
     h += '<div class="mono">' + esc(O.name[i]) + "</div>";
     if (O.layer && O.layer[i]) h += "<div>layer <span class=\"mono\">" + esc(O.layer[i]) + "</span></div>";
+    if (O.becomes) h += "<div>converts to <b>" + (O.becomes[i] ? esc(O.becomes[i]) : "nothing (removed or folded)") + "</b></div>";
     h += "<div>computes in <b>" + esc(O.numeric[i]) + "</b>" + (O.macs[i] ? "; " + fmt(O.macs[i]) + " MACs" : "") + "</div>";
     const down = v.marked.size;
     h += "<div>" + fmt(down) + " op" + (down === 1 ? "" : "s") + " downstream (ringed in blue); " + fmt(O.dominates[i]) + " reached only through this op</div>";
