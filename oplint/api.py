@@ -10,11 +10,10 @@ Everything here is stable within a major version; the modules behind it are not.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .core.findings import Finding, Location, Severity, Source
 from .core.model import Graph, Model, Op, ProblemKind, Tensor
-from .core.opgraph import OpGraph, to_networkx
 from .core.report import ModelReport, Report, TargetResult
 from .readers import ModelError
 from .readers import load as load_model
@@ -23,6 +22,25 @@ from .run.lint import Run, lint_file, lint_model, lint_paths, prepare
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
+
+    from .core.opgraph import OpGraph
+
+
+def __getattr__(name: str) -> Any:
+    """``OpGraph`` on first use: the default check does not pay for importing the picture types."""
+    if name == "OpGraph":
+        from .core.opgraph import OpGraph
+
+        return OpGraph
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def to_networkx(result: ModelReport) -> networkx.MultiDiGraph[str]:
+    """A checked model's op graph (``check_graph``'s result) as a ``networkx.MultiDiGraph``
+    (:func:`oplint.core.opgraph.to_networkx`)."""
+    from .core.opgraph import to_networkx as convert
+
+    return convert(result)
 
 
 def check_graph(path: str, config: Config | None = None) -> ModelReport:

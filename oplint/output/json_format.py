@@ -15,7 +15,6 @@ import json
 from typing import Any
 
 from .. import __version__
-from ..core.opgraph import graph_json
 from ..core.report import ModelReport, Report
 
 SCHEMA_VERSION = 1
@@ -33,8 +32,14 @@ def result_json(result: ModelReport) -> dict[str, Any]:
         "targets": {label: _target(result, label, r.to_json()) for label, r in result.targets.items()},
         "findings": [f.to_json() for f in result.findings],
         "suppressed": result.suppressed,
-        **({"graph": graph_json(result)} if result.graph is not None else {}),
+        **({"graph": _graph(result)} if result.graph is not None else {}),
     }
+
+
+def _graph(result: ModelReport) -> dict[str, Any] | None:
+    from ..core.opgraph import graph_json  # only when the run built op graphs (--with-graph)
+
+    return graph_json(result)
 
 
 def _target(result: ModelReport, label: str, doc: dict[str, Any]) -> dict[str, Any]:
