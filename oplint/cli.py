@@ -394,13 +394,21 @@ def _emit(text: str, output_file: Path | None) -> None:
         _fail(f"cannot write {output_file}: {exc.strerror or exc}")
 
 
-def _config(config_file: Path | None, isolated: bool, targets: Sequence[str], signature: str | None) -> Any:
-    """The configuration as `oplint check` reads it, with -t and --signature applied."""
-    from .api import load_config
-    from .run.config import parse_targets
+def _config(
+    config_file: Path | None, isolated: bool, targets: Sequence[str], signature: str | None, model: str
+) -> Any:
+    """The configuration `oplint check` would check ``model`` with (its project's, unless --config
+    or --isolated), with -t and --signature applied."""
+    from .api import Config, load_config
+    from .run.config import parse_targets, project_configs
+    from .run.lint import _folder
 
-    config = load_config(config_file, isolated)
-    return config.with_options(targets=parse_targets(targets) or None, signature=signature)
+    def apply(config: Config) -> Config:
+        return config.with_options(targets=parse_targets(targets) or None, signature=signature)
+
+    if config_file is None and not isolated:
+        return project_configs(apply)(_folder(model))
+    return apply(load_config(config_file, isolated))
 
 
 @cli.command(short_help="Write a model's op graph, annotated per target, for graph viewers.")
@@ -433,7 +441,7 @@ def graph(
     from .output.graph import render
 
     try:
-        result = check_graph(path, _config(config_file, isolated, targets, signature))
+        result = check_graph(path, _config(config_file, isolated, targets, signature, path))
     except ConfigError as exc:
         _fail(str(exc))
     except ModelError as exc:
@@ -491,13 +499,14 @@ def diff(
     from .run.diff import diff_paths
 
     try:
-        config = _config(config_file, isolated, targets, signature).with_options(
-            baseline=baseline,
-            failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
-        )
         for path in (old, new):
             if not Path(path).exists():
                 raise ConfigError(f"no such file or directory: {path}")
+        # NEW's project decides (OLD is often a copy of the base branch's model in a temporary folder)
+        config = _config(config_file, isolated, targets, signature, new).with_options(
+            baseline=baseline,
+            failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
+        )
         result = diff_paths(old, new, config)
     except ConfigError as exc:
         _fail(str(exc))

@@ -96,3 +96,16 @@ def test_names_that_are_not_xml_still_give_valid_files(tmp_path: Path) -> None:
     h = nx.read_gexf(io.BytesIO(graph_cli(str(path), "-t", "tflite", "--format", "gexf").encode()))
     assert h.nodes["sg0:op0"]["label"] == "0 RELU"
     assert '"sg0:op0" [label="0 RELU"' in graph_cli(str(path), "-t", "tflite", "--format", "dot")
+
+
+def test_the_models_project_configuration_applies(tmp_path: Path) -> None:
+    """As `oplint check` does: the closest pyproject.toml with [tool.oplint] above the model."""
+    (tmp_path / "pyproject.toml").write_text('[tool.oplint]\ntargets = ["tflm", "xnnpack"]\n')
+    model = tmp_path / "models" / "m.tflite"
+    model.parent.mkdir()
+    model.write_bytes(Path(PLANESTRIKE).read_bytes())
+    result = runner().invoke(cli, ["graph", str(model), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["graph"]["targets"] == ["tflm", "xnnpack"]
+    isolated = runner().invoke(cli, ["graph", "--isolated", str(model), "--format", "json"])
+    assert json.loads(isolated.stdout)["graph"]["targets"] == ["tflite", "tflite-flex", "tflm"]
