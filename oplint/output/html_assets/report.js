@@ -76,7 +76,7 @@
       const t = ev.target;
       if (t.dataset.target !== undefined) { t.checked ? state.targets.add(t.dataset.target) : state.targets.delete(t.dataset.target); refreshColourBy(); applyFilters(); }
       else if (t.dataset.rule !== undefined) { t.checked ? state.rules.add(t.dataset.rule) : state.rules.delete(t.dataset.rule); applyFilters(); }
-      else if (t.id === "colour-by") { state.colourBy = t.value; for (const v of views) redraw(v); }
+      else if (t.id === "colour-by") { state.colourBy = t.value; invalidate(false); }
     });
     refreshColourBy();
   }
@@ -126,7 +126,8 @@
       const td = ev.target.closest("td.v");
       if (!td) return;
       const i = Number(td.parentElement.dataset.model);
-      if (state.targets.has(td.dataset.target)) { state.colourBy = td.dataset.target; document.getElementById("colour-by").value = state.colourBy; for (const v of views) redraw(v); }
+      slotOf(i);
+      if (state.targets.has(td.dataset.target)) { state.colourBy = td.dataset.target; document.getElementById("colour-by").value = state.colourBy; invalidate(false); }
       document.getElementById("m" + i).scrollIntoView();
     });
     app.appendChild(sec);
@@ -146,9 +147,62 @@
     }
     h += '<div class="summary">' + bits.join("; ") + "</div>";
     sec.innerHTML = h;
-    app.appendChild(sec);  // attached first: the picture measures itself
-    if (m.graph) buildPicture(sec, m, mi);
-    buildFindings(sec, m, mi);
+    app.appendChild(sec);
+    // until it is drawn, a model with a picture keeps about the height it will have, so that
+    // only the models near the screen are drawn, not every placeholder that would fit
+    if (m.graph) sec.style.minHeight = "700px";
+    const slot = { m, mi, sec, built: false, visible: false, dirty: false };
+    slots.push(slot);
+    bySection.set(sec, slot);
+    return slot;
+  }
+
+  /* ---------- models are drawn when they come near the screen ---------- */
+  const slots = [];
+  const bySection = new Map();
+  const EAGER_OPS = 20000, EAGER_MODELS = 8;  // drawn at load; the rest as they scroll into view
+
+  function materialize(slot) {
+    if (slot.built) return;
+    slot.built = true;
+    slot.sec.style.minHeight = "";
+    const m = slot.m;
+    if (m.graph && m.graph.graphs.some((sg) => sg.ops.kind.length)) buildPicture(slot.sec, m, slot.mi);
+    else if (m.graph) slot.sec.appendChild(el("p", { class: "note" }, "This model has no ops to draw."));
+    buildFindings(slot.sec, m, slot.mi);
+    slot.view = views.find((v) => v.mi === slot.mi) || null;
+    if (slot.view) redraw(slot.view);
+  }
+
+  function refresh(slot) {
+    if (!slot.built || !slot.dirty) return;
+    slot.dirty = false;
+    const v = slot.view;
+    if (v) {
+      redraw(v);
+      if (v.sel !== null) showDetails(v, v.sel);
+    }
+  }
+
+  /** The filters or the colouring changed: the finding lists of every model drawn so far follow
+   * at once; the pictures on screen are redrawn now, the others when they come back into view. */
+  function invalidate(filters) {
+    for (const slot of slots) {
+      if (!slot.built) continue;
+      if (filters) {
+        if (slot.m._box) renderFindings(slot.m, slot.mi);
+        slot.sec.querySelectorAll("table.deleg tr[data-target]").forEach((x) => x.classList.toggle("hidden", !state.targets.has(x.dataset.target)));
+      }
+      slot.dirty = true;
+      if (slot.visible) refresh(slot);
+    }
+  }
+
+  function slotOf(mi) {
+    const slot = slots[mi];
+    materialize(slot);
+    refresh(slot);
+    return slot;
   }
 
   function figures(m) {
@@ -546,7 +600,12 @@
         row.classList.add("cur");
         const v = views.find((x) => x.mi === mi);
         if (v && f.graph !== null && f.op !== null) {
-          if (f.target && v.g.targets[f.target] && state.targets.has(f.target) && state.colourBy !== "numeric") { state.colourBy = f.target; document.getElementById("colour-by").value = f.target; for (const w of views) if (w !== v) redraw(w); redraw(v); }
+          if (f.target && v.g.targets[f.target] && state.targets.has(f.target) && state.colourBy !== "numeric" && state.colourBy !== f.target) {
+            state.colourBy = f.target;
+            document.getElementById("colour-by").value = f.target;
+            invalidate(false);
+            refresh(slots[mi]);
+          }
           selectOp(v, f.graph, f.op, true);
           v.pic.scrollIntoView({ block: "nearest" });
         }
@@ -577,12 +636,7 @@
 
   function applyFilters() {
     document.querySelectorAll("#matrix [data-target]").forEach((x) => x.classList.toggle("hidden", !state.targets.has(x.dataset.target)));
-    DATA.models.forEach((m, mi) => { if (m._box) renderFindings(m, mi); });
-    for (const v of views) {
-      v.sec.querySelectorAll("table.deleg tr[data-target]").forEach((x) => x.classList.toggle("hidden", !state.targets.has(x.dataset.target)));
-      redraw(v);
-      if (v.sel !== null) showDetails(v, v.sel);
-    }
+    invalidate(true);
   }
 
   function main() {
@@ -591,9 +645,22 @@
     app.innerHTML = "";
     buildMatrix(app);
     DATA.models.forEach((m, mi) => buildModel(app, m, mi));
-    const foot = el("p", { class: "note" }, "oplint " + esc(DATA.tool.version) + " \u00b7 this page is self-contained: it makes no network requests.");
+    const foot = el("p", { class: "note" }, "oplint " + esc(DATA.tool.version) + " \u00b7 this page is self-contained: it makes no network requests." + (slots.length > EAGER_MODELS ? " Models are drawn as they come into view." : ""));
     app.appendChild(foot);
-    for (const v of views) redraw(v);
+    let ops = 0;
+    for (const slot of slots) {
+      if (slot.mi >= EAGER_MODELS || (slot.mi > 0 && ops + slot.m.ops > EAGER_OPS)) break;
+      ops += slot.m.ops;
+      materialize(slot);
+    }
+    const seen = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const slot = bySection.get(e.target);
+        slot.visible = e.isIntersecting;
+        if (e.isIntersecting) { materialize(slot); refresh(slot); }
+      }
+    }, { rootMargin: "600px 0px" });
+    for (const slot of slots) seen.observe(slot.sec);
     const header = document.querySelector("header");
     const pad = () => { document.documentElement.style.scrollPaddingTop = header.offsetHeight + 8 + "px"; };
     pad();
