@@ -155,6 +155,28 @@ def test_usage_errors(models: dict[str, str], tmp_path: Path) -> None:
     assert code == 1 and "every target: new OPL001" in out
 
 
+def test_a_savedmodel_against_a_tflite_named_as_the_converter_names(tmp_path: Path) -> None:
+    """fixtures/savedmodel/gelu_fused against a .tflite written as the converter writes its
+    conversion (TFLite tensor names made of the TF node names, ';' between fused ones): matched by
+    name, the GELU is what oplint predicted, and its OPL101 on tflm is the OPL114 of the Erfc."""
+    from tests.helpers import fixture
+
+    tensors = [
+        T("x", "float32", (1, 16)),
+        T("model/dense/Const", "float32", (16, 16), const=True),
+        T("model/dense/MatMul", "float32", (1, 16)),
+        T("model/dense/mul_2;model/dense/Erfc;model/dense/mul", "float32", (1, 16)),
+    ]
+    ops = [Op("FULLY_CONNECTED", [0, 1, -1], [2]), Op("GELU", [2], [3])]
+    lite = tmp_path / "gelu.tflite"
+    lite.write_bytes(build([Graph(tensors, ops, [0], [3])]))
+    d = diff(fixture("savedmodel/gelu_fused"), str(lite), "tflite", "tflm")
+    assert d.matched == {"name": 2} and not d.added and not d.removed and not d.changed  # type: ignore[attr-defined]
+    tflite, tflm = d.targets  # type: ignore[attr-defined]
+    assert tflm.verdict == "still fails" and tflm.new_findings == () and not tflm.worse
+    assert tflite.verdict == "passes" and not d.worse  # type: ignore[attr-defined]
+
+
 @pytest.mark.skipif(not (SHARED / "oracle" / "corpus").is_dir(), reason="needs ../shared/oracle/corpus")
 def test_a_savedmodel_against_its_conversion() -> None:
     """The converter's .tflite beside the SavedModel it came from (../shared/oracle): ops matched
