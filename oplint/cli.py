@@ -394,9 +394,7 @@ def _emit(text: str, output_file: Path | None) -> None:
         _fail(f"cannot write {output_file}: {exc.strerror or exc}")
 
 
-def _config(
-    config_file: Path | None, isolated: bool, targets: Sequence[str], signature: str | None, model: str
-) -> Any:
+def _config(config_file: Path | None, isolated: bool, targets: Sequence[str], signature: str | None, model: str) -> Any:
     """The configuration `oplint check` would check ``model`` with (its project's, unless --config
     or --isolated), with -t and --signature applied."""
     from .api import Config, load_config
