@@ -22,6 +22,9 @@ Sections
            each must be judged in under 2 s and 300 MB
   delegates every delegate target (checker + partitions + rules) over the corpus, in process: ms
            per model, and the 18,200-op model: the partition analysis must stay linear
+  pictures the 18,200-op model with six targets: `oplint check` as JSON (the default path, no op
+           graph), as HTML (`-o`, with the op graph), `oplint graph` (GraphML) and `oplint diff` of
+           the model with itself, whole processes; and in process, what building the op graph adds
 
 Run it from an installed oplint (``pip install .``): an editable install in an environment with
 PYTHONDONTWRITEBYTECODE set recompiles every module on each start and is not what users run.
@@ -315,12 +318,62 @@ def delegates() -> dict[str, object] | None:
     return out
 
 
+PICTURE_TARGETS = "tflite,tflm,xnnpack,gpu,nnapi,ethos-u55"
+
+
+def pictures(python: str) -> dict[str, object] | None:
+    model = SHARED / "oracle" / "big" / "big_graph" / "big_graph.int8.tflite"
+    if not model.is_file():
+        return None
+    base = [*_oplint(python)]
+    check = [*base, "check", str(model), "-t", PICTURE_TARGETS, "--output-format"]
+    env_backend = os.environ.setdefault("OPLINT_ETHOSU_BACKEND", "tables")
+    out: dict[str, object] = {"model": model.name, "targets": PICTURE_TARGETS, "ethos_u_backend": env_backend}
+    with tempfile.TemporaryDirectory() as tmp:
+        html = Path(tmp) / "report.html"
+        runs = {
+            "check_json": [*check, "json"],
+            "check_html": [*check, "html", "-o", str(html)],
+            "graph_graphml": [*base, "graph", str(model), "-t", PICTURE_TARGETS, "-o", str(Path(tmp) / "g.graphml")],
+            "diff_itself": [*base, "diff", str(model), str(model), "-t", PICTURE_TARGETS],
+        }
+        for name, cmd in runs.items():
+            out[name] = timed(cmd, 3)
+        out["html_mb"] = html.stat().st_size / 2**20 if html.exists() else None
+    sys.path.insert(0, str(ROOT))
+    from oplint.api import Config, lint_file, prepare
+    from oplint.run.config import parse_targets
+
+    config = Config().with_options(targets=parse_targets([PICTURE_TARGETS]))
+    for graph in (False, True):
+        run = prepare(config, graph=graph)
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            lint_file(str(model), run)
+            times.append(time.perf_counter() - start)
+        out["in_process_graph_s" if graph else "in_process_plain_s"] = statistics.median(times)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "sections",
         nargs="*",
-        default=["cold", "corpus", "big", "weights", "hostile", "peer", "warm", "parallel", "delegates", "savedmodel"],
+        default=[
+            "cold",
+            "corpus",
+            "big",
+            "weights",
+            "hostile",
+            "peer",
+            "warm",
+            "parallel",
+            "delegates",
+            "savedmodel",
+            "pictures",
+        ],
     )
     ap.add_argument("--python", default=sys.executable, help="interpreter with oplint installed")
     ap.add_argument("--runs", type=int, default=21)
@@ -350,6 +403,8 @@ def main() -> None:
             results["delegates"] = delegates()
         elif section == "hostile":
             results["hostile"] = hostile(args.python)
+        elif section == "pictures":
+            results["pictures"] = pictures(args.python)
         print(section, json.dumps(results.get(section), indent=1), flush=True)
     cold_s, peer_s = results.get("cold"), results.get("peer")
     if isinstance(cold_s, dict) and isinstance(peer_s, dict):

@@ -1,4 +1,4 @@
-"""Command line: ``oplint check``, ``oplint explain``, ``oplint targets``.
+"""Command line: ``oplint check``, ``graph``, ``diff``, ``predict``, ``explain``, ``targets``, ``server``.
 
 Exit status (as ruff): 0 no finding at or above the failure threshold, 1 findings,
 2 usage, configuration or internal error.  Heavy modules are imported inside the commands,
@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 
-FORMAT_CHOICES = ("full", "concise", "json", "sarif", "github", "junit", "auto")
+FORMAT_CHOICES = ("full", "concise", "json", "sarif", "github", "junit", "html", "auto")
 SEVERITY_CHOICES = ("error", "warning", "info")
 
 
@@ -108,6 +108,12 @@ def cli() -> None:
 @click.option("--ignore", multiple=True, metavar="CODE", help="Disable these rules (code, prefix or name).")
 @click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default="full", show_default=True)
 @click.option(
+    "--with-graph",
+    is_flag=True,
+    help="JSON: add each model's annotated op graph (ops, tensors, per-target placement, partitions, "
+    "quantization islands, memory); the html format always has it.",
+)
+@click.option(
     "--failure-threshold",
     type=click.Choice(SEVERITY_CHOICES),
     default=None,
@@ -175,6 +181,7 @@ def check(
     select: Sequence[str],
     ignore: Sequence[str],
     output_format: str,
+    with_graph: bool,
     failure_threshold: str | None,
     exit_zero: bool,
     config_file: Path | None,
@@ -198,7 +205,7 @@ def check(
     Each model is checked with the configuration of its own project (the closest pyproject.toml
     with [tool.oplint] above it); --config FILE or --isolated use one configuration for all."""
     from .api import Config, ConfigError, Severity, lint_paths, load_config
-    from .output import HUMAN, render, resolve
+    from .output import HUMAN, NEEDS_GRAPH, render, resolve
     from .run.config import parse_targets, project_configs
     from .run.lint import lint_projects
 
@@ -239,10 +246,11 @@ def check(
         fmt = resolve(output_format)
         show = not no_progress and fmt in HUMAN and sys.stderr.isatty() and output_file is None
         progress = _progress if show else None
+        graph = fmt in NEEDS_GRAPH or (with_graph and fmt == "json")
         if per_project:
-            report = lint_projects(paths, project_configs(apply), progress=progress, jobs=jobs)
+            report = lint_projects(paths, project_configs(apply), progress=progress, jobs=jobs, graph=graph)
         else:
-            report = lint_paths(paths, config.validate(), progress=progress, jobs=jobs)
+            report = lint_paths(paths, config.validate(), progress=progress, jobs=jobs, graph=graph)
     except ConfigError as exc:
         _fail(str(exc))
     finally:
@@ -401,6 +409,136 @@ def predict(path: str, targets: Sequence[str], signature: str | None, show_all: 
         click.echo(f"{path}: {checks.for_problem(problem.kind).code} {problem.message}", err=True)
     for line in plan(model, resolved, show_all):
         click.echo(line.render())
+
+
+def _emit(text: str, output_file: Path | None) -> None:
+    """Rendered output on standard output, or in ``output_file`` (a one-line error when it cannot be written)."""
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        # surrogateescape: names read from a model that are not UTF-8 are written back as their bytes
+        output_file.write_text(text, encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+
+
+def _config(config_file: Path | None, isolated: bool, targets: Sequence[str], signature: str | None, model: str) -> Any:
+    """The configuration `oplint check` would check ``model`` with (its project's, unless --config
+    or --isolated), with -t and --signature applied."""
+    from .api import Config, load_config
+    from .run.config import parse_targets, project_configs
+    from .run.lint import _folder
+
+    def apply(config: Config) -> Config:
+        return config.with_options(targets=parse_targets(targets) or None, signature=signature)
+
+    if config_file is None and not isolated:
+        return project_configs(apply)(_folder(model))
+    return apply(load_config(config_file, isolated))
+
+
+@cli.command(short_help="Write a model's op graph, annotated per target, for graph viewers.")
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("-t", "--target", "targets", multiple=True, metavar="T", help="Targets (default: the configuration's).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("graphml", "gexf", "dot", "json")),
+    default="graphml",
+    show_default=True,
+    help="graphml (yEd, Cytoscape), gexf (Gephi), dot (Graphviz) or json (networkx node-link).",
+)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option("--signature", metavar="KEY", help="SavedModel signature (as for `oplint check`).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Read options from this file.")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def graph(
+    path: str,
+    targets: Sequence[str],
+    fmt: str,
+    output_file: Path | None,
+    signature: str | None,
+    config_file: Path | None,
+    isolated: bool,
+) -> None:
+    """Write one model's op graph, annotated per target (status, partition, findings), for graph
+    viewers: yEd, Gephi, Graphviz, or your scripts."""
+    from .api import ConfigError, ModelError, check_graph
+    from .output.graph import render
+
+    try:
+        result = check_graph(path, _config(config_file, isolated, targets, signature, path))
+    except ConfigError as exc:
+        _fail(str(exc))
+    except ModelError as exc:
+        _fail(f"{path}: {exc.message}")
+    _emit(render(result, fmt), output_file)
+
+
+@cli.command(short_help="Compare two versions of a model: exit 1 when the new one is worse.")
+@click.argument("old", type=click.Path(path_type=str))
+@click.argument("new", type=click.Path(path_type=str))
+@click.option("-t", "--target", "targets", multiple=True, metavar="T", help="Targets (default: the configuration's).")
+@click.option(
+    "--output-format",
+    "fmt",
+    type=click.Choice(("text", "markdown", "json")),
+    default="text",
+    show_default=True,
+    help="markdown: for a pull-request comment.",
+)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Accepted findings (as for `oplint check`): they count neither in OLD nor in NEW.",
+)
+@click.option(
+    "--failure-threshold",
+    type=click.Choice(SEVERITY_CHOICES),
+    default=None,
+    help="Lowest severity of a new finding that makes NEW worse (default: error).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when NEW is worse.")
+@click.option("--signature", metavar="KEY", help="SavedModel signature (as for `oplint check`).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Read options from this file.")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+def diff(
+    old: str,
+    new: str,
+    targets: Sequence[str],
+    fmt: str,
+    output_file: Path | None,
+    baseline: Path | None,
+    failure_threshold: str | None,
+    exit_zero: bool,
+    signature: str | None,
+    config_file: Path | None,
+    isolated: bool,
+) -> None:
+    """Compare two versions of a model (two .tflite files, or a SavedModel and its conversion):
+    ops added, removed and changed, targets newly failed or passed, new findings, delegated share
+    and memory.  Exit status 1 when NEW is worse on any checked target."""
+    from .api import ConfigError, Severity
+    from .output.diff import render
+    from .run.diff import diff_paths
+
+    try:
+        for path in (old, new):
+            if not Path(path).exists():
+                raise ConfigError(f"no such file or directory: {path}")
+        # NEW's project decides (OLD is often a copy of the base branch's model in a temporary folder)
+        config = _config(config_file, isolated, targets, signature, new).with_options(
+            baseline=baseline,
+            failure_threshold=Severity.parse(failure_threshold) if failure_threshold else None,
+        )
+        result = diff_paths(old, new, config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    _emit(render(result, fmt), output_file)
+    sys.exit(1 if result.worse and not exit_zero else 0)
 
 
 @cli.command(short_help="Show a rule's documentation.")

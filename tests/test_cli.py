@@ -185,3 +185,5 @@ def test_the_readme_python_api_example_runs(
     out = capsys.readouterr().out
     assert "examples/micro_speech_quantized.tflite {'tflite': True" in out
     assert "OPL102 tflite" in out  # planestrike's Flex op
+    assert "sg0:op9 FlexMultinomial 7 ops downstream" in out  # op_graph and networkx
+    assert "{'status': 'delegated', 'partition': 1" in out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixtures.tflite_builder import Graph, Op, T, build
 from oplint.analysis.memory import Buffer, greedy_plan, plan_tflm_arena
@@ -18,6 +20,41 @@ def test_greedy_plan_reuses_memory_of_dead_buffers() -> None:
     c = Buffer(0, 2, 64, 2, 3)  # a is dead by the time c is created: c takes a's place
     assert greedy_plan([a, b, c]) == 128
     assert greedy_plan([Buffer(0, 0, 100, 0, 5), Buffer(0, 1, 16, 0, 5)]) == 116
+
+
+def _greedy_reference(buffers: list[Buffer]) -> int:
+    """GreedyMemoryPlanner as a plain quadratic scan over every placed buffer (the first version)."""
+    order = sorted(reversed(range(len(buffers))), key=lambda i: -buffers[i].size)
+    placed: list[tuple[int, Buffer]] = []
+    high = 0
+    for i in order:
+        want = buffers[i]
+        offset = 0
+        for off, other in placed:
+            if other.first > want.last or want.first > other.last:
+                continue
+            if off - offset >= want.size:
+                break
+            offset = max(offset, off + other.size)
+        placed.append((offset, want))
+        placed.sort(key=lambda p: p[0])
+        high = max(high, offset + want.size)
+    return high
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 64), st.integers(-1, 600), st.integers(0, 600)).map(
+            lambda t: Buffer(0, 0, t[0] * 16, t[1], t[1] + t[2] if t[2] % 7 else t[1] + t[2] // 40)
+        ),
+        max_size=60,
+    )
+)
+def test_greedy_plan_places_as_the_plain_scan(buffers: list[Buffer]) -> None:
+    """The lifetime index finds the same buffers as scanning them all: same offsets, same arena
+    (short and long lifetimes, equal sizes, buffers never created (first = -1))."""
+    assert greedy_plan(buffers) == _greedy_reference(buffers)
 
 
 def test_chain_of_ops() -> None:

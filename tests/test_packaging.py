@@ -49,6 +49,8 @@ def test_wheel_contains_the_rules_folder(wheel: Path) -> None:
     assert "oplint/readers/tflite_schema.py" in names
     assert "oplint/_rules/tf/tf_ops.toml" in names  # the TF op fates, for SavedModels and GraphDefs
     assert "oplint/readers/tf_proto/tf_minimal_pb2.py" in names
+    # the HTML report's inline style and script
+    assert {"oplint/output/html_assets/report.css", "oplint/output/html_assets/report.js"} <= set(names)
     assert not any(n.startswith(("tests/", "fixtures/", "rules/")) for n in names)
 
 
@@ -79,6 +81,16 @@ def test_wheel_install_runs_from_another_directory(wheel: Path, tmp_path: Path) 
         timeout=60,
     )
     assert Path(located.stdout.strip()).parts[-2:] == ("oplint", "_rules")
+    page = subprocess.run(
+        [str(bindir / "oplint"), "check", str(model), "--output-format", "html", "-o", "r.html"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert page.returncode == 1, page.stderr
+    assert "drawNodes" in (elsewhere / "r.html").read_text(encoding="utf-8")  # the script is inlined
     # the runtime dependencies do not pull numpy (start-up cost; see README design notes)
     freeze = subprocess.run([str(bindir / "python"), "-m", "pip", "freeze"], capture_output=True, text=True, check=True)
     assert "numpy" not in freeze.stdout.lower()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .findings import Finding, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .opgraph import OpGraph
 
 
 class Summary(NamedTuple):
@@ -57,6 +60,8 @@ class ModelReport(NamedTuple):
     delegation: Mapping[str, Mapping[str, Any]] = {}
     #: per TensorFlow Lite Micro target: ``{"arena": {"bytes", "head", "tail", "exact"}, "flash": {"model_bytes"}}``
     memory: Mapping[str, Mapping[str, Any]] = {}
+    #: the annotated op graph, when an output asked for it (``lint_paths(..., graph=True)``)
+    graph: OpGraph | None = None
 
     @property
     def readable(self) -> bool:

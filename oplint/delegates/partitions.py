@@ -201,7 +201,7 @@ def partition(
                 mine = [p if (not p.delegated or id(p) in keep) else p._replace(delegated=False) for p in mine]
         parts.extend(mine)
         on = {i for p in mine if p.delegated for i in p.ops}
-        macs: list[int] = graph.derived("macs", partial(_all_macs, graph))
+        macs = op_macs(graph)
         total_macs += sum(macs)
         delegated_macs += sum(macs[i] for i in on)
         total_ops += len(graph.ops)
@@ -224,6 +224,11 @@ def _elements(shape: tuple[int, ...] | None) -> int:
     for d in shape or ():
         n *= max(d, 1)
     return n
+
+
+def op_macs(graph: Graph) -> list[int]:
+    """Each op's estimated MACs, computed once per graph (the partitions and the op graph share them)."""
+    return graph.derived("macs", partial(_all_macs, graph))
 
 
 def _all_macs(graph: Graph) -> list[int]:

@@ -19,7 +19,10 @@ FORMATS: dict[str, str] = {
     "sarif": "sarif:render",
     "github": "github:render",
     "junit": "junit:render",
+    "html": "html:render",
 }
+#: formats that draw each model's op graph: the run must build it (``lint_paths(..., graph=True)``)
+NEEDS_GRAPH = frozenset({"html"})
 HUMAN = frozenset({"full", "concise"})
 CHOICES = (*FORMATS, "auto")
 #: views of the human formats that options select (not --output-format values)

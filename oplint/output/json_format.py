@@ -5,6 +5,8 @@ Version 1 keeps these fields; later versions only add fields:
 "findings": [{"code", "name", "severity", "target", "message", "hint",
 "location": {"path", "graph", "op_index", "op", "node"}}]}]}``.
 A finding whose ``target`` is null (e.g. an unreadable model) applies to every target.
+``graph`` (versioned by its own ``version``; see :mod:`oplint.core.opgraph`) is present only
+when the run built the op graph (``--with-graph``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ def result_json(result: ModelReport) -> dict[str, Any]:
         "targets": {label: _target(result, label, r.to_json()) for label, r in result.targets.items()},
         "findings": [f.to_json() for f in result.findings],
         "suppressed": result.suppressed,
+        **({"graph": _graph(result)} if result.graph is not None else {}),
     }
+
+
+def _graph(result: ModelReport) -> dict[str, Any] | None:
+    from ..core.opgraph import graph_json  # only when the run built op graphs (--with-graph)
+
+    return graph_json(result)
 
 
 def _target(result: ModelReport, label: str, doc: dict[str, Any]) -> dict[str, Any]:

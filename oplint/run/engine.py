@@ -32,14 +32,18 @@ class Run(NamedTuple):
     severities: Mapping[str, Severity]  #: rule code -> the severity it reports at in this run
     options: Mapping[str, object]  #: rule options that were set, parsed
     suppressions: Suppressions | None = None  #: ignores and baseline (None: nothing configured)
+    graph: bool = False  #: also build each model's annotated op graph (ModelReport.graph)
 
     def stamp(self, rule: Rule, hit: Hit, model: Model | None, target: str | None, path: str = "") -> Finding:
         location = locate(model, hit) if model is not None else Location(path)
         return Finding(location, rule.code, rule.name, self.severities[rule.code], hit.message, hit.hint, target)
 
 
-def prepare(config: Config, use_suppressions: bool = True) -> Run:
-    """Validate ``config`` and resolve it: targets, enabled rules, severities, options, suppressions."""
+def prepare(config: Config, use_suppressions: bool = True, graph: bool = False) -> Run:
+    """Validate ``config`` and resolve it: targets, enabled rules, severities, options, suppressions.
+
+    ``graph``: also build each model's annotated op graph (for the HTML report, ``oplint graph``
+    and ``oplint diff``; the default outputs do not need it)."""
     config.validate()
     rules = tuple(r for r in checks.RULES if config.enabled(r.code))
     severities = {r.code: config.severity_of(r.code, r.severity) for r in rules}
@@ -49,7 +53,7 @@ def prepare(config: Config, use_suppressions: bool = True) -> Run:
         from .suppress import Suppressions
 
         suppressions = Suppressions(config._replace(baseline=baseline))
-    return Run(config, config.resolve_targets(), rules, severities, config.rule_options(), suppressions)
+    return Run(config, config.resolve_targets(), rules, severities, config.rule_options(), suppressions, graph)
 
 
 def locate(model: Model, hit: Hit) -> Location:

@@ -28,7 +28,7 @@ from .engine import Run as Run
 from .engine import prepare as prepare
 
 if TYPE_CHECKING:  # pragma: no cover
-    pass
+    from ..core.opgraph import OpGraph
 
 
 def lint_paths(
@@ -37,15 +37,18 @@ def lint_paths(
     progress: Callable[[int, int, str], None] | None = None,
     use_suppressions: bool = True,
     jobs: int = 1,
+    graph: bool = False,
 ) -> Report:
     """Lint every model under ``paths``; raises ConfigError for bad config or missing paths.
 
-    ``progress(done, total, path)`` is called before each model and once at the end."""
+    ``progress(done, total, path)`` is called before each model and once at the end.  ``graph``:
+    each result also carries the model's annotated op graph (:class:`~oplint.core.opgraph.OpGraph`),
+    which the HTML report, ``oplint graph`` and ``oplint diff`` draw from."""
     paths = list(paths)
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise ConfigError("; ".join(_why_missing(p) for p in missing))
-    run = prepare(config, use_suppressions)
+    run = prepare(config, use_suppressions, graph)
     files, notes = discover(paths, config)
     if not files:  # an empty folder, or everything excluded: nothing to check is not an error (as ruff)
         return Report(
@@ -102,6 +105,7 @@ def lint_projects(
     config_for: Callable[[Path], Config],
     progress: Callable[[int, int, str], None] | None = None,
     jobs: int = 1,
+    graph: bool = False,
 ) -> Report:
     """Lint every model under ``paths`` with the configuration of its own project.
 
@@ -130,7 +134,7 @@ def lint_projects(
             groups.setdefault(own.source, (own, []))[1].append(file)
     if not groups:  # nothing to check: report with the configuration of the working directory
         return lint_paths([], config_for(Path.cwd()))._replace(notes=tuple(notes))
-    reports = [lint_paths(files, config, progress, jobs=jobs) for config, files in groups.values()]
+    reports = [lint_paths(files, config, progress, jobs=jobs, graph=graph) for config, files in groups.values()]
     return _merge(reports, tuple(notes))
 
 
@@ -163,9 +167,9 @@ CHUNK = 16  #: most models per task when linting in worker processes
 _WORKER_RUN: Run | None = None  #: the run a worker process checks with (prepared once per worker)
 
 
-def _worker_start(config: Config) -> None:
+def _worker_start(config: Config, graph: bool = False) -> None:
     global _WORKER_RUN
-    _WORKER_RUN = prepare(config, use_suppressions=False)
+    _WORKER_RUN = prepare(config, use_suppressions=False, graph=graph)
 
 
 def _lint_chunk(paths: list[str]) -> list[ModelReport]:
@@ -190,7 +194,8 @@ def _lint_parallel(
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: fewer pages copied
     try:
-        with ProcessPoolExecutor(min(jobs, len(chunks)), initializer=_worker_start, initargs=(run.config,)) as pool:
+        workers = min(jobs, len(chunks))
+        with ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(run.config, run.graph)) as pool:
             for chunk, reports in zip(chunks, pool.map(_lint_chunk, chunks)):
                 if progress is not None:
                     progress(len(results), len(files) + 1, chunk[0])
@@ -273,6 +278,7 @@ def _report(path: str, findings: tuple[Finding, ...], run: Run, model: Model | N
             quantization=summarize(model) if model.format == "tflite" else None,
             delegation=_delegation(model, run),
             memory=_memory(model, run),
+            graph=_graph(model, run),
         )
     return suppress(report, run)
 
@@ -307,6 +313,14 @@ def _memory(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
         for t in run.targets
         if t.tflm_family
     }
+
+
+def _graph(model: Model, run: Run) -> OpGraph | None:
+    if not run.graph:
+        return None
+    from .opgraph import build
+
+    return build(model, run.targets)
 
 
 def suppress(report: ModelReport, run: Run) -> ModelReport:

@@ -110,12 +110,15 @@ async def session(root: Path) -> None:
     client = make_client()
     await client.start_io(sys.executable, "-m", "oplint", "server")
     try:
-        result = await client.initialize_async(
-            types.InitializeParams(
-                capabilities=CAPABILITIES,
-                root_uri=root.as_uri(),
-                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="models")],
-            )
+        result = await asyncio.wait_for(
+            client.initialize_async(
+                types.InitializeParams(
+                    capabilities=CAPABILITIES,
+                    root_uri=root.as_uri(),
+                    workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="models")],
+                )
+            ),
+            TIMEOUT,
         )
         assert result.capabilities.position_encoding == "utf-8"  # offered: preferred over utf-16
         client.initialized(types.InitializedParams())
@@ -137,12 +140,15 @@ async def session(root: Path) -> None:
         assert client.progress_created and kind(client.progress_values[0]) == "begin"
 
         # the code action: one edit that leaves pyproject.toml valid, with the entry it needs
-        actions = await client.text_document_code_action_async(
-            types.CodeActionParams(
-                text_document=types.TextDocumentIdentifier(uri=bad.as_uri()),
-                range=diag.range,
-                context=types.CodeActionContext(diagnostics=[diag]),
-            )
+        actions = await asyncio.wait_for(
+            client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=bad.as_uri()),
+                    range=diag.range,
+                    context=types.CodeActionContext(diagnostics=[diag]),
+                )
+            ),
+            TIMEOUT,
         )
         assert actions and "Ignore OPL201" in actions[0].title
         (change,) = actions[0].edit.document_changes
@@ -188,7 +194,7 @@ async def session(root: Path) -> None:
         notify_files(client, (ops, types.FileChangeType.Changed))
         await wait_for(client, lambda: codes(client, good) == [])
 
-        await client.shutdown_async(None)
+        await asyncio.wait_for(client.shutdown_async(None), TIMEOUT)
         client.exit(None)
     finally:
         server = client._server
@@ -197,7 +203,7 @@ async def session(root: Path) -> None:
                 await asyncio.wait_for(server.wait(), 10)
             except asyncio.TimeoutError:
                 server.kill()  # a failed assertion must not leave the test waiting for it
-        await client.stop()
+        await asyncio.wait_for(client.stop(), TIMEOUT)
 
 
 def savedmodel_with_metadata(folder: Path) -> None:
