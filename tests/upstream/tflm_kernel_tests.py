@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections import defaultdict
+from functools import cache
 from typing import NamedTuple
 
 from oplint.knowledge.sources import TFLM, checkout
@@ -130,10 +131,19 @@ def cases(record: dict[str, object]) -> list[Case]:
     return out
 
 
+@cache
+def _registered_as() -> dict[str, str]:
+    """The probe names a kernel by its registration (``Register_DECODE`` -> ``DECODE``); the
+    resolver registers it as an op (``AddDecode``: the custom op ``TFLM_DECODE``)."""
+    table = json.loads((ROOT / "rules" / "tflm" / "resolver.json").read_text())
+    return {m["default"][len("Register_") :]: m["op"] for m in table["methods"] if m.get("default")}
+
+
 def accepts(case: Case) -> tuple[bool, str]:
     """Whether the ``tflm`` target accepts the kernel run: the op, its types, its ranks."""
     target = load_target("tflm")
-    support = target.builtins.get(case.op) or target.custom.get(case.op)
+    op = _registered_as().get(case.op, case.op)
+    support = target.builtins.get(op) or target.custom.get(op)
     if support is None:
         return False, "no kernel in the table"
     dtypes: dict[str, str | None] = {f"in{i}": t[0] if t else None for i, t in enumerate(case.inputs)}
