@@ -270,6 +270,9 @@ def hostile(python: str, runs: int = 3) -> dict[str, object]:
     spec.loader.exec_module(campaign)
     flex = (ROOT / "fixtures" / "tflite" / "flex_erf.tflite").read_bytes()
     graph = (ROOT / "fixtures" / "savedmodel" / "frozen_cumprod.pb").read_bytes()
+    saved = (ROOT / "fixtures" / "savedmodel" / "gelu_fused" / "saved_model.pb").read_bytes()
+    for _ in range(3):  # found by the campaign: 11 MB, parsed as a GraphDef, then twice as a SavedModel
+        saved = campaign.huge_list(saved, "_output_shapes", 3_000_000)
 
     cases = {
         "100k_ops_one_flex_op_each": campaign.share(flex, "operators", 99_999),
@@ -278,6 +281,7 @@ def hostile(python: str, runs: int = 3) -> dict[str, object]:
         "graphdef_3M_types_refused": campaign.huge_list(graph, "Tout", 3_000_000),
         "graphdef_3M_output_shapes_refused": campaign.huge_list(graph, "_output_shapes", 3_000_000),
         "graphdef_20k_nested_functions": campaign.function_chain(graph, 20_000),
+        "graphdef_named_savedmodel_9M_output_shapes": saved,
     }
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -359,7 +359,9 @@ def _read_graphdef(path: str, display: str, options: Options) -> Model:
             _parse(saved, data, text, "SavedModel protobuf")
         except ModelError:
             saved = None
-        if saved is not None and saved.meta_graphs and saved.meta_graphs[0].graph_def.node:
+        is_saved = saved is not None and bool(saved.meta_graphs) and bool(saved.meta_graphs[0].graph_def.node)
+        saved = None  # released before it is read again as a SavedModel: one parsed copy at a time
+        if is_saved:
             return _read_savedmodel(path, os.path.dirname(path) or ".", display, options)
         if graph_def is None:
             _parse(pb.GraphDef(), data, text, "GraphDef protobuf")  # raises the GraphDef error
