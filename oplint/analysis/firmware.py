@@ -4,12 +4,14 @@ specialized kernels its tensors allow, and the resolver ``oplint resolver`` writ
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..core.model import Model, Op
-from ..knowledge.firmware import Resolver
 from ..knowledge.targets import Target
 from ..knowledge.tflm_resolver import table, variant_requires
+
+if TYPE_CHECKING:
+    from ..knowledge.firmware import Resolver
 
 OpKey = tuple[str, str]  #: ("builtin", "CONV_2D") or ("custom", "SignalWindow")
 #: the specialized variants ``oplint resolver`` may choose, most preferred first (INT8REF, the int8

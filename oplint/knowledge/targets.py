@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.model import EMPTY
 from . import load_toml, targets_dir
-from .firmware import Firmware
 from .sources import PINS
 from .tflm_resolver import ETHOS_U_CUSTOM
+
+if TYPE_CHECKING:  # the firmware reader loads only when a resolver is configured
+    from .firmware import Firmware
 
 Version = tuple[int, int, int]
 

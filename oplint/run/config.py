@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import checks
 from ..core.files import NotARegularFile, TOMLDecodeError, parse_toml, read_regular
 from ..core.findings import Severity
 from ..core.model import EMPTY
-from ..knowledge.firmware import Firmware, ResolverError, read_resolver
 from ..knowledge.targets import Target, TargetError, available, customize, did_you_mean, load, resolve
+
+if TYPE_CHECKING:
+    from ..knowledge.firmware import Firmware
 
 DEFAULT_TARGETS = ("tflite", "tflite-flex", "tflm")
 DEFAULT_BASELINE = ".oplint-baseline.json"  #: where --write-baseline writes, and what a run reads when present
@@ -495,11 +497,15 @@ def _display(path: Path, root: Path | None) -> str:
 def _read_firmware(
     paths: tuple[Path, ...], stamps: tuple[int, ...], defines: tuple[str, ...], root: Path | None
 ) -> Firmware:
+    from ..knowledge.firmware import read_resolver  # loaded only when a resolver is configured
+
     return read_resolver(paths, defines, [_display(p, root) for p in paths])
 
 
 def _firmware(paths: tuple[Path, ...], defines: tuple[str, ...], root: Path | None) -> Firmware:
     """The resolver the sources declare (read once per content); ConfigError when they cannot be read."""
+    from ..knowledge.firmware import ResolverError
+
     stamps = []
     for p in paths:
         try:
