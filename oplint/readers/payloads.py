@@ -14,9 +14,10 @@ from __future__ import annotations
 import mmap
 import os
 import struct
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .flatbuf import FlatbufferError, Reader
+from .flatbuf import FlatbufferError, Reader, Table
 from .tflite import BUFFER, METADATA, MODEL, OPERATOR, SUBGRAPH, _slots
 
 COMPOSITE = _slots("StableHLOCompositeOptions")
@@ -41,15 +42,34 @@ def _open(model: Model) -> tuple[mmap.mmap, Reader] | None:
     return mapped, Reader(mapped)
 
 
-def metadata(model: Model, name: str, limit: int = 4096) -> bytes | None:
-    """The first ``limit`` bytes of the metadata entry ``name`` (None: absent or unreadable)."""
-    if name not in model.metadata:
-        return None
+def _read(model: Model, find: Callable[[Reader], bytes | None]) -> bytes | None:
+    """``find`` run on the model's file, opened again (None: not that file, or unreadable)."""
     opened = _open(model)
     if opened is None:
         return None
     mapped, reader = opened
     try:
+        return find(reader)
+    except _UNREADABLE:
+        return None
+    finally:
+        mapped.close()
+
+
+def _operator(reader: Reader, graph: int, op: int) -> Table | None:
+    graphs = reader.root().tables(MODEL["subgraphs"])
+    if not 0 <= graph < len(graphs):
+        return None
+    ops = graphs[graph].tables(SUBGRAPH["operators"])
+    return ops[op] if 0 <= op < len(ops) else None
+
+
+def metadata(model: Model, name: str, limit: int = 4096) -> bytes | None:
+    """The first ``limit`` bytes of the metadata entry ``name`` (None: absent or unreadable)."""
+    if name not in model.metadata:
+        return None
+
+    def find(reader: Reader) -> bytes | None:
         root = reader.root()
         buffers = root.tables(MODEL["buffers"])
         for entry in root.tables(MODEL["metadata"]):
@@ -59,55 +79,31 @@ def metadata(model: Model, name: str, limit: int = 4096) -> bytes | None:
             if not 0 <= index < len(buffers):
                 return None
             return buffers[index].raw_bytes(BUFFER["data"], limit) or b""
-    except _UNREADABLE:
         return None
-    finally:
-        mapped.close()
-    return None
+
+    return _read(model, find)
 
 
 def custom_options(model: Model, graph: int, op: int, limit: int = 4096) -> bytes | None:
     """The first ``limit`` bytes of an op's custom options (None: none, or unreadable)."""
-    opened = _open(model)
-    if opened is None:
-        return None
-    mapped, reader = opened
-    try:
-        graphs = reader.root().tables(MODEL["subgraphs"])
-        if not 0 <= graph < len(graphs):
-            return None
-        ops = graphs[graph].tables(SUBGRAPH["operators"])
-        if not 0 <= op < len(ops):
-            return None
-        return ops[op].raw_bytes(OPERATOR["custom_options"], limit)
-    except _UNREADABLE:
-        return None
-    finally:
-        mapped.close()
+
+    def find(reader: Reader) -> bytes | None:
+        table = _operator(reader, graph, op)
+        return None if table is None else table.raw_bytes(OPERATOR["custom_options"], limit)
+
+    return _read(model, find)
 
 
 def composite_attributes(model: Model, graph: int, op: int, limit: int = 4096) -> bytes | None:
     """A STABLEHLO_COMPOSITE's ``composite_attributes`` (a FlexBuffer map; the model reader keeps only
     its first bytes), or None."""
-    opened = _open(model)
-    if opened is None:
-        return None
-    mapped, reader = opened
-    try:
-        graphs = reader.root().tables(MODEL["subgraphs"])
-        if not 0 <= graph < len(graphs):
-            return None
-        ops = graphs[graph].tables(SUBGRAPH["operators"])
-        if not 0 <= op < len(ops):
-            return None
-        table = ops[op].table(OPERATOR["builtin_options_2"])
-        if table is None:
-            return None
-        return table.raw_bytes(COMPOSITE["composite_attributes"], limit)
-    except _UNREADABLE:
-        return None
-    finally:
-        mapped.close()
+
+    def find(reader: Reader) -> bytes | None:
+        table = _operator(reader, graph, op)
+        options = None if table is None else table.table(OPERATOR["builtin_options_2"])
+        return None if options is None else options.raw_bytes(COMPOSITE["composite_attributes"], limit)
+
+    return _read(model, find)
 
 
 def file_size(model: Model) -> int:
