@@ -141,3 +141,23 @@ class Hit(NamedTuple):
     op: Op | None
     message: str
     hint: str | None = None
+
+
+def ranges(indices: tuple[int, ...] | list[int], most: int | None = 3) -> str:
+    """``0-4,7,9-12``: sorted op indices as ranges, the first ``most`` of them then ``,...``
+    (``most=None``: all of them; no indices: "")."""
+    out: list[str] = []
+    ops = sorted(indices)
+    if not ops:
+        return ""
+    start = prev = ops[0]
+    for i in [*ops[1:], None]:
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if i is not None:
+            start = prev = i
+    if most is None or len(out) <= most:
+        return ",".join(out)
+    return ",".join(out[:most]) + ",..."

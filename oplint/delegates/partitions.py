@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import NamedTuple
 
+from ..core.findings import ranges
 from ..core.model import Graph, Model, Op
 from .contract import OpVerdict
 
@@ -277,18 +278,3 @@ def picture(plan: Plan, graph: Graph, width: int = 110) -> str:
             return f"{text} (+{rest} more)".strip()
         text = candidate
     return text
-
-
-def ranges(indices: tuple[int, ...] | list[int], most: int = 3) -> str:
-    """``0-4,7,9-12``: sorted op indices as ranges, the first ``most`` of them then ``,...``."""
-    out: list[str] = []
-    ops = sorted(indices)
-    start = prev = ops[0]
-    for i in [*ops[1:], None]:
-        if i is not None and i == prev + 1:
-            prev = i
-            continue
-        out.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if i is not None:
-            start = prev = i
-    return ",".join(out[:most]) + (",..." if len(out) > most else "")

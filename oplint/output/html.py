@@ -27,6 +27,7 @@ from importlib import resources
 from typing import Any
 
 from .. import __version__
+from ..core.findings import ranges
 from ..core.opgraph import (
     CPU,
     DELEGATED,
@@ -140,37 +141,21 @@ def _graph(graph: OpGraph, result: ModelReport) -> dict[str, Any]:
                 "status": ["".join(STATUS_CHARS[s] for s in row) for row in status[label]],
                 "partition": [list(row) for row in p.partition],
                 "partitions": [
-                    [part.graph, int(part.delegated), len(part.ops), part.macs, _span(part.ops)]
+                    [part.graph, int(part.delegated), len(part.ops), part.macs, ranges(part.ops, None)]
                     for part in p.partitions
                 ],
                 "reasons": {f"{g}:{i}": text for (g, i), text in p.reasons.items()},
             }
             for label, p in graph.targets.items()
         },
-        "islands": [[i.graph, i.numeric, len(i.ops), _span(i.ops)] for i in graph.islands],
+        "islands": [[i.graph, i.numeric, len(i.ops), ranges(i.ops, None)] for i in graph.islands],
         "memory": graph.memory.to_json(),
     }
 
 
 def _partition(p: PartitionInfo) -> list[Any]:
     """``[graph, delegated (0/1), op count, MACs, "0-12,15"]``."""
-    return [p.graph, int(p.delegated), len(p.ops), p.macs, _span(p.ops)]
-
-
-def _span(ops: tuple[int, ...]) -> str:
-    """``0-12,15,20-31``: op indices as ranges (all of them)."""
-    out: list[str] = []
-    if not ops:
-        return ""
-    start = prev = ops[0]
-    for i in [*ops[1:], None]:
-        if i is not None and i == prev + 1:
-            prev = i
-            continue
-        out.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if i is not None:
-            start = prev = i
-    return ",".join(out)
+    return [p.graph, int(p.delegated), len(p.ops), p.macs, ranges(p.ops, None)]
 
 
 def _subgraph(g: GraphInfo) -> dict[str, Any]:
