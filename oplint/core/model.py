@@ -145,10 +145,27 @@ class Op(NamedTuple):
         return self.kind
 
 
-class Graph:
+class _Derived:
+    """An immutable object's analyses, each computed once (:meth:`derived`)."""
+
+    __slots__ = ("_memo",)
+
+    def __init__(self) -> None:
+        self._memo: dict[Any, Any] = {}
+
+    def derived(self, key: Any, compute: Callable[[], T]) -> T:
+        """The analysis ``key`` of this object (a graph, a model), computed once: targets and rules share it."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
+
+
+class Graph(_Derived):
     """One graph: a TFLite subgraph, or a TF function (graph 0 is the top-level graph)."""
 
-    __slots__ = ("_consumers", "_memo", "_producer", "index", "inputs", "name", "ops", "outputs", "tensors")
+    __slots__ = ("_consumers", "_producer", "index", "inputs", "name", "ops", "outputs", "tensors")
 
     def __init__(
         self,
@@ -167,15 +184,7 @@ class Graph:
         self.outputs = outputs
         self._producer: dict[int, Op] | None = None
         self._consumers: dict[int, tuple[Op, ...]] | None = None
-        self._memo: dict[Any, Any] = {}
-
-    def derived(self, key: Any, compute: Callable[[], T]) -> T:
-        """An analysis of this (immutable) graph, computed once: targets and rules share it."""
-        try:
-            return self._memo[key]  # type: ignore[no-any-return]
-        except KeyError:
-            value = self._memo[key] = compute()
-            return value
+        super().__init__()
 
     def __repr__(self) -> str:
         return f"Graph({self.index}, {self.name!r}, {len(self.ops)} ops, {len(self.tensors)} tensors)"
@@ -250,11 +259,10 @@ class Problem(NamedTuple):
     message: str
 
 
-class Model:
+class Model(_Derived):
     """A whole model: its graphs plus what the file says about itself."""
 
     __slots__ = (
-        "_memo",
         "_nx",
         "description",
         "format",
@@ -300,15 +308,7 @@ class Model:
         #: what the file says about the program that wrote it (Keras: ``keras_version``, ``backend``)
         self.saved_by = saved_by
         self._nx: networkx.MultiDiGraph[tuple[int, int]] | None = None
-        self._memo: dict[Any, Any] = {}
-
-    def derived(self, key: Any, compute: Callable[[], T]) -> T:
-        """An analysis of this (immutable) model, computed once: rules for several targets share it."""
-        try:
-            return self._memo[key]  # type: ignore[no-any-return]
-        except KeyError:
-            value = self._memo[key] = compute()
-            return value
+        super().__init__()
 
     def __repr__(self) -> str:
         return f"Model({self.path!r}, {self.format}, {len(self.graphs)} graphs, {self.op_count} ops)"
