@@ -64,8 +64,8 @@ RULE = Rule(
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
-    budget = target.arena_size if target.arena_size is not None else ctx.option("arena-size")
-    if not isinstance(budget, int) or not target.static_arena or ctx.model.format != "tflite":
+    budget = target.budget("arena", ctx.option("arena-size"))
+    if budget is None or not target.static_arena or ctx.model.format != "tflite":
         return
     plan = arena_plan(ctx.model)
     if plan.total <= budget:

@@ -53,8 +53,8 @@ RULE = Rule(
 @RULE.check
 def check(ctx: Context) -> Iterator[Hit]:
     target = ctx.target
-    budget = target.flash_size if target.flash_size is not None else ctx.option("flash-size")
-    if not isinstance(budget, int) or not target.static_arena or ctx.model.format != "tflite":
+    budget = target.budget("flash", ctx.option("flash-size"))
+    if budget is None or not target.static_arena or ctx.model.format != "tflite":
         return
     size = ctx.model.size
     if size <= budget:

@@ -135,6 +135,14 @@ class Target(NamedTuple):
         """Runs on TensorFlow Lite Micro itself (its statically planned arena, a firmware resolver)."""
         return self.static_arena and self.delegate is None and self.kernels == "tflm"
 
+    def budget(self, memory: str, configured: object) -> int | None:
+        """The ``"arena"`` or ``"flash"`` budget in bytes: a custom target's own, else the configured
+        option (``arena-size``, ``flash-size``); None when neither is set."""
+        own = self.arena_size if memory == "arena" else self.flash_size
+        if own is not None:
+            return own
+        return configured if isinstance(configured, int) else None
+
     def runtime_of(self, kind: str, version: int) -> Version | None:
         """The first runtime release with this op version (None: not dated)."""
         support = self.builtins.get(kind)

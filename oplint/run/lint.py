@@ -304,12 +304,7 @@ def _memory(model: Model, run: Run) -> dict[str, Mapping[str, Any]]:
 
     arena, flash = run.options.get("arena-size"), run.options.get("flash-size")
     return {
-        t.label: memory_summary(
-            model,
-            t,
-            t.arena_size if t.arena_size is not None else arena if isinstance(arena, int) else None,
-            t.flash_size if t.flash_size is not None else flash if isinstance(flash, int) else None,
-        )
+        t.label: memory_summary(model, t, t.budget("arena", arena), t.budget("flash", flash))
         for t in run.targets
         if t.tflm_family
     }
